@@ -1,0 +1,50 @@
+#!/bin/sh
+# Install from Debian everything edgepin's build, tests and demo need.
+# Idempotent: does nothing (and needs no network) when all is present.
+set -eu
+
+pkgs="make gcc libc6-dev pkg-config libmnl-dev libnftnl-dev
+linux-image-amd64 linux-headers-amd64 linux-source-6.1 kmod
+qemu-system-x86 busybox-static cpio gzip xz-utils perl
+nftables conntrack iproute2 sip-tester socat jq procps
+clang libclang-rt-14-dev llvm valgrind libosip2-dev"
+
+# kselftest headers and checkpatch come from Debian's kernel source
+# package; only the few files used are unpacked, next to where Debian
+# would unpack the whole tree.
+ksrc=/usr/src/linux-source-6.1
+kfiles="tools/testing/selftests/kselftest.h
+tools/testing/selftests/kselftest_harness.h
+scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch"
+
+ksrc_extract() {
+	need=
+	for f in $kfiles; do
+		[ -f "$ksrc/$f" ] || need="$need linux-source-6.1/$f"
+	done
+	[ -z "$need" ] && return 0
+	echo "deps.sh: unpacking kselftest headers and checkpatch into $ksrc"
+	# shellcheck disable=SC2086
+	tar -C /usr/src -xJf /usr/src/linux-source-6.1.tar.xz $need
+}
+
+missing=
+for p in $pkgs; do
+	s=$(dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$s" = installed ] || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	[ "$(id -u)" = 0 ] && ksrc_extract
+	exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root)" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+ksrc_extract
