@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+# Thin wrapper over Kbuild (the module) and ctl/Makefile (the CLI).
+# The test tiers live under tests/; scripts/check.sh runs them all.
+
+KDIR ?= $(shell scripts/kdir.sh)
+V ?= 0
+
+all: module ctl
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers: run scripts/deps.sh" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) V=$(V) modules
+
+ctl:
+	$(MAKE) -C ctl
+
+deps:
+	scripts/deps.sh
+
+# Every tier: style, unit, fuzz smoke, bench smoke, VM runner honesty,
+# VM selftests. Ends with "N passed, N failed".
+check: deps
+	scripts/check.sh
+
+demo: deps
+	$(MAKE) all
+	scripts/demo.sh
+
+style:
+	scripts/style.sh
+
+unit:
+	$(MAKE) -C tests/unit run
+
+fuzz:
+	$(MAKE) -C tests/fuzz run
+
+bench-parser:
+	$(MAKE) -C tests/bench run
+
+# One VM boot running every selftest; SELFTESTS="name ..." picks some.
+selftests: all
+	scripts/vm-run --timeout 1500 -- tests/selftests/run.sh $(SELFTESTS)
+
+clean:
+	@if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	$(MAKE) -C ctl clean
+	rm -rf build
+
+.PHONY: all module ctl deps check demo style unit fuzz bench-parser \
+	selftests clean
