@@ -76,7 +76,7 @@ int edgepin_helper_init(void)
 					  edgepin_flavours[j].l3num,
 					  edgepin_flavours[j].protonum,
 					  EDGEPIN_HELPER_NAME, EDGEPIN_SIP_PORT,
-					  ports[i], i, edgepin_exp_policy,
+					  ports[i], ports[i], edgepin_exp_policy,
 					  __EDGEPIN_EXPECT_MAX - 1,
 					  edgepin_help, NULL, THIS_MODULE);
 	}

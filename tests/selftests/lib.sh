@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the VM selftests: uniquely named namespaces, trap-based cleanup,
+# echoed commands, polling instead of sleeping, and one topology:
+#
+#   attacker 192.0.2.2         peer 198.51.100.2          edge 203.0.113.2
+#            2001:db8:3::2          2001:db8:1::2              2001:db8:2::2
+#        |                        |                         |
+#      a0|192.0.2.1             p0|198.51.100.1           e0|203.0.113.1
+#        +--------------------- fw (routes) ----------------+
+#                                 2001:db8:{3,1,2}::1
+#
+# Every test sources this file, calls topo_up when it needs hosts, and
+# returns 0 (pass), 1 (fail) or 4 (skip, with a reason).
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+ns_prefix="ep$$"
+FW="$ns_prefix-fw"
+PEER="$ns_prefix-peer"
+EDGE="$ns_prefix-edge"
+ATK="$ns_prefix-atk"
+
+PEER4=198.51.100.2 EDGE4=203.0.113.2 ATK4=192.0.2.2
+PEER6=2001:db8:1::2 EDGE6=2001:db8:2::2 ATK6=2001:db8:3::2
+
+cleanup_hooks=""
+# at_exit CMD: run CMD (most recent first) when the test exits.
+at_exit() {
+	cleanup_hooks="$*; $cleanup_hooks"
+}
+run_cleanup() {
+	eval "$cleanup_hooks" >/dev/null 2>&1
+	cleanup_hooks=""
+}
+trap run_cleanup EXIT
+trap 'exit 1' INT TERM
+
+# run CMD...: echo the command (to stderr, so that redirecting CMD's
+# output keeps it clean), then run it.
+run() {
+	echo "# + $*" >&2
+	"$@"
+}
+
+# in NS CMD...: run CMD in namespace NS, echoed.
+in_ns() {
+	local ns=$1
+	shift
+	echo "# [$ns] $*" >&2
+	ip netns exec "$ns" "$@"
+}
+
+fail() {
+	echo "# FAIL: $*"
+	exit $KSFT_FAIL
+}
+
+skip() {
+	echo "# SKIP: $*"
+	exit $KSFT_SKIP
+}
+
+# need TOOL...: skip unless each tool is on PATH.
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || skip "$t not installed"
+	done
+}
+
+# poll SECONDS CMD...: retry CMD every 0.1 s until it succeeds or time is up.
+poll() {
+	local deadline=$(($(date +%s) + $1))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -ge "$deadline" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# link NS_A IF_A NS_B IF_B: a veth pair between two namespaces.
+link() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+topo_up() {
+	local ns
+	need ip
+	for ns in "$FW" "$PEER" "$EDGE" "$ATK"; do
+		ip netns add "$ns" || fail "ip netns add $ns"
+		at_exit ip netns del "$ns"
+		ip -n "$ns" link set lo up
+	done
+	link "$FW" p0 "$PEER" eth0
+	link "$FW" e0 "$EDGE" eth0
+	link "$FW" a0 "$ATK" eth0
+
+	ip netns exec "$FW" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$FW" sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip -n "$FW" addr add 198.51.100.1/24 dev p0
+	ip -n "$FW" addr add 203.0.113.1/24 dev e0
+	ip -n "$FW" addr add 192.0.2.1/24 dev a0
+	ip -n "$FW" addr add 2001:db8:1::1/64 dev p0 nodad
+	ip -n "$FW" addr add 2001:db8:2::1/64 dev e0 nodad
+	ip -n "$FW" addr add 2001:db8:3::1/64 dev a0 nodad
+
+	host_addrs "$PEER" "$PEER4" 198.51.100.1 "$PEER6" 2001:db8:1::1
+	host_addrs "$EDGE" "$EDGE4" 203.0.113.1 "$EDGE6" 2001:db8:2::1
+	host_addrs "$ATK" "$ATK4" 192.0.2.1 "$ATK6" 2001:db8:3::1
+
+	poll 5 in_ns "$PEER" ping -c1 -W1 "$EDGE4" ||
+		fail "no IPv4 route peer -> edge"
+	poll 5 in_ns "$PEER" ping -6 -c1 -W1 "$EDGE6" ||
+		fail "no IPv6 route peer -> edge"
+}
+
+# host_addrs NS ADDR4 GW4 ADDR6 GW6
+host_addrs() {
+	ip -n "$1" addr add "$2/24" dev eth0
+	ip -n "$1" route add default via "$3"
+	ip -n "$1" addr add "$4/64" dev eth0 nodad
+	ip -n "$1" -6 route add default via "$5"
+}

@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run the VM selftests (all, or those named) in one boot, as TAP.
+# Each test's output is shown as "# " comments under its result line.
+cd "$(dirname "$0")" || exit 1
+if [ -z "${EDGEPIN_VM:-}" ]; then
+	echo "run.sh: run me inside the VM: scripts/vm-run -- $0 $*" >&2
+	exit 1
+fi
+tests=("$@")
+if [ ${#tests[@]} -eq 0 ]; then
+	for t in [0-9]*.sh; do
+		tests+=("${t%.sh}")
+	done
+fi
+
+per_test_timeout=${SELFTEST_TIMEOUT:-600}
+n=0 failed=0
+echo "TAP version 13"
+echo "1..${#tests[@]}"
+for t in "${tests[@]}"; do
+	n=$((n + 1))
+	t=${t%.sh}
+	start=$(date +%s)
+	out=$(timeout -k 5 "$per_test_timeout" bash "./$t.sh" 2>&1)
+	rc=$?
+	secs=$(($(date +%s) - start))
+	printf '%s\n' "$out" | sed -e 's/^/# /' -e 's/^# # /# /'
+	case $rc in
+	0) echo "ok $n selftest $t (${secs}s)" ;;
+	4) echo "ok $n selftest $t # SKIP $(printf '%s\n' "$out" |
+		sed -n 's/^# SKIP: //p' | tail -n 1)" ;;
+	124) echo "not ok $n selftest $t # timed out after ${per_test_timeout}s"
+	     failed=1 ;;
+	*) echo "not ok $n selftest $t (exit $rc)"; failed=1 ;;
+	esac
+done
+exit $failed
