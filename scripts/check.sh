@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run every test tier, show each result, and end with the one line CI
+# reads: "N passed, N failed[, N skipped]". Exit non-zero on any failure.
+#
+# Tiers: build, style (checkpatch), unit (kselftest_harness), fuzz smoke,
+# parser benchmark smoke, the VM runner's own honesty (host side), and the
+# VM selftests (one boot). TIERS="unit style" runs only those.
+cd "$(dirname "$0")/.." || exit 1
+all_tiers="build style unit fuzz bench vmrun selftests"
+tiers=${TIERS:-$all_tiers}
+log=build/check.log
+mkdir -p build
+: >"$log"
+pass=0 fail=0 skip=0
+
+tier_build() { make -s all >/dev/null && echo "ok 1 build module and edgepin"; }
+tier_style() { scripts/style.sh; }
+tier_unit() { make -s -C tests/unit run; }
+tier_fuzz() { make -s -C tests/fuzz smoke; }
+tier_bench() { make -s -C tests/bench smoke; }
+tier_vmrun() { tests/vmrun/honesty.sh; }
+tier_selftests() {
+	scripts/vm-run --timeout "${SELFTESTS_TIMEOUT:-2400}" -- \
+		tests/selftests/run.sh
+}
+
+# A tier's TAP lines are counted; a tier that exits non-zero without a
+# failing TAP line (it broke before testing) counts as one failure.
+for t in $tiers; do
+	echo "# tier $t"
+	start=$(date +%s)
+	out=$(mktemp)
+	"tier_$t" 2>&1 | tee -a "$log" "$out"
+	rc=${PIPESTATUS[0]}
+	p=$(grep -Ec '^ok [0-9]+' "$out")
+	s=$(grep -Ec '^ok [0-9]+.*# SKIP' "$out")
+	f=$(grep -Ec '^not ok [0-9]+' "$out")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "not ok tier $t exited $rc"
+		f=1
+	fi
+	rm -f "$out"
+	pass=$((pass + p - s)) skip=$((skip + s)) fail=$((fail + f))
+	echo "# tier $t: $((p - s)) passed, $f failed, $s skipped" \
+		"($(($(date +%s) - start))s)"
+done
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]
