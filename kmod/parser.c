@@ -1507,6 +1507,7 @@ static int sdp_line_media(struct sdp_cursor *c, const char *p,
 	}
 	m = &s->media[s->media_count++];
 	memset(m, 0, sizeof(*m));
+	m->port_count = 1;
 	memcpy(m->addr, s->addr, sizeof(m->addr));
 	m->family = s->family;
 	c->media = m;
