@@ -714,7 +714,11 @@ static int sip_set_body(const char *buf, const char *p, const char *end,
 	return 0;
 }
 
-/* One whole message, e.g. a UDP datagram or a frame from sip_frame(). */
+/*
+ * One whole message, e.g. a UDP datagram or a frame from sip_frame().
+ * Returns 0, -ENODATA without the empty line that ends the headers,
+ * -EMSGSIZE if the body is shorter than Content-Length, else -EINVAL.
+ */
 int sip_parse_message(const char *buf, size_t len, struct sip_msg *msg)
 {
 	const char *end = buf + len, *p, *eol;
@@ -731,12 +735,6 @@ int sip_parse_message(const char *buf, size_t len, struct sip_msg *msg)
 	err = sip_parse_start_line(buf, eol, msg);
 	for (p++; !err; ) {
 		err = sip_next_field(&p, end, &f);
-		if (err == -ENODATA) {
-			msg->flags |= SIP_MSG_NO_EOH;
-			p = end;
-			err = 0;
-			break;
-		}
 		if (err <= 0)
 			break;
 		err = sip_parse_field(buf, &f, msg);

@@ -66,7 +66,6 @@ enum sip_body_type {
 
 /* sip_msg.flags */
 #define SIP_MSG_CLEN_SHORT	0x02	/* bytes after the body were ignored */
-#define SIP_MSG_NO_EOH		0x04	/* datagram ended inside the headers */
 
 /* sip_msg.seen: which of the single-valued headers were present */
 #define SIP_SEEN_CALL_ID	0x01
