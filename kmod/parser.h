@@ -249,7 +249,7 @@ struct sdp_media {
 #define SDP_SESSION_ICE_LITE	0x01
 
 /*
- * One SDP description: 4888 bytes with the limits above, too large for a
+ * One SDP description: 4892 bytes with the limits above, too large for a
  * kernel stack, so callers keep it per-CPU or allocated. Overflow counts
  * what did not fit; bad_lines counts lines and values that did not parse.
  */
