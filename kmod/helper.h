@@ -2,7 +2,39 @@
 #ifndef _EDGEPIN_HELPER_H
 #define _EDGEPIN_HELPER_H
 
+#include <linux/atomic.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+
 #define EDGEPIN_HELPER_NAME "edgepin"
+
+enum edgepin_expect_class {
+	EDGEPIN_EXPECT_MEDIA,
+	__EDGEPIN_EXPECT_MAX
+};
+
+struct edgepin_stream;
+
+/* Our part of a SIP connection's conntrack (nf_conn_help.data). */
+struct edgepin_ct {
+	struct edgepin_stream *stream;	/* TCP reassembly, NULL for UDP */
+	atomic_t pins;			/* expectations it is master of */
+};
+
+static inline struct edgepin_ct *edgepin_ct(const struct nf_conn *ct)
+{
+	return (struct edgepin_ct *)nfct_help(ct)->data;
+}
+
+static inline void edgepin_ct_pins_inc(struct nf_conn *ct)
+{
+	atomic_inc(&edgepin_ct(ct)->pins);
+}
+
+static inline void edgepin_ct_pins_dec(struct nf_conn *ct)
+{
+	atomic_dec(&edgepin_ct(ct)->pins);
+}
 
 int edgepin_helper_init(void);
 void edgepin_helper_exit(void);

@@ -4,32 +4,49 @@
  * for what a call's SIP/SDP offer/answer negotiated.
  *
  * Module init is a goto-unwind ladder; edgepin_exit() mirrors it exactly.
+ * Per-netns state exists before the helper can see a packet, and the
+ * control plane comes last so that it never sees a half-built module.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <net/genetlink.h>
 
 #include "helper.h"
+#include "netlink.h"
+#include "netns.h"
 #include "version.h"
 
 static int __init edgepin_init(void)
 {
 	int ret;
 
+	ret = edgepin_netns_init();
+	if (ret < 0)
+		goto err_netns;
 	ret = edgepin_helper_init();
 	if (ret < 0)
 		goto err_helper;
+	ret = edgepin_genl_init();
+	if (ret < 0)
+		goto err_genl;
 
 	pr_info("edgepin %s loaded\n", EDGEPIN_VERSION);
 	return 0;
 
+err_genl:
+	edgepin_helper_exit();
 err_helper:
+	edgepin_netns_exit();
+err_netns:
 	return ret;
 }
 
 static void __exit edgepin_exit(void)
 {
+	edgepin_genl_exit();
 	edgepin_helper_exit();
+	edgepin_netns_exit();
 }
 
 module_init(edgepin_init);
@@ -38,3 +55,4 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("SIP/SDP/ICE negotiated media pinholes for media relays");
 MODULE_VERSION(EDGEPIN_VERSION);
 MODULE_AUTHOR("edgepin developers");
+MODULE_ALIAS_GENL_FAMILY(EDGEPIN_GENL_NAME);

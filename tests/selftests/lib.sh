@@ -126,3 +126,85 @@ host_addrs() {
 	ip -n "$1" addr add "$4/64" dev eth0 nodad
 	ip -n "$1" -6 route add default via "$5"
 }
+
+# sip_msg START_LINE HEADERS_FILE|- [BODY_FILE]: print a SIP message with
+# CRLF line ends and a correct Content-Length. HEADERS come one per line.
+sip_msg() {
+	local start=$1 hdrs=$2 body=${3:-}
+	local blen=0
+	[ -n "$body" ] && blen=$(sed 's/$/\r/' "$body" | wc -c)
+	{
+		echo "$start"
+		cat "$hdrs"
+		echo "Content-Length: $blen"
+		echo
+	} | sed 's/$/\r/'
+	[ -n "$body" ] && sed 's/$/\r/' "$body"
+	return 0
+}
+
+# udp_send NS SRCPORT DST PORT FILE: send FILE as one datagram.
+udp_send() {
+	local fam=4
+	case $3 in *:*) fam=6 ;; esac
+	ip netns exec "$1" socat -u "OPEN:$5" \
+		"UDP$fam-SENDTO:$(sock_addr "$3"):$4,sourceport=$2,reuseaddr"
+}
+
+sock_addr() {
+	case $1 in
+	*:*) echo "[$1]" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# udp_listen NS ADDR PORT OUTFILE: record every datagram to ADDR:PORT
+# (in the background; killed at exit).
+udp_listen() {
+	local fam=4
+	case $2 in *:*) fam=6 ;; esac
+	ip netns exec "$1" socat -u \
+		"UDP$fam-RECV:$3,bind=$(sock_addr "$2"),reuseaddr" \
+		"OPEN:$4,creat,append" &
+	at_exit kill $!
+	poll 5 ip netns exec "$1" sh -c "ss -Hlun | grep -q ':$3 '"
+}
+
+# probe NS SRCPORT DST PORT TAG: send one datagram carrying TAG.
+probe() {
+	local fam=4
+	case $3 in *:*) fam=6 ;; esac
+	echo "$5" | ip netns exec "$1" socat -u - \
+		"UDP$fam-SENDTO:$(sock_addr "$3"):$4,sourceport=$2,reuseaddr"
+}
+
+# expect_rx FILE TAG / expect_no_rx FILE TAG: did TAG arrive?
+expect_rx() {
+	poll 3 grep -q "$2" "$1" || fail "'$2' did not arrive (it should)"
+}
+expect_no_rx() {
+	sleep 1
+	grep -q "$2" "$1" && fail "'$2' arrived (it must not)"
+	return 0
+}
+
+# fw_ruleset: attach edgepin to SIP and let into the edge's media range
+# only what entered through a pinhole (what `edgepin ruleset install`
+# will write).
+fw_ruleset() {
+	ip netns exec "$FW" nft -f - <<NFT
+table inet edgepin_test {
+	ct helper sip-udp { type "edgepin" protocol udp; l3proto inet; }
+	ct helper sip-tcp { type "edgepin" protocol tcp; l3proto inet; }
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		udp dport 5060 ct helper set "sip-udp"
+		tcp dport 5060 ct helper set "sip-tcp"
+		ct state established,related accept
+		ct status expected accept
+		ip daddr $EDGE4 meta l4proto { udp, tcp } th dport 50000-59999 drop
+		ip6 daddr $EDGE6 meta l4proto { udp, tcp } th dport 50000-59999 drop
+	}
+}
+NFT
+}

@@ -1,0 +1,977 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Calls, offer/answer and pinholes.
+ *
+ * A call is keyed by Call-ID. Each SDP seen is kept as a compact summary
+ * (struct edgepin_sdp); when an answer meets its offer, the pinholes of
+ * that dialog are recomputed from the two and the difference applied, so
+ * a re-INVITE moves pinholes and an unchanged retransmission changes
+ * nothing. A pinhole is one conntrack expectation of helper "edgepin".
+ *
+ * Locking: calls.lock (BH) protects calls and pinholes, and is taken
+ * before nf_conntrack_expect_lock, never after. Media flows are cut in
+ * process context by the reaper, which walks the conntrack table.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jhash.h>
+#include <linux/slab.h>
+#include <linux/hash.h>
+#include <linux/inet.h>
+#include <linux/ipv6.h>
+#include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_expect.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_tuple.h>
+
+#include "compat.h"
+#include "helper.h"
+#include "netns.h"
+#include "parser.h"
+
+#define EDGEPIN_GC_INTERVAL	HZ
+
+struct edgepin_pin {
+	struct hlist_node hnode;	/* calls.pins, hashed by expectation */
+	struct list_head node;		/* call->pins, or the reaper's list */
+	struct edgepin_call *call;
+	struct nf_conntrack_expect *exp; /* our reference; NULL in monitor */
+	struct nf_conn *master;		/* compared, never dereferenced */
+	struct edgepin_pin_key key;
+	u32 dialog;
+	u32 flows;
+	u8 state;			/* enum edgepin_pin_state */
+};
+
+struct edgepin_call {
+	struct hlist_node hnode;	/* calls.by_id */
+	struct list_head node;		/* calls.all */
+	struct list_head pins;
+	struct edgepin_sdp *offer;	/* the last offer, kept for re-answers */
+	unsigned long start;
+	unsigned long last;		/* last in-dialog message */
+	union nf_inet_addr sig[2];	/* signalling address of each side */
+	u32 hash;
+	u32 caller_tag;			/* hash of the initial From tag */
+	u32 offer_cseq;
+	u32 dialog;			/* confirmed dialog (To tag hash) */
+	u32 n_pins;
+	u8 offer_side;			/* 0 caller, 1 callee */
+	u8 offer_method;
+	u8 state;			/* enum edgepin_call_state */
+	u8 family;
+	u8 proto;
+	bool answered;
+	bool edge_offered;
+	u8 id_len;
+	char id[EDGEPIN_CALL_ID_MAX];
+};
+
+static struct edgepin_net *call_net(struct edgepin_calls *calls)
+{
+	return container_of(calls, struct edgepin_net, calls);
+}
+
+static u32 call_id_hash(const char *id, size_t len)
+{
+	return jhash(id, len, 0);
+}
+
+static struct edgepin_call *call_find(struct edgepin_calls *calls,
+				      const char *id, size_t len)
+{
+	struct edgepin_call *call;
+	u32 h = call_id_hash(id, len);
+
+	hash_for_each_possible(calls->by_id, call, hnode, h)
+		if (call->hash == h && call->id_len == len &&
+		    !memcmp(call->id, id, len))
+			return call;
+	return NULL;
+}
+
+static struct edgepin_pin *pin_by_exp(struct edgepin_calls *calls,
+				      const struct nf_conntrack_expect *exp)
+{
+	struct edgepin_pin *pin;
+
+	hash_for_each_possible(calls->pins, pin, hnode, hash_ptr(exp, 32))
+		if (pin->exp == exp)
+			return pin;
+	return NULL;
+}
+
+static const char *const media_names[] = {
+	[SDP_MEDIA_OTHER]	= "other",
+	[SDP_MEDIA_AUDIO]	= "audio",
+	[SDP_MEDIA_VIDEO]	= "video",
+	[SDP_MEDIA_APPLICATION]	= "application",
+	[SDP_MEDIA_TEXT]	= "text",
+	[SDP_MEDIA_MESSAGE]	= "message",
+	[SDP_MEDIA_IMAGE]	= "image",
+};
+
+static void pin_info(const struct edgepin_pin *pin,
+		     struct edgepin_pin_info *pi)
+{
+	const struct edgepin_call *call = pin->call;
+	const struct edgepin_pin_key *k = &pin->key;
+
+	memset(pi, 0, sizeof(*pi));
+	memcpy(pi->call_id, call->id, call->id_len);
+	pi->call_id_len = call->id_len;
+	strscpy(pi->media, k->media_type < ARRAY_SIZE(media_names) ?
+		media_names[k->media_type] : "other", sizeof(pi->media));
+	pi->media_index = k->media;
+	pi->proto = k->proto;
+	pi->family = k->family;
+	pi->state = pin->state;
+	pi->edge_cand = k->edge_kind;
+	pi->peer_cand = k->peer_kind;
+	pi->edge_addr = k->edge_addr;
+	pi->peer_addr = k->peer_addr;
+	pi->edge_port = k->edge_port;
+	pi->peer_port = k->peer_port;
+	pi->flows = pin->flows;
+	pi->timeout = -1;
+	if (pin->exp && pin->state == EDGEPIN_PIN_PINNED)
+		pi->timeout = edgepin_exp_secs_left(pin->exp);
+}
+
+static void call_info(const struct edgepin_call *call,
+		      struct edgepin_call_info *ci)
+{
+	memset(ci, 0, sizeof(*ci));
+	memcpy(ci->call_id, call->id, call->id_len);
+	ci->call_id_len = call->id_len;
+	ci->state = call->state;
+	ci->family = call->family;
+	ci->proto = call->proto;
+	ci->edge_offered = call->edge_offered;
+	ci->edge_sig = call->sig[call->edge_offered ? call->offer_side :
+				 !call->offer_side];
+	ci->peer_sig = call->sig[call->edge_offered ? !call->offer_side :
+				 call->offer_side];
+	ci->pinholes = call->n_pins;
+	ci->age = (jiffies - call->start) / HZ;
+	ci->idle = (jiffies - call->last) / HZ;
+}
+
+/*
+ * Take the pinhole out of the tables and close its expectation. Pins
+ * that let flows in go to @reap, so that those flows are cut; the rest
+ * are freed. Caller holds calls.lock.
+ */
+static void pin_close(struct edgepin_calls *calls, struct edgepin_pin *pin,
+		      enum edgepin_event ev, struct list_head *reap)
+{
+	struct edgepin_net *en = call_net(calls);
+	struct edgepin_pin_info pi;
+
+	pin_info(pin, &pi);
+	if (pin->exp) {
+		spin_lock_bh(&nf_conntrack_expect_lock);
+		if (edgepin_exp_linked(pin->exp))
+			nf_ct_unlink_expect(pin->exp);
+		spin_unlock_bh(&nf_conntrack_expect_lock);
+		nf_ct_expect_put(pin->exp);
+		hash_del(&pin->hnode);
+		pin->exp = NULL;
+		/* Unloading: masters may be gone, and nothing counts. */
+		if (!edgepin_unloading)
+			edgepin_ct_pins_dec(pin->master);
+		calls->n_pins--;
+		edgepin_stat_inc(en, ev == EDGEPIN_EVENT_PINHOLE_EXPIRE ?
+				 EDGEPIN_STAT_PINHOLES_EXPIRED :
+				 EDGEPIN_STAT_PINHOLES_CLOSED);
+	}
+	pin->call->n_pins--;
+	list_del(&pin->node);
+	if (!calls->dying)
+		edgepin_notify_pin(en, ev, &pi, 0);
+	if (pin->flows && reap)
+		list_add_tail(&pin->node, reap);
+	else
+		kfree(pin);
+}
+
+static void reap_queue(struct edgepin_calls *calls, struct list_head *reap)
+{
+	if (list_empty(reap))
+		return;
+	list_splice_tail_init(reap, &calls->reap);
+	if (!calls->dying)
+		queue_work(system_unbound_wq, &calls->reaper);
+}
+
+static void call_free(struct edgepin_calls *calls, struct edgepin_call *call,
+		      struct list_head *reap)
+{
+	struct edgepin_net *en = call_net(calls);
+	struct edgepin_pin *pin, *tmp;
+	struct edgepin_call_info ci;
+
+	list_for_each_entry_safe(pin, tmp, &call->pins, node)
+		pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
+	call_info(call, &ci);
+	ci.state = EDGEPIN_CALL_ENDED;
+	if (!calls->dying)
+		edgepin_notify_call(en, EDGEPIN_EVENT_CALL_END, &ci);
+	hash_del(&call->hnode);
+	list_del(&call->node);
+	calls->n_calls--;
+	kfree(call->offer);
+	kfree(call);
+}
+
+/* End a call: its pinholes close now, its media flows are cut. */
+static void call_end(struct edgepin_calls *calls, struct edgepin_call *call,
+		     enum edgepin_stat why)
+{
+	LIST_HEAD(reap);
+
+	edgepin_stat_inc(call_net(calls), why);
+	call_free(calls, call, &reap);
+	reap_queue(calls, &reap);
+}
+
+/* Is @a usable as a media source address at all? */
+static bool peer_addr_ok(u8 family, const union nf_inet_addr *a)
+{
+	if (family == AF_INET) {
+		__be32 ip = a->ip;
+
+		return !ipv4_is_zeronet(ip) && !ipv4_is_loopback(ip) &&
+		       !ipv4_is_multicast(ip) && !ipv4_is_lbcast(ip) &&
+		       !ipv4_is_linklocal_169(ip);
+	}
+	if (ipv6_addr_any(&a->in6) || ipv6_addr_loopback(&a->in6) ||
+	    ipv6_addr_is_multicast(&a->in6) || ipv6_addr_v4mapped(&a->in6))
+		return false;
+	return !(ipv6_addr_type(&a->in6) & IPV6_ADDR_LINKLOCAL);
+}
+
+struct pin_set {
+	struct edgepin_pin_key *k;
+	unsigned int n;
+	unsigned int max;
+	bool full;
+};
+
+static bool pin_key_eq(const struct edgepin_pin_key *a,
+		       const struct edgepin_pin_key *b)
+{
+	return a->family == b->family && a->proto == b->proto &&
+	       a->edge_port == b->edge_port && a->peer_port == b->peer_port &&
+	       nf_inet_addr_cmp(&a->edge_addr, &b->edge_addr) &&
+	       nf_inet_addr_cmp(&a->peer_addr, &b->peer_addr);
+}
+
+static void pin_set_add(struct pin_set *set, const struct edgepin_pin_key *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->n; i++)
+		if (pin_key_eq(&set->k[i], k))
+			return;
+	if (set->n == set->max) {
+		set->full = true;
+		return;
+	}
+	set->k[set->n++] = *k;
+}
+
+/*
+ * Why can @d, an endpoint of the edge side, not be a pinhole destination?
+ * 0 if it can. Counted once per endpoint.
+ */
+static int dest_refusal(const struct edgepin_policy *p,
+			const struct edgepin_ep *d)
+{
+	if (!d->listens)
+		return EDGEPIN_STAT_REFUSED_TCP_ACTIVE;
+	if (p->n_edges && !edgepin_policy_is_edge(p, d->family, &d->addr))
+		return EDGEPIN_STAT_REFUSED_NOT_EDGE;
+	return edgepin_policy_check_port(p, d->proto, d->port);
+}
+
+static bool source_ok(const struct edgepin_policy *p,
+		      const struct edgepin_ep *s)
+{
+	return peer_addr_ok(s->family, &s->addr) &&
+	       !edgepin_policy_is_edge(p, s->family, &s->addr);
+}
+
+/* Pinholes into the endpoints of @dst from the addresses of @src. */
+static void pins_one_way(struct edgepin_net *en, const struct edgepin_policy *p,
+			 const struct edgepin_sdp *dst,
+			 const struct edgepin_sdp *src, struct pin_set *set)
+{
+	const struct edgepin_ep *d, *s;
+	struct edgepin_pin_key k;
+	int why;
+
+	for (d = dst->ep; d < dst->ep + dst->n_ep; d++) {
+		if (d->media >= src->n_media || !src->media_port[d->media] ||
+		    !dst->media_port[d->media])
+			continue;	/* a stream not accepted by both */
+		why = dest_refusal(p, d);
+		if (why) {
+			edgepin_stat_inc(en, why);
+			continue;
+		}
+		for (s = src->ep; s < src->ep + src->n_ep; s++) {
+			if (s->media != d->media || s->family != d->family ||
+			    s->proto != d->proto)
+				continue;
+			if (!source_ok(p, s)) {
+				edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_SOURCE);
+				continue;
+			}
+			memset(&k, 0, sizeof(k));
+			k.family = d->family;
+			k.proto = d->proto;
+			k.media = d->media;
+			k.media_type = dst->media_type[d->media];
+			k.edge_addr = d->addr;
+			k.edge_port = d->port;
+			k.edge_kind = d->kind;
+			k.peer_addr = s->addr;
+			k.peer_kind = s->kind;
+			if (p->peer_match == EDGEPIN_PEER_MATCH_ADDRESS_PORT)
+				k.peer_port = s->port;
+			pin_set_add(set, &k);
+		}
+	}
+}
+
+static void edgepin_expectfn(struct nf_conn *ct,
+			     struct nf_conntrack_expect *exp);
+
+/* Open one pinhole as an expectation whose master is @ct. */
+static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
+		    struct edgepin_call *call, struct nf_conn *ct,
+		    const struct edgepin_pin_key *k, u32 dialog)
+{
+	struct edgepin_calls *calls = &en->calls;
+	struct nf_conntrack_expect *exp;
+	struct edgepin_pin_info pi;
+	struct edgepin_pin *pin;
+	__be16 sport, dport;
+	int ret;
+
+	if (call->n_pins >= p->max_per_call)
+		return EDGEPIN_STAT_REFUSED_MAX_PER_CALL;
+	if (calls->n_pins >= p->max_pinholes)
+		return EDGEPIN_STAT_REFUSED_MAX_PINHOLES;
+
+	pin = kzalloc(sizeof(*pin), GFP_ATOMIC);
+	if (!pin)
+		return EDGEPIN_STAT_REFUSED_OTHER;
+	pin->call = call;
+	pin->key = *k;
+	pin->dialog = dialog;
+	pin->master = ct;
+
+	if (p->mode == EDGEPIN_MODE_MONITOR) {
+		/* Count what would be pinned; keep nothing. */
+		pin_info(pin, &pi);
+		pi.state = EDGEPIN_PIN_MONITOR;
+		edgepin_notify_pin(en, EDGEPIN_EVENT_PINHOLE_OPEN, &pi, 0);
+		kfree(pin);
+		return EDGEPIN_STAT_MONITOR_WOULD_PIN;
+	}
+
+	exp = nf_ct_expect_alloc(ct);
+	if (!exp) {
+		kfree(pin);
+		return EDGEPIN_STAT_REFUSED_OTHER;
+	}
+	sport = htons(k->peer_port);
+	dport = htons(k->edge_port);
+	nf_ct_expect_init(exp, EDGEPIN_EXPECT_MEDIA, k->family, &k->peer_addr,
+			  &k->edge_addr, k->proto, k->peer_port ? &sport : NULL,
+			  &dport);
+	exp->flags = NF_CT_EXPECT_PERMANENT;
+	exp->expectfn = edgepin_expectfn;
+
+	ret = nf_ct_expect_related(exp, 0);
+	if (ret < 0) {
+		nf_ct_expect_put(exp);
+		kfree(pin);
+		if (ret == -EMFILE) {
+			net_warn_ratelimited("edgepin: conntrack expectation table full (nf_conntrack_expect_max): pinhole refused\n");
+			return EDGEPIN_STAT_REFUSED_EXPECT_FULL;
+		}
+		return EDGEPIN_STAT_REFUSED_OTHER;
+	}
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	edgepin_exp_set_timeout(exp, p->pinhole_timeout);
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+
+	pin->exp = exp;		/* the reference nf_ct_expect_alloc gave us */
+	pin->state = EDGEPIN_PIN_PINNED;
+	hash_add(calls->pins, &pin->hnode, hash_ptr(exp, 32));
+	list_add_tail(&pin->node, &call->pins);
+	call->n_pins++;
+	calls->n_pins++;
+	edgepin_ct_pins_inc(ct);
+	edgepin_stat_inc(en, EDGEPIN_STAT_PINHOLES_OPENED);
+	pin_info(pin, &pi);
+	edgepin_notify_pin(en, EDGEPIN_EVENT_PINHOLE_OPEN, &pi, 0);
+	return 0;
+}
+
+static void refused(struct edgepin_net *en, struct edgepin_call *call,
+		    const struct edgepin_pin_key *k, int why)
+{
+	struct edgepin_pin pin = { .call = call, .key = *k };
+	struct edgepin_pin_info pi;
+
+	edgepin_stat_inc(en, why);
+	if (why == EDGEPIN_STAT_MONITOR_WOULD_PIN)
+		return;
+	pin_info(&pin, &pi);
+	edgepin_notify_pin(en, EDGEPIN_EVENT_REFUSED, &pi, why);
+}
+
+/*
+ * Apply a negotiation of @dialog: the pinholes @offer and @answer allow,
+ * replacing that dialog's previous ones. Unchanged pinholes stay as they
+ * are, so media flowing through them is not disturbed.
+ */
+static void call_negotiate(struct edgepin_net *en, struct edgepin_call *call,
+			   struct nf_conn *ct, const struct edgepin_sdp *answer,
+			   u32 dialog, struct list_head *reap)
+{
+	const struct edgepin_sdp *offer = call->offer;
+	struct edgepin_pin *pin, *tmp;
+	const struct edgepin_policy *p;
+	struct pin_set set = { };
+	unsigned int i;
+	bool found;
+	int why;
+
+	rcu_read_lock();
+	p = rcu_dereference(en->policy);
+	set.max = min_t(u32, p->max_per_call, EDGEPIN_MAX_PER_CALL_LIMIT);
+	set.k = kmalloc_array(set.max, sizeof(*set.k), GFP_ATOMIC);
+	if (!set.k) {
+		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_OTHER);
+		goto out;
+	}
+	/* Without edge addresses both sides are treated alike. */
+	if (offer->from_edge || !p->n_edges)
+		pins_one_way(en, p, offer, answer, &set);
+	if (answer->from_edge || !p->n_edges)
+		pins_one_way(en, p, answer, offer, &set);
+
+	list_for_each_entry_safe(pin, tmp, &call->pins, node) {
+		if (pin->dialog != dialog)
+			continue;
+		found = false;
+		for (i = 0; i < set.n && !found; i++)
+			found = pin_key_eq(&pin->key, &set.k[i]);
+		if (!found)
+			pin_close(&en->calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE,
+				  reap);
+	}
+	for (i = 0; i < set.n; i++) {
+		found = false;
+		list_for_each_entry(pin, &call->pins, node)
+			if (pin->dialog == dialog &&
+			    pin_key_eq(&pin->key, &set.k[i])) {
+				found = true;
+				break;
+			}
+		if (found)
+			continue;
+		why = pin_open(en, p, call, ct, &set.k[i], dialog);
+		if (why)
+			refused(en, call, &set.k[i], why);
+	}
+	if (set.full)
+		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_MAX_PER_CALL);
+	kfree(set.k);
+out:
+	rcu_read_unlock();
+}
+
+/* The early dialogs that lost a forking race lose their pinholes. */
+static void call_confirm_dialog(struct edgepin_calls *calls,
+				struct edgepin_call *call, u32 dialog,
+				struct list_head *reap)
+{
+	struct edgepin_pin *pin, *tmp;
+
+	call->dialog = dialog;
+	list_for_each_entry_safe(pin, tmp, &call->pins, node)
+		if (pin->dialog != dialog)
+			pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
+}
+
+/* Keep active pinholes open while the call shows signs of life. */
+static void call_touch(struct edgepin_net *en, struct edgepin_call *call)
+{
+	const struct edgepin_policy *p;
+	struct edgepin_pin *pin;
+	unsigned int hold;
+
+	call->last = jiffies;
+	rcu_read_lock();
+	p = rcu_dereference(en->policy);
+	hold = p->call_timeout;
+	rcu_read_unlock();
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	list_for_each_entry(pin, &call->pins, node)
+		if (pin->exp && pin->state == EDGEPIN_PIN_ACTIVE &&
+		    edgepin_exp_linked(pin->exp))
+			edgepin_exp_set_timeout(pin->exp, hold);
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+}
+
+static struct edgepin_call *call_new(struct edgepin_net *en,
+				     const struct edgepin_msg *m)
+{
+	struct edgepin_calls *calls = &en->calls;
+	const struct edgepin_policy *p;
+	struct edgepin_call *call;
+	struct edgepin_call_info ci;
+	u32 max;
+
+	rcu_read_lock();
+	p = rcu_dereference(en->policy);
+	max = p->max_calls;
+	rcu_read_unlock();
+	if (calls->n_calls >= max) {
+		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_MAX_CALLS);
+		net_info_ratelimited("edgepin: max-calls (%u) reached: call not tracked\n",
+				     max);
+		return NULL;
+	}
+	call = kzalloc(sizeof(*call), GFP_ATOMIC);
+	if (!call)
+		return NULL;
+	INIT_LIST_HEAD(&call->pins);
+	memcpy(call->id, m->call_id, m->call_id_len);
+	call->id_len = m->call_id_len;
+	call->hash = call_id_hash(m->call_id, m->call_id_len);
+	call->caller_tag = m->from_tag;
+	call->start = jiffies;
+	call->last = jiffies;
+	call->family = m->family;
+	call->proto = m->proto;
+	call->sig[0] = m->src;
+	hash_add(calls->by_id, &call->hnode, call->hash);
+	list_add_tail(&call->node, &calls->all);
+	calls->n_calls++;
+	edgepin_stat_inc(en, EDGEPIN_STAT_CALLS_STARTED);
+	call_info(call, &ci);
+	edgepin_notify_call(en, EDGEPIN_EVENT_CALL_START, &ci);
+	return call;
+}
+
+/* Which side sent @m: 0 the caller, 1 the callee (by From tag). */
+static u8 msg_side(const struct edgepin_call *call,
+		   const struct edgepin_msg *m)
+{
+	bool from_caller = m->from_tag == call->caller_tag;
+
+	return m->status ? from_caller : !from_caller;
+}
+
+/* A dialog is named by the callee's tag, whichever side sent @m. */
+static u32 msg_dialog(const struct edgepin_call *call,
+		      const struct edgepin_msg *m)
+{
+	return m->from_tag == call->caller_tag ? m->to_tag : m->from_tag;
+}
+
+/*
+ * An SDP in @m is an answer when the other side's offer of the same
+ * transaction is pending or already answered (a 200 repeating an
+ * answer given in a 183); otherwise it is a new offer.
+ */
+static bool msg_is_answer(const struct edgepin_call *call,
+			  const struct edgepin_msg *m, u8 side)
+{
+	if (!call->offer || call->offer_side == side)
+		return false;
+	if (m->status)
+		return m->cseq == call->offer_cseq;
+	/* PRACK or ACK answering an offer made in a response */
+	return !call->answered;
+}
+
+static void call_sdp(struct edgepin_net *en, struct edgepin_call *call,
+		     struct edgepin_msg *m, u8 side, struct list_head *reap)
+{
+	struct edgepin_sdp *sdp = m->sdp;
+	u32 dialog = msg_dialog(call, m);
+
+	if (msg_is_answer(call, m, side)) {
+		call->answered = true;
+		call_negotiate(en, call, m->ct, sdp, dialog, reap);
+		if (call->state == EDGEPIN_CALL_OFFERED)
+			call->state = EDGEPIN_CALL_EARLY;
+		return;		/* the offer is kept for re-answers */
+	}
+	kfree(call->offer);
+	call->offer = sdp;
+	m->sdp = NULL;		/* now the call's */
+	call->offer_side = side;
+	call->offer_cseq = m->cseq;
+	call->offer_method = m->status ? m->cseq_method : m->method;
+	call->answered = false;
+	call->edge_offered = sdp->from_edge;
+}
+
+bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m)
+{
+	struct edgepin_calls *calls = &en->calls;
+	struct edgepin_call *call;
+	bool tracked = false;
+	LIST_HEAD(reap);
+	u8 side;
+
+	spin_lock_bh(&calls->lock);
+	call = call_find(calls, m->call_id, m->call_id_len);
+	if (!call) {
+		if (m->status || m->method != SIP_METHOD_INVITE || calls->dying)
+			goto out;
+		call = call_new(en, m);
+		if (!call)
+			goto out;
+	}
+	tracked = true;
+	side = msg_side(call, m);
+	call->sig[side] = m->src;
+	call_touch(en, call);
+
+	if (!m->status) {
+		switch (m->method) {
+		case SIP_METHOD_BYE:
+			call_end(calls, call, EDGEPIN_STAT_CALLS_ENDED);
+			goto out;
+		case SIP_METHOD_CANCEL:
+			if (call->state != EDGEPIN_CALL_CONFIRMED) {
+				call_end(calls, call, EDGEPIN_STAT_CALLS_ENDED);
+				goto out;
+			}
+			break;
+		}
+	} else if (m->cseq_method == SIP_METHOD_INVITE && m->status >= 300) {
+		/* A failed initial INVITE ends the call; a failed re-INVITE
+		 * leaves the previous negotiation in place.
+		 */
+		if (call->state != EDGEPIN_CALL_CONFIRMED) {
+			call_end(calls, call, EDGEPIN_STAT_CALLS_ENDED);
+			goto out;
+		}
+		if (call->offer_cseq == m->cseq && !call->answered) {
+			kfree(call->offer);
+			call->offer = NULL;
+		}
+	}
+
+	if (m->sdp)
+		call_sdp(en, call, m, side, &reap);
+
+	if (m->status >= 200 && m->status < 300 &&
+	    m->cseq_method == SIP_METHOD_INVITE &&
+	    call->state != EDGEPIN_CALL_CONFIRMED) {
+		call->state = EDGEPIN_CALL_CONFIRMED;
+		call_confirm_dialog(calls, call, msg_dialog(call, m), &reap);
+	}
+out:
+	reap_queue(calls, &reap);
+	spin_unlock_bh(&calls->lock);
+	return tracked;
+}
+
+/* A flow entered through a pinhole: it stays open while the call lives. */
+static void edgepin_expectfn(struct nf_conn *ct,
+			     struct nf_conntrack_expect *exp)
+{
+	struct edgepin_net *en = edgepin_pernet(nf_ct_net(ct));
+	struct edgepin_calls *calls = &en->calls;
+	const struct edgepin_policy *p;
+	struct edgepin_pin_info pi;
+	struct edgepin_pin *pin;
+
+	spin_lock_bh(&calls->lock);
+	pin = pin_by_exp(calls, exp);
+	if (!pin)
+		goto out;
+	pin->flows++;
+	edgepin_stat_inc(en, EDGEPIN_STAT_FLOWS_ADMITTED);
+	if (pin->state != EDGEPIN_PIN_PINNED)
+		goto out;
+	pin->state = EDGEPIN_PIN_ACTIVE;
+	rcu_read_lock();
+	p = rcu_dereference(en->policy);
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	if (edgepin_exp_linked(exp))
+		edgepin_exp_set_timeout(exp, p->call_timeout);
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+	rcu_read_unlock();
+	pin_info(pin, &pi);
+	edgepin_notify_pin(en, EDGEPIN_EVENT_PINHOLE_OPEN, &pi, 0);
+out:
+	spin_unlock_bh(&calls->lock);
+}
+
+/* The signalling connection @ct is going away: so are its expectations. */
+void edgepin_calls_master_gone(struct edgepin_net *en, struct nf_conn *ct)
+{
+	struct edgepin_calls *calls = &en->calls;
+	struct edgepin_call *call;
+	struct edgepin_pin *pin, *tmp;
+	LIST_HEAD(reap);
+
+	spin_lock_bh(&calls->lock);
+	list_for_each_entry(call, &calls->all, node)
+		list_for_each_entry_safe(pin, tmp, &call->pins, node)
+			if (pin->master == ct)
+				pin_close(calls, pin,
+					  EDGEPIN_EVENT_PINHOLE_CLOSE, &reap);
+	reap_queue(calls, &reap);
+	spin_unlock_bh(&calls->lock);
+}
+
+/* Expired pinholes and calls idle for longer than call-timeout. */
+static void calls_gc(struct work_struct *work)
+{
+	struct edgepin_calls *calls = container_of(to_delayed_work(work),
+						   struct edgepin_calls, gc);
+	struct edgepin_net *en = call_net(calls);
+	struct edgepin_call *call, *ctmp;
+	struct edgepin_pin *pin, *ptmp;
+	unsigned long idle_max;
+	LIST_HEAD(reap);
+
+	rcu_read_lock();
+	idle_max = rcu_dereference(en->policy)->call_timeout * HZ;
+	rcu_read_unlock();
+
+	spin_lock_bh(&calls->lock);
+	list_for_each_entry_safe(call, ctmp, &calls->all, node) {
+		if (time_after(jiffies, call->last + idle_max)) {
+			call_free(calls, call, &reap);
+			edgepin_stat_inc(en, EDGEPIN_STAT_CALLS_TIMED_OUT);
+			continue;
+		}
+		list_for_each_entry_safe(pin, ptmp, &call->pins, node)
+			if (pin->exp && edgepin_exp_expired(pin->exp))
+				pin_close(calls, pin, pin->state ==
+					  EDGEPIN_PIN_PINNED ?
+					  EDGEPIN_EVENT_PINHOLE_EXPIRE :
+					  EDGEPIN_EVENT_PINHOLE_CLOSE, &reap);
+	}
+	reap_queue(calls, &reap);
+	if (!calls->dying)
+		queue_delayed_work(system_power_efficient_wq, &calls->gc,
+				   EDGEPIN_GC_INTERVAL);
+	spin_unlock_bh(&calls->lock);
+}
+
+/* Does @ct, a flow that entered through a pinhole, match one in @list? */
+static int reap_match(struct nf_conn *ct, void *data)
+{
+	const struct nf_conntrack_tuple *t;
+	struct list_head *list = data;
+	struct edgepin_pin *pin;
+	const struct edgepin_pin_key *k;
+
+	if (!test_bit(IPS_EXPECTED_BIT, &ct->status))
+		return 0;
+	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	list_for_each_entry(pin, list, node) {
+		k = &pin->key;
+		if (t->src.l3num == k->family && t->dst.protonum == k->proto &&
+		    ntohs(t->dst.u.all) == k->edge_port &&
+		    (!k->peer_port || ntohs(t->src.u.all) == k->peer_port) &&
+		    nf_inet_addr_cmp(&t->dst.u3, &k->edge_addr) &&
+		    nf_inet_addr_cmp(&t->src.u3, &k->peer_addr))
+			return 1;
+	}
+	return 0;
+}
+
+/* Cut the media flows of ended calls: the peer may not keep sending. */
+static void calls_reap(struct work_struct *work)
+{
+	struct edgepin_calls *calls = container_of(work, struct edgepin_calls,
+						   reaper);
+	struct edgepin_net *en = call_net(calls);
+	struct nf_ct_iter_data iter = { .net = en->net };
+	struct edgepin_pin *pin, *tmp;
+	LIST_HEAD(list);
+	u32 flows = 0;
+
+	spin_lock_bh(&calls->lock);
+	list_splice_init(&calls->reap, &list);
+	spin_unlock_bh(&calls->lock);
+	if (list_empty(&list))
+		return;
+
+	iter.data = &list;
+	nf_ct_iterate_cleanup_net(reap_match, &iter);
+	list_for_each_entry_safe(pin, tmp, &list, node) {
+		flows += pin->flows;
+		kfree(pin);
+	}
+	this_cpu_add(en->stats->c[EDGEPIN_STAT_FLOWS_REMOVED], flows);
+}
+
+int edgepin_pin_walk(struct edgepin_net *en, unsigned long *pos,
+		     const char *call_id, size_t call_id_len,
+		     u8 peer_family, const union nf_inet_addr *peer,
+		     int (*fn)(const struct edgepin_pin_info *pi, void *arg),
+		     void *arg)
+{
+	struct edgepin_calls *calls = &en->calls;
+	struct edgepin_pin_info *pi;
+	struct edgepin_call *call;
+	struct edgepin_pin *pin;
+	unsigned long i = 0;
+	int ret = 0;
+
+	pi = kmalloc(sizeof(*pi), GFP_KERNEL);
+	if (!pi)
+		return -ENOMEM;
+	spin_lock_bh(&calls->lock);
+	list_for_each_entry(call, &calls->all, node) {
+		if (call_id && (call->id_len != call_id_len ||
+				memcmp(call->id, call_id, call_id_len)))
+			continue;
+		list_for_each_entry(pin, &call->pins, node) {
+			if (peer_family && (pin->key.family != peer_family ||
+			    !nf_inet_addr_cmp(&pin->key.peer_addr, peer)))
+				continue;
+			if (i++ < *pos)
+				continue;
+			pin_info(pin, pi);
+			ret = fn(pi, arg);
+			if (ret)
+				goto out;
+			(*pos)++;
+		}
+	}
+out:
+	spin_unlock_bh(&calls->lock);
+	kfree(pi);
+	return ret;
+}
+
+int edgepin_call_walk(struct edgepin_net *en, unsigned long *pos,
+		      int (*fn)(const struct edgepin_call_info *ci, void *arg),
+		      void *arg)
+{
+	struct edgepin_calls *calls = &en->calls;
+	struct edgepin_call_info *ci;
+	struct edgepin_call *call;
+	unsigned long i = 0;
+	int ret = 0;
+
+	ci = kmalloc(sizeof(*ci), GFP_KERNEL);
+	if (!ci)
+		return -ENOMEM;
+	spin_lock_bh(&calls->lock);
+	list_for_each_entry(call, &calls->all, node) {
+		if (i++ < *pos)
+			continue;
+		call_info(call, ci);
+		ret = fn(ci, arg);
+		if (ret)
+			break;
+		(*pos)++;
+	}
+	spin_unlock_bh(&calls->lock);
+	kfree(ci);
+	return ret;
+}
+
+int edgepin_pin_flush(struct edgepin_net *en, const char *call_id,
+		      size_t call_id_len)
+{
+	struct edgepin_calls *calls = &en->calls;
+	struct edgepin_call *call;
+	struct edgepin_pin *pin, *tmp;
+	LIST_HEAD(reap);
+	int n = 0;
+
+	spin_lock_bh(&calls->lock);
+	list_for_each_entry(call, &calls->all, node) {
+		if (call_id && (call->id_len != call_id_len ||
+				memcmp(call->id, call_id, call_id_len)))
+			continue;
+		list_for_each_entry_safe(pin, tmp, &call->pins, node) {
+			pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE,
+				  &reap);
+			n++;
+		}
+	}
+	reap_queue(calls, &reap);
+	spin_unlock_bh(&calls->lock);
+	return n;
+}
+
+int edgepin_call_drop(struct edgepin_net *en, const char *call_id,
+		      size_t call_id_len)
+{
+	struct edgepin_calls *calls = &en->calls;
+	struct edgepin_call *call;
+	int ret = -ENOENT;
+
+	spin_lock_bh(&calls->lock);
+	call = call_find(calls, call_id, call_id_len);
+	if (call) {
+		call_end(calls, call, EDGEPIN_STAT_CALLS_ENDED);
+		ret = 0;
+	}
+	spin_unlock_bh(&calls->lock);
+	return ret;
+}
+
+void edgepin_calls_init(struct edgepin_net *en)
+{
+	struct edgepin_calls *calls = &en->calls;
+
+	spin_lock_init(&calls->lock);
+	hash_init(calls->by_id);
+	hash_init(calls->pins);
+	INIT_LIST_HEAD(&calls->all);
+	INIT_LIST_HEAD(&calls->reap);
+	INIT_DELAYED_WORK(&calls->gc, calls_gc);
+	INIT_WORK(&calls->reaper, calls_reap);
+	queue_delayed_work(system_power_efficient_wq, &calls->gc,
+			   EDGEPIN_GC_INTERVAL);
+}
+
+/*
+ * The netns is going away or the module is unloading: no packet reaches
+ * the helper any more. End every call; wait until no destroy callback
+ * can still be looking at this table.
+ */
+void edgepin_calls_exit(struct edgepin_net *en)
+{
+	struct edgepin_calls *calls = &en->calls;
+	struct edgepin_call *call, *tmp;
+
+	spin_lock_bh(&calls->lock);
+	calls->dying = true;
+	spin_unlock_bh(&calls->lock);
+	cancel_delayed_work_sync(&calls->gc);
+
+	spin_lock_bh(&calls->lock);
+	list_for_each_entry_safe(call, tmp, &calls->all, node)
+		call_free(calls, call, &calls->reap);
+	spin_unlock_bh(&calls->lock);
+
+	/* Cut what flowed through (the reaper is not queued while dying). */
+	cancel_work_sync(&calls->reaper);
+	calls_reap(&calls->reaper);
+	synchronize_rcu();
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Calls and their pinholes. A call is found by Call-ID; its pinholes are
+ * conntrack expectations of helper "edgepin". The control plane
+ * (netlink.c) sees them only through the info structures and walkers
+ * below, which copy what it needs under the table lock.
+ */
+#ifndef _EDGEPIN_CALL_H
+#define _EDGEPIN_CALL_H
+
+#include <linux/hashtable.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <linux/netfilter.h>
+
+#include "uapi/edgepin.h"
+#include "parser.h"
+
+struct edgepin_net;
+
+#define EDGEPIN_CALL_HASH_BITS	10
+
+struct edgepin_calls {
+	spinlock_t lock;		/* protects everything below */
+	DECLARE_HASHTABLE(by_id, EDGEPIN_CALL_HASH_BITS);
+	DECLARE_HASHTABLE(pins, EDGEPIN_CALL_HASH_BITS);
+	struct list_head all;		/* every call, oldest first */
+	struct list_head reap;		/* closed pins whose flows to cut */
+	unsigned int n_calls;
+	unsigned int n_pins;
+	struct delayed_work gc;		/* expiry of pinholes and calls */
+	struct work_struct reaper;	/* cuts media flows of ended calls */
+	bool dying;
+};
+
+/* What the control plane shows of a pinhole. */
+struct edgepin_pin_info {
+	char call_id[EDGEPIN_CALL_ID_MAX];
+	u8 call_id_len;
+	char media[16];			/* "audio", "video", ..., NUL ended */
+	u8 media_index;
+	u8 proto;			/* IPPROTO_UDP / IPPROTO_TCP */
+	u8 family;			/* AF_INET / AF_INET6 */
+	u8 state;			/* enum edgepin_pin_state */
+	u8 edge_cand;			/* enum edgepin_cand_kind */
+	u8 peer_cand;
+	union nf_inet_addr edge_addr;
+	union nf_inet_addr peer_addr;
+	u16 edge_port;
+	u16 peer_port;			/* 0 = any */
+	s32 timeout;			/* seconds left, -1 while held open */
+	u32 flows;
+};
+
+/* What the control plane shows of a call. */
+struct edgepin_call_info {
+	char call_id[EDGEPIN_CALL_ID_MAX];
+	u8 call_id_len;
+	u8 state;			/* enum edgepin_call_state */
+	u8 family;			/* of the signalling */
+	u8 proto;			/* of the signalling */
+	bool edge_offered;
+	union nf_inet_addr edge_sig;
+	union nf_inet_addr peer_sig;
+	u32 pinholes;
+	u32 age;			/* seconds */
+	u32 idle;			/* seconds */
+};
+
+/*
+ * Walk pinholes (or calls) from position *@pos, calling @fn for each
+ * under the table lock (it must not sleep). When @fn returns non-zero the
+ * walk stops and *@pos is left at that entry so that a later walk resumes
+ * there (netlink dumps); the return value is @fn's. An optional @call_id
+ * and @peer (family AF_INET/AF_INET6, 0 for any) filter pinholes.
+ */
+int edgepin_pin_walk(struct edgepin_net *en, unsigned long *pos,
+		     const char *call_id, size_t call_id_len,
+		     u8 peer_family, const union nf_inet_addr *peer,
+		     int (*fn)(const struct edgepin_pin_info *pi, void *arg),
+		     void *arg);
+int edgepin_call_walk(struct edgepin_net *en, unsigned long *pos,
+		      int (*fn)(const struct edgepin_call_info *ci, void *arg),
+		      void *arg);
+
+/* Close the pinholes of one call (@call_id) or all; returns how many. */
+int edgepin_pin_flush(struct edgepin_net *en, const char *call_id,
+		      size_t call_id_len);
+
+/* End one call as BYE would; -ENOENT if it is not tracked. */
+int edgepin_call_drop(struct edgepin_net *en, const char *call_id,
+		      size_t call_id_len);
+
+void edgepin_calls_init(struct edgepin_net *en);
+/* Tear down every call and pinhole of a dying netns (or module unload). */
+void edgepin_calls_exit(struct edgepin_net *en);
+
+/*
+ * Implemented by netlink.c: multicast an event to EDGEPIN_MCGRP_EVENTS.
+ * Callable from any context; cheap when nobody listens.
+ */
+void edgepin_notify_pin(struct edgepin_net *en, enum edgepin_event ev,
+			const struct edgepin_pin_info *pi, int reason);
+void edgepin_notify_call(struct edgepin_net *en, enum edgepin_event ev,
+			 const struct edgepin_call_info *ci);
+
+/* --- Below: the engine's own interface (helper.c, sip.c, call.c). --- */
+
+/* Hard ceiling of max-pinholes-per-call, whatever the policy says. */
+#define EDGEPIN_MAX_PER_CALL_LIMIT	1024
+
+/* One media endpoint an SDP declared (a candidate or a default). */
+struct edgepin_ep {
+	union nf_inet_addr addr;
+	u16 port;
+	u8 family;			/* AF_INET / AF_INET6 */
+	u8 proto;			/* IPPROTO_UDP / IPPROTO_TCP */
+	u8 media;			/* m= index */
+	u8 kind;			/* enum edgepin_cand_kind */
+	u8 listens;			/* accepts connections/datagrams */
+};
+
+/* What pinholing needs of one SDP (all its multipart parts merged). */
+struct edgepin_sdp {
+	bool from_edge;			/* sent from an edge address */
+	u8 n_media;
+	u8 media_type[SDP_MAX_MEDIA];	/* enum sdp_media_type */
+	u16 media_port[SDP_MAX_MEDIA];	/* 0: stream rejected */
+	u16 n_ep;
+	struct edgepin_ep ep[];
+};
+
+/* A pinhole's identity: (peer source, edge destination, protocol). */
+struct edgepin_pin_key {
+	union nf_inet_addr edge_addr;
+	union nf_inet_addr peer_addr;
+	u16 edge_port;
+	u16 peer_port;			/* 0 = any */
+	u8 family;
+	u8 proto;
+	u8 media;
+	u8 media_type;
+	u8 edge_kind;
+	u8 peer_kind;
+};
+
+/* One SIP message as the call layer sees it. */
+struct edgepin_msg {
+	const char *call_id;
+	size_t call_id_len;
+	struct edgepin_sdp *sdp;	/* kmalloc'd; taken by the call layer */
+	struct nf_conn *ct;		/* the signalling connection */
+	union nf_inet_addr src;		/* sender, as on the wire */
+	u32 from_tag;			/* hashes of the tags, 0 if absent */
+	u32 to_tag;
+	u32 cseq;
+	u16 status;			/* 0 for a request */
+	u8 method;			/* enum sip_method */
+	u8 cseq_method;
+	u8 family;
+	u8 proto;
+};
+
+/* Set before the helpers go away at module unload. */
+extern bool edgepin_unloading;
+
+/* Returns true if @m belongs to a tracked call. */
+bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m);
+void edgepin_calls_master_gone(struct edgepin_net *en, struct nf_conn *ct);
+
+#endif /* _EDGEPIN_CALL_H */

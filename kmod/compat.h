@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel version differences, in one place. Kbuild probes the headers
+ * (kmod/Kbuild) rather than trusting version numbers, because Debian's
+ * 6.1 carries backports.
+ *
+ * Expectation lifetime: since the backport of the lazy expectation GC,
+ * an expectation has a jiffies32 deadline (exp->timeout) and a DEAD flag
+ * instead of a timer. Only that API is supported so far.
+ */
+#ifndef _EDGEPIN_COMPAT_H
+#define _EDGEPIN_COMPAT_H
+
+#include <linux/poison.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_expect.h>
+
+#ifndef EDGEPIN_HAVE_EXP_DEADLINE
+#error "this kernel's expectations use a timer: not supported yet"
+#endif
+
+/* Caller holds nf_conntrack_expect_lock. */
+static inline void edgepin_exp_set_timeout(struct nf_conntrack_expect *exp,
+					   unsigned int secs)
+{
+	WRITE_ONCE(exp->timeout, nfct_time_stamp + secs * HZ);
+}
+
+/* Seconds until @exp expires (0 if it has). */
+static inline unsigned int
+edgepin_exp_secs_left(const struct nf_conntrack_expect *exp)
+{
+	s32 left = (s32)(READ_ONCE(exp->timeout) - nfct_time_stamp);
+
+	return left > 0 ? left / HZ : 0;
+}
+
+static inline bool edgepin_exp_expired(const struct nf_conntrack_expect *exp)
+{
+	return nf_ct_exp_is_expired(exp);
+}
+
+/*
+ * Still in the expectation hash? nf_ct_unlink_expect() poisons hnode, so
+ * this tells an expectation that someone else (ctnetlink, the lazy GC)
+ * already unlinked. Caller holds nf_conntrack_expect_lock.
+ */
+static inline bool edgepin_exp_linked(const struct nf_conntrack_expect *exp)
+{
+	return exp->hnode.pprev != LIST_POISON2;
+}
+
+#endif /* _EDGEPIN_COMPAT_H */

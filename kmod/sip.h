@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* From SIP bytes to what the call layer needs. */
+#ifndef _EDGEPIN_SIP_H
+#define _EDGEPIN_SIP_H
+
+#include <net/netfilter/nf_conntrack.h>
+
+struct edgepin_net;
+
+/*
+ * Parse one whole SIP message sent in direction @dir of @ct and feed it
+ * to the call layer. Returns true if it belongs to a tracked call.
+ */
+bool edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
+			 enum ip_conntrack_dir dir, const char *buf,
+			 size_t len);
+
+int edgepin_sip_init(void);
+void edgepin_sip_exit(void);
+
+#endif /* _EDGEPIN_SIP_H */

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * edgepin generic netlink interface: the one definition shared by the
+ * module and the edgepin tool. Extend only by appending.
+ */
+#ifndef _UAPI_LINUX_EDGEPIN_H
+#define _UAPI_LINUX_EDGEPIN_H
+
+#define EDGEPIN_GENL_NAME	"edgepin"
+#define EDGEPIN_GENL_VERSION	1
+#define EDGEPIN_MCGRP_EVENTS	"events"
+
+/* Longest Call-ID tracked; a call with a longer one is not tracked. */
+#define EDGEPIN_CALL_ID_MAX	128
+
+enum edgepin_cmd {
+	EDGEPIN_CMD_UNSPEC,
+	EDGEPIN_CMD_POLICY_GET,		/* reply: EDGEPIN_A_POLICY */
+	EDGEPIN_CMD_POLICY_SET,		/* EDGEPIN_A_POLICY (+ _REPLACE) */
+	EDGEPIN_CMD_PINHOLE_GET,	/* dump; filter CALL_ID, PEER_ADDR */
+	EDGEPIN_CMD_PINHOLE_FLUSH,	/* optional CALL_ID */
+	EDGEPIN_CMD_CALL_GET,		/* dump */
+	EDGEPIN_CMD_CALL_DROP,		/* CALL_ID */
+	EDGEPIN_CMD_STATS_GET,		/* reply: EDGEPIN_A_STATS */
+	EDGEPIN_CMD_STATS_RESET,
+	EDGEPIN_CMD_EVENT,		/* multicast only */
+	__EDGEPIN_CMD_MAX
+};
+#define EDGEPIN_CMD_MAX (__EDGEPIN_CMD_MAX - 1)
+
+/* Top-level attributes. */
+enum edgepin_attr {
+	EDGEPIN_A_UNSPEC,
+	EDGEPIN_A_POLICY,		/* nested: EDGEPIN_A_POL_* */
+	EDGEPIN_A_POLICY_REPLACE,	/* flag: start from the defaults */
+	EDGEPIN_A_PINHOLE,		/* nested: EDGEPIN_A_PIN_* */
+	EDGEPIN_A_CALL,			/* nested: EDGEPIN_A_CALL_* */
+	EDGEPIN_A_STATS,		/* nested: u64 per enum edgepin_stat */
+	EDGEPIN_A_CALL_ID,		/* string (binary-safe, no NUL) */
+	EDGEPIN_A_PEER_ADDR,		/* binary, 4 or 16 bytes */
+	EDGEPIN_A_EVENT,		/* u8: enum edgepin_event */
+	EDGEPIN_A_COUNT,		/* u32: how many were closed/dropped */
+	EDGEPIN_A_REASON,		/* u32: enum edgepin_stat of a refusal */
+	__EDGEPIN_A_MAX
+};
+#define EDGEPIN_A_MAX (__EDGEPIN_A_MAX - 1)
+
+/*
+ * Policy. In POLICY_SET, each attribute present replaces that key (a list
+ * key such as RANGE is replaced as a whole by all its entries); absent
+ * keys keep their value, or the default with EDGEPIN_A_POLICY_REPLACE.
+ * A rejected policy changes nothing.
+ */
+enum edgepin_policy_attr {
+	EDGEPIN_A_POL_UNSPEC,
+	EDGEPIN_A_POL_RANGES,		/* nested: EDGEPIN_A_POL_RANGE... */
+	EDGEPIN_A_POL_RANGE,		/* u32: lo << 16 | hi */
+	EDGEPIN_A_POL_EDGES,		/* nested: EDGEPIN_A_POL_PREFIX... */
+	EDGEPIN_A_POL_PREFIX,		/* binary: family(1) plen(1) addr(4|16) */
+	EDGEPIN_A_POL_EXCLUDES,		/* nested: EDGEPIN_A_POL_EXCLUDE... */
+	EDGEPIN_A_POL_EXCLUDE,		/* u64: see EDGEPIN_EXCL_PROTO_SHIFT */
+	EDGEPIN_A_POL_TRANSPORTS,	/* u8: EDGEPIN_PROTO_* bits */
+	EDGEPIN_A_POL_PEER_MATCH,	/* u8: enum edgepin_peer_match */
+	EDGEPIN_A_POL_MAX_CALLS,	/* u32 */
+	EDGEPIN_A_POL_MAX_PINHOLES,	/* u32 */
+	EDGEPIN_A_POL_MAX_PER_CALL,	/* u32 */
+	EDGEPIN_A_POL_PINHOLE_TIMEOUT,	/* u32 seconds */
+	EDGEPIN_A_POL_CALL_TIMEOUT,	/* u32 seconds */
+	EDGEPIN_A_POL_MODE,		/* u8: enum edgepin_mode */
+	__EDGEPIN_A_POL_MAX
+};
+#define EDGEPIN_A_POL_MAX (__EDGEPIN_A_POL_MAX - 1)
+
+/*
+ * An exclude entry is a u64: the port range lo << 16 | hi in bits 0..31
+ * and its EDGEPIN_PROTO_* bits in bits 32..39.
+ */
+#define EDGEPIN_EXCL_PROTO_SHIFT 32
+
+#define EDGEPIN_PROTO_UDP	0x01
+#define EDGEPIN_PROTO_TCP	0x02
+
+enum edgepin_peer_match {
+	EDGEPIN_PEER_MATCH_ADDRESS,
+	EDGEPIN_PEER_MATCH_ADDRESS_PORT,
+};
+
+enum edgepin_mode {
+	EDGEPIN_MODE_ENFORCE,
+	EDGEPIN_MODE_MONITOR,
+};
+
+/* A pinhole (one conntrack expectation). */
+enum edgepin_pinhole_attr {
+	EDGEPIN_A_PIN_UNSPEC,
+	EDGEPIN_A_PIN_CALL_ID,		/* string */
+	EDGEPIN_A_PIN_MEDIA,		/* string: "audio", "video", ... */
+	EDGEPIN_A_PIN_MEDIA_INDEX,	/* u8: m= section index */
+	EDGEPIN_A_PIN_PROTO,		/* u8: IPPROTO_UDP / IPPROTO_TCP */
+	EDGEPIN_A_PIN_FAMILY,		/* u8: AF_INET / AF_INET6 */
+	EDGEPIN_A_PIN_EDGE_ADDR,	/* binary 4|16 */
+	EDGEPIN_A_PIN_EDGE_PORT,	/* u16 */
+	EDGEPIN_A_PIN_PEER_ADDR,	/* binary 4|16 */
+	EDGEPIN_A_PIN_PEER_PORT,	/* u16, 0 = any */
+	EDGEPIN_A_PIN_STATE,		/* u8: enum edgepin_pin_state */
+	EDGEPIN_A_PIN_TIMEOUT,		/* u32 s left; absent while held */
+	EDGEPIN_A_PIN_FLOWS,		/* u32: flows that entered */
+	EDGEPIN_A_PIN_EDGE_CAND,	/* u8: enum edgepin_cand_kind */
+	EDGEPIN_A_PIN_PEER_CAND,	/* u8: enum edgepin_cand_kind */
+	__EDGEPIN_A_PIN_MAX
+};
+#define EDGEPIN_A_PIN_MAX (__EDGEPIN_A_PIN_MAX - 1)
+
+enum edgepin_pin_state {
+	EDGEPIN_PIN_PINNED,		/* not used yet */
+	EDGEPIN_PIN_ACTIVE,		/* a flow entered through it */
+	EDGEPIN_PIN_MONITOR,		/* mode monitor: would be pinned */
+};
+
+/* Why an address is part of a pinhole: which SDP line declared it. */
+enum edgepin_cand_kind {
+	EDGEPIN_CAND_DEFAULT,		/* c=/m= default address */
+	EDGEPIN_CAND_HOST,
+	EDGEPIN_CAND_SRFLX,
+	EDGEPIN_CAND_PRFLX,
+	EDGEPIN_CAND_RELAY,
+	EDGEPIN_CAND_OTHER,		/* draft-6, x-candidate, unknown typ */
+	EDGEPIN_CAND_RTCP,		/* a=rtcp */
+};
+
+/* A tracked call. */
+enum edgepin_call_attr {
+	EDGEPIN_A_CALL_UNSPEC,
+	EDGEPIN_A_CALL_ID_STR,		/* string */
+	EDGEPIN_A_CALL_STATE,		/* u8: enum edgepin_call_state */
+	EDGEPIN_A_CALL_FAMILY,		/* u8: AF_INET / AF_INET6 */
+	EDGEPIN_A_CALL_EDGE_SIG,	/* binary: edge side signalling addr */
+	EDGEPIN_A_CALL_PEER_SIG,	/* binary: other side signalling addr */
+	EDGEPIN_A_CALL_PROTO,		/* u8: signalling IPPROTO_UDP/TCP */
+	EDGEPIN_A_CALL_PINHOLES,	/* u32 */
+	EDGEPIN_A_CALL_AGE,		/* u32 seconds since the first INVITE */
+	EDGEPIN_A_CALL_IDLE,		/* u32 seconds since in-dialog traffic */
+	EDGEPIN_A_CALL_EDGE_OFFERED,	/* flag: the edge side made the offer */
+	__EDGEPIN_A_CALL_MAX
+};
+#define EDGEPIN_A_CALL_MAX (__EDGEPIN_A_CALL_MAX - 1)
+
+enum edgepin_call_state {
+	EDGEPIN_CALL_OFFERED,		/* offer seen, no answer yet */
+	EDGEPIN_CALL_EARLY,		/* provisional answer with SDP */
+	EDGEPIN_CALL_CONFIRMED,		/* 2xx answer */
+	EDGEPIN_CALL_ENDED,		/* only in events */
+};
+
+/*
+ * Counters. In EDGEPIN_A_STATS each counter is a u64 attribute whose type
+ * is its enum value + 1. Attributes of type 0 in a nest holding u64s are
+ * alignment padding; skip them.
+ */
+enum edgepin_stat {
+	EDGEPIN_STAT_MESSAGES,		/* SIP messages parsed */
+	EDGEPIN_STAT_PARSE_ERRORS,	/* messages or bodies that did not */
+	EDGEPIN_STAT_TCP_RESYNCS,	/* TCP stream gaps/garbage skipped */
+	EDGEPIN_STAT_CALLS_STARTED,
+	EDGEPIN_STAT_CALLS_ENDED,
+	EDGEPIN_STAT_CALLS_TIMED_OUT,
+	EDGEPIN_STAT_PINHOLES_OPENED,
+	EDGEPIN_STAT_PINHOLES_CLOSED,	/* by call end, re-INVITE, flush */
+	EDGEPIN_STAT_PINHOLES_EXPIRED,	/* unused for pinhole-timeout */
+	EDGEPIN_STAT_FLOWS_ADMITTED,	/* connections through a pinhole */
+	EDGEPIN_STAT_FLOWS_REMOVED,	/* media flows cut at call end */
+	/* Refusals, by reason. */
+	EDGEPIN_STAT_REFUSED_RANGE,	/* edge port outside range */
+	EDGEPIN_STAT_REFUSED_EXCLUDED,	/* edge port in exclude */
+	EDGEPIN_STAT_REFUSED_NOT_EDGE,	/* destination not an edge address */
+	EDGEPIN_STAT_REFUSED_TRANSPORT,	/* transport not allowed */
+	EDGEPIN_STAT_REFUSED_TCP_ACTIVE, /* edge TCP candidate not listening */
+	EDGEPIN_STAT_REFUSED_SOURCE,	/* peer address not a unicast peer */
+	EDGEPIN_STAT_REFUSED_MAX_CALLS,
+	EDGEPIN_STAT_REFUSED_MAX_PINHOLES,
+	EDGEPIN_STAT_REFUSED_MAX_PER_CALL,
+	EDGEPIN_STAT_REFUSED_EXPECT_FULL, /* nf_conntrack_expect_max hit */
+	EDGEPIN_STAT_REFUSED_TCP_MEMORY, /* TCP reassembly bound hit */
+	EDGEPIN_STAT_REFUSED_OTHER,	/* expectation could not be created */
+	EDGEPIN_STAT_MONITOR_WOULD_PIN,	/* mode monitor */
+	__EDGEPIN_STAT_MAX
+};
+#define EDGEPIN_STAT_MAX (__EDGEPIN_STAT_MAX - 1)
+
+enum edgepin_event {
+	EDGEPIN_EVENT_PINHOLE_OPEN,	/* + EDGEPIN_A_PINHOLE */
+	EDGEPIN_EVENT_PINHOLE_CLOSE,	/* + EDGEPIN_A_PINHOLE */
+	EDGEPIN_EVENT_PINHOLE_EXPIRE,	/* + EDGEPIN_A_PINHOLE */
+	EDGEPIN_EVENT_CALL_START,	/* + EDGEPIN_A_CALL */
+	EDGEPIN_EVENT_CALL_END,		/* + EDGEPIN_A_CALL */
+	EDGEPIN_EVENT_REFUSED,		/* + EDGEPIN_A_PINHOLE, EDGEPIN_A_REASON */
+};
+
+#endif /* _UAPI_LINUX_EDGEPIN_H */
