@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef EDGEPIN_BENCH_H
+#define EDGEPIN_BENCH_H
+
+#include <stddef.h>
+
+/* libosip2: message, then every SDP body; SDP bodies parsed, or -1. */
+void osip_setup(void);
+int osip_parse(const char *buf, size_t len);
+
+#endif
