@@ -1136,7 +1136,7 @@ static bool sdp_cand_transport(const struct word *w,
 	return false;
 }
 
-static void count(uint16_t *counter)
+static void saturating_inc(uint16_t *counter)
 {
 	if (*counter < 0xffff)
 		(*counter)++;
@@ -1281,7 +1281,7 @@ static void sdp_add_candidate(struct sdp_cursor *c,
 	struct sdp_session *s = c->sdp;
 
 	if (c->dropped || s->cand_count >= SDP_MAX_CANDIDATES) {
-		count(&s->cand_overflow);
+		saturating_inc(&s->cand_overflow);
 		return;
 	}
 	cand->media = c->media - s->media;
@@ -1498,7 +1498,7 @@ static int sdp_line_media(struct sdp_cursor *c, const char *p,
 	struct sdp_media *m;
 
 	if (s->media_count >= SDP_MAX_MEDIA) {
-		count(&s->media_overflow);
+		saturating_inc(&s->media_overflow);
 		c->media = NULL;
 		c->dropped = true;
 		return 0;
@@ -1536,13 +1536,13 @@ static void sdp_parse_line(struct sdp_cursor *c, const char *p,
 	if (p == end)
 		return;
 	if (end - p < 2 || p[1] != '=') {
-		count(&c->sdp->bad_lines);
+		saturating_inc(&c->sdp->bad_lines);
 		return;
 	}
 	for (t = sdp_line_types; t->type; t++) {
 		if (t->type == p[0]) {
 			if (t->parse(c, p + 2, end))
-				count(&c->sdp->bad_lines);
+				saturating_inc(&c->sdp->bad_lines);
 			return;
 		}
 	}

@@ -65,7 +65,7 @@ enum sip_body_type {
 };
 
 /* sip_msg.flags */
-#define SIP_MSG_CLEN_SHORT	0x02	/* bytes after the body were ignored */
+#define SIP_MSG_CLEN_SHORT	0x01	/* bytes after the body were ignored */
 
 /* sip_msg.seen: which of the single-valued headers were present */
 #define SIP_SEEN_CALL_ID	0x01
@@ -114,8 +114,11 @@ struct sip_frame {
 	uint8_t kind;			/* enum sip_frame_kind */
 };
 
+/* 0, or -EINVAL/-EMSGSIZE for a message that cannot be framed (RESYNC). */
 int sip_frame(const char *buf, size_t len, struct sip_frame *frame);
+/* 0, -ENODATA (no end of headers), -EMSGSIZE (short body), -EINVAL. */
 int sip_parse_message(const char *buf, size_t len, struct sip_msg *msg);
+/* enum sip_method of a method token; case-sensitive. */
 int sip_method_lookup(const char *name, size_t len);
 
 /* sip_part.flags */
@@ -143,6 +146,7 @@ struct sip_multipart {
 
 int sip_multipart_init(struct sip_multipart *mp, const char *body,
 		       size_t len, const char *boundary, size_t boundary_len);
+/* 1 and a part, 0 at the end, -EBADMSG never (or never again) closed. */
 int sip_multipart_next(struct sip_multipart *mp, struct sip_part *part);
 
 /* Limits of one SDP description (one body or one body part). */
@@ -267,10 +271,13 @@ struct sdp_session {
 	struct sdp_candidate cand[SDP_MAX_CANDIDATES];
 };
 
+/* 0, or -EINVAL if it does not start with "v=", -EMSGSIZE if too long. */
 int sdp_parse(const char *buf, size_t len, struct sdp_session *sdp);
 
+/* 0 or -EINVAL; exactly what inet_pton(3) accepts. */
 int inet_text_ip4(const char *s, size_t len, uint8_t out[4]);
 int inet_text_ip6(const char *s, size_t len, uint8_t out[16]);
+/* enum sdp_family of an address or host name, or -EINVAL. */
 int sdp_parse_address(const char *s, size_t len, uint8_t out[16]);
 
 #endif /* EDGEPIN_PARSER_H */

@@ -208,6 +208,8 @@ TEST(media_lines)
 		{ "m=audio 5", 0, 1, 1 },
 		{ "m=", 0, 1, 1 },
 		{ "m=a\x95\x9b 83 RTP/AVP 0", 83, 1, 0 },
+		/* found by fuzz-sdp: port_count was left 0 */
+		{ "m=a\x95\x9b\x96\x90\xdf\xca\xcb\xce" "83 RTP/AVP 0 101", 0, 1, 1 },
 	};
 	char text[256];
 	size_t i;
