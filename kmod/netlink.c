@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "edgepin": policy, pinholes, calls, counters
+ * and the "events" multicast group, per network namespace.
+ *
+ * Every command needs CAP_NET_ADMIN over the netns, reads included: the
+ * pinhole list tells who may reach which port. Operations run in
+ * parallel: the policy has its own mutex, the call table its own lock,
+ * and counters are per CPU. Each command has its own attribute policy, so
+ * an attribute a command does not take is an error, not ignored.
+ */
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "netlink.h"
+#include "netns.h"
+
+enum edgepin_mcgrp {
+	EDGEPIN_MCGRP_EVENTS_ID,
+};
+
+static struct genl_family edgepin_genl_family;
+
+static int edgepin_validate_addr(const struct nlattr *a,
+				 struct netlink_ext_ack *extack)
+{
+	if (nla_len(a) == 4 || nla_len(a) == 16)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, a, "address must be 4 or 16 bytes");
+	return -EINVAL;
+}
+
+#define EDGEPIN_CALL_ID_POLICY \
+	NLA_POLICY_RANGE(NLA_BINARY, 1, EDGEPIN_CALL_ID_MAX)
+
+static const struct nla_policy edgepin_set_policy[EDGEPIN_A_MAX + 1] = {
+	[EDGEPIN_A_POLICY]		= { .type = NLA_NESTED },
+	[EDGEPIN_A_POLICY_REPLACE]	= { .type = NLA_FLAG },
+};
+
+static const struct nla_policy edgepin_pin_get_policy[EDGEPIN_A_MAX + 1] = {
+	[EDGEPIN_A_CALL_ID]	= EDGEPIN_CALL_ID_POLICY,
+	[EDGEPIN_A_PEER_ADDR]	= NLA_POLICY_VALIDATE_FN(NLA_BINARY,
+							 edgepin_validate_addr,
+							 16),
+};
+
+static const struct nla_policy edgepin_call_id_policy[EDGEPIN_A_MAX + 1] = {
+	[EDGEPIN_A_CALL_ID]	= EDGEPIN_CALL_ID_POLICY,
+};
+
+static struct edgepin_net *edgepin_info_pernet(struct genl_info *info)
+{
+	return edgepin_pernet(genl_info_net(info));
+}
+
+/* Reply to @info with one message of @cmd whose attributes @fill puts. */
+static int edgepin_reply(struct genl_info *info, u8 cmd,
+			 int (*fill)(struct sk_buff *skb, void *arg),
+			 void *arg)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &edgepin_genl_family, 0, cmd);
+	if (!hdr || fill(msg, arg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int edgepin_fill_policy(struct sk_buff *skb, void *arg)
+{
+	struct edgepin_net *en = arg;
+	int ret;
+
+	rcu_read_lock();
+	ret = edgepin_policy_fill(rcu_dereference(en->policy), skb);
+	rcu_read_unlock();
+	return ret;
+}
+
+static int edgepin_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return edgepin_reply(info, EDGEPIN_CMD_POLICY_GET, edgepin_fill_policy,
+			     edgepin_info_pernet(info));
+}
+
+/*
+ * Build the new policy whole in a copy, then swap it in: readers in the
+ * packet path see the old one or the new one, never a mix, and a
+ * rejected policy changes nothing.
+ */
+static int edgepin_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct edgepin_net *en = edgepin_info_pernet(info);
+	const struct nlattr *nest = info->attrs[EDGEPIN_A_POLICY];
+	bool replace = nla_get_flag(info->attrs[EDGEPIN_A_POLICY_REPLACE]);
+	struct edgepin_policy *new, *old;
+	int ret = 0;
+
+	if (!nest && !replace) {
+		GENL_SET_ERR_MSG(info, "no policy and no replace flag");
+		return -EINVAL;
+	}
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+
+	mutex_lock(&en->policy_lock);
+	old = rcu_dereference_protected(en->policy,
+					lockdep_is_held(&en->policy_lock));
+	if (replace)
+		edgepin_policy_default(new);
+	else
+		*new = *old;
+	if (nest)
+		ret = edgepin_policy_parse(new, nest, info->extack);
+	if (!ret) {
+		old = rcu_replace_pointer(en->policy, new,
+					  lockdep_is_held(&en->policy_lock));
+		kfree_rcu(old, rcu);
+		new = NULL;
+	}
+	mutex_unlock(&en->policy_lock);
+
+	kfree(new);
+	return ret;
+}
+
+static int edgepin_put_addr(struct sk_buff *skb, int type, u8 family,
+			    const union nf_inet_addr *addr)
+{
+	return nla_put(skb, type, family == AF_INET ? 4 : 16, addr);
+}
+
+static int edgepin_fill_pin(struct sk_buff *skb,
+			    const struct edgepin_pin_info *pi)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, EDGEPIN_A_PINHOLE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put(skb, EDGEPIN_A_PIN_CALL_ID, pi->call_id_len, pi->call_id) ||
+	    nla_put(skb, EDGEPIN_A_PIN_MEDIA,
+		    strnlen(pi->media, sizeof(pi->media)), pi->media) ||
+	    nla_put_u8(skb, EDGEPIN_A_PIN_MEDIA_INDEX, pi->media_index) ||
+	    nla_put_u8(skb, EDGEPIN_A_PIN_PROTO, pi->proto) ||
+	    nla_put_u8(skb, EDGEPIN_A_PIN_FAMILY, pi->family) ||
+	    edgepin_put_addr(skb, EDGEPIN_A_PIN_EDGE_ADDR, pi->family,
+			     &pi->edge_addr) ||
+	    nla_put_u16(skb, EDGEPIN_A_PIN_EDGE_PORT, pi->edge_port) ||
+	    edgepin_put_addr(skb, EDGEPIN_A_PIN_PEER_ADDR, pi->family,
+			     &pi->peer_addr) ||
+	    nla_put_u16(skb, EDGEPIN_A_PIN_PEER_PORT, pi->peer_port) ||
+	    nla_put_u8(skb, EDGEPIN_A_PIN_STATE, pi->state) ||
+	    (pi->timeout >= 0 &&
+	     nla_put_u32(skb, EDGEPIN_A_PIN_TIMEOUT, pi->timeout)) ||
+	    nla_put_u32(skb, EDGEPIN_A_PIN_FLOWS, pi->flows) ||
+	    nla_put_u8(skb, EDGEPIN_A_PIN_EDGE_CAND, pi->edge_cand) ||
+	    nla_put_u8(skb, EDGEPIN_A_PIN_PEER_CAND, pi->peer_cand)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int edgepin_fill_call(struct sk_buff *skb,
+			     const struct edgepin_call_info *ci)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, EDGEPIN_A_CALL);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put(skb, EDGEPIN_A_CALL_ID_STR, ci->call_id_len, ci->call_id) ||
+	    nla_put_u8(skb, EDGEPIN_A_CALL_STATE, ci->state) ||
+	    nla_put_u8(skb, EDGEPIN_A_CALL_FAMILY, ci->family) ||
+	    edgepin_put_addr(skb, EDGEPIN_A_CALL_EDGE_SIG, ci->family,
+			     &ci->edge_sig) ||
+	    edgepin_put_addr(skb, EDGEPIN_A_CALL_PEER_SIG, ci->family,
+			     &ci->peer_sig) ||
+	    nla_put_u8(skb, EDGEPIN_A_CALL_PROTO, ci->proto) ||
+	    nla_put_u32(skb, EDGEPIN_A_CALL_PINHOLES, ci->pinholes) ||
+	    nla_put_u32(skb, EDGEPIN_A_CALL_AGE, ci->age) ||
+	    nla_put_u32(skb, EDGEPIN_A_CALL_IDLE, ci->idle) ||
+	    (ci->edge_offered &&
+	     nla_put_flag(skb, EDGEPIN_A_CALL_EDGE_OFFERED))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* One dump in progress: where its messages go. */
+struct edgepin_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	u8 cmd;
+};
+
+static void *edgepin_dump_hdr(struct edgepin_dump *d)
+{
+	return genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
+			   d->cb->nlh->nlmsg_seq, &edgepin_genl_family,
+			   NLM_F_MULTI, d->cmd);
+}
+
+static int edgepin_dump_pin(const struct edgepin_pin_info *pi, void *arg)
+{
+	struct edgepin_dump *d = arg;
+	void *hdr = edgepin_dump_hdr(d);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (edgepin_fill_pin(d->skb, pi)) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(d->skb, hdr);
+	return 0;
+}
+
+static int edgepin_dump_call(const struct edgepin_call_info *ci, void *arg)
+{
+	struct edgepin_dump *d = arg;
+	void *hdr = edgepin_dump_hdr(d);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (edgepin_fill_call(d->skb, ci)) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(d->skb, hdr);
+	return 0;
+}
+
+/* A full skb ends this round of the dump; the walk resumes there. */
+static int edgepin_dump_ret(struct sk_buff *skb, int ret)
+{
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	return ret < 0 ? ret : skb->len;
+}
+
+static int edgepin_pin_get_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	struct edgepin_net *en = edgepin_pernet(sock_net(skb->sk));
+	struct edgepin_dump d = { skb, cb, EDGEPIN_CMD_PINHOLE_GET };
+	const struct nlattr *id = attrs[EDGEPIN_A_CALL_ID];
+	const struct nlattr *peer = attrs[EDGEPIN_A_PEER_ADDR];
+	union nf_inet_addr addr = {};
+	u8 family = 0;
+	int ret;
+
+	if (peer) {
+		family = nla_len(peer) == 4 ? AF_INET : AF_INET6;
+		nla_memcpy(&addr, peer, sizeof(addr));
+	}
+	ret = edgepin_pin_walk(en, (unsigned long *)&cb->args[0],
+			       id ? nla_data(id) : NULL, id ? nla_len(id) : 0,
+			       family, peer ? &addr : NULL,
+			       edgepin_dump_pin, &d);
+	return edgepin_dump_ret(skb, ret);
+}
+
+static int edgepin_call_get_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	struct edgepin_net *en = edgepin_pernet(sock_net(skb->sk));
+	struct edgepin_dump d = { skb, cb, EDGEPIN_CMD_CALL_GET };
+	int ret;
+
+	ret = edgepin_call_walk(en, (unsigned long *)&cb->args[0],
+				edgepin_dump_call, &d);
+	return edgepin_dump_ret(skb, ret);
+}
+
+static int edgepin_fill_count(struct sk_buff *skb, void *arg)
+{
+	return nla_put_u32(skb, EDGEPIN_A_COUNT, *(u32 *)arg);
+}
+
+static int edgepin_pin_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct nlattr *id = info->attrs[EDGEPIN_A_CALL_ID];
+	int ret;
+	u32 n;
+
+	ret = edgepin_pin_flush(edgepin_info_pernet(info),
+				id ? nla_data(id) : NULL, id ? nla_len(id) : 0);
+	if (ret < 0)
+		return ret;
+	n = ret;
+	return edgepin_reply(info, EDGEPIN_CMD_PINHOLE_FLUSH,
+			     edgepin_fill_count, &n);
+}
+
+static int edgepin_call_drop_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct nlattr *id = info->attrs[EDGEPIN_A_CALL_ID];
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, EDGEPIN_A_CALL_ID))
+		return -EINVAL;
+	ret = edgepin_call_drop(edgepin_info_pernet(info), nla_data(id),
+				nla_len(id));
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such call");
+	return ret;
+}
+
+static int edgepin_fill_stats(struct sk_buff *skb, void *arg)
+{
+	struct edgepin_net *en = arg;
+	struct nlattr *nest;
+	int s;
+
+	nest = nla_nest_start(skb, EDGEPIN_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (s = 0; s < __EDGEPIN_STAT_MAX; s++)
+		if (nla_put_u64_64bit(skb, s + 1, edgepin_stat_read(en, s), 0))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int edgepin_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return edgepin_reply(info, EDGEPIN_CMD_STATS_GET, edgepin_fill_stats,
+			     edgepin_info_pernet(info));
+}
+
+static int edgepin_stats_reset_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	edgepin_stats_reset(edgepin_info_pernet(info));
+	return 0;
+}
+
+static const struct genl_ops edgepin_genl_ops[] = {
+	{
+		.cmd	= EDGEPIN_CMD_POLICY_GET,
+		.doit	= edgepin_policy_get_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= EDGEPIN_CMD_POLICY_SET,
+		.doit	= edgepin_policy_set_doit,
+		.policy	= edgepin_set_policy,
+		.maxattr = EDGEPIN_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= EDGEPIN_CMD_PINHOLE_GET,
+		.dumpit	= edgepin_pin_get_dumpit,
+		.policy	= edgepin_pin_get_policy,
+		.maxattr = EDGEPIN_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= EDGEPIN_CMD_PINHOLE_FLUSH,
+		.doit	= edgepin_pin_flush_doit,
+		.policy	= edgepin_call_id_policy,
+		.maxattr = EDGEPIN_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= EDGEPIN_CMD_CALL_GET,
+		.dumpit	= edgepin_call_get_dumpit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= EDGEPIN_CMD_CALL_DROP,
+		.doit	= edgepin_call_drop_doit,
+		.policy	= edgepin_call_id_policy,
+		.maxattr = EDGEPIN_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= EDGEPIN_CMD_STATS_GET,
+		.doit	= edgepin_stats_get_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= EDGEPIN_CMD_STATS_RESET,
+		.doit	= edgepin_stats_reset_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group edgepin_mcgrps[] = {
+	[EDGEPIN_MCGRP_EVENTS_ID] = {
+		.name	= EDGEPIN_MCGRP_EVENTS,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+static struct genl_family edgepin_genl_family __ro_after_init = {
+	.name		= EDGEPIN_GENL_NAME,
+	.version	= EDGEPIN_GENL_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= edgepin_genl_ops,
+	.n_ops		= ARRAY_SIZE(edgepin_genl_ops),
+	.mcgrps		= edgepin_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(edgepin_mcgrps),
+};
+
+/* An event message with its type, or NULL when nobody listens. */
+static struct sk_buff *edgepin_event_new(struct edgepin_net *en, u8 ev,
+					 void **hdr)
+{
+	struct sk_buff *skb;
+
+	if (genl_has_listeners(&edgepin_genl_family, en->net,
+			       EDGEPIN_MCGRP_EVENTS_ID) <= 0)
+		return NULL;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &edgepin_genl_family, 0,
+			   EDGEPIN_CMD_EVENT);
+	if (!*hdr || nla_put_u8(skb, EDGEPIN_A_EVENT, ev)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static void edgepin_event_send(struct edgepin_net *en, struct sk_buff *skb,
+			       void *hdr)
+{
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&edgepin_genl_family, en->net, skb, 0,
+				EDGEPIN_MCGRP_EVENTS_ID, GFP_ATOMIC);
+}
+
+void edgepin_notify_pin(struct edgepin_net *en, enum edgepin_event ev,
+			const struct edgepin_pin_info *pi, int reason)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = edgepin_event_new(en, ev, &hdr);
+	if (!skb)
+		return;
+	if (edgepin_fill_pin(skb, pi) ||
+	    (ev == EDGEPIN_EVENT_REFUSED &&
+	     nla_put_u32(skb, EDGEPIN_A_REASON, reason))) {
+		nlmsg_free(skb);
+		return;
+	}
+	edgepin_event_send(en, skb, hdr);
+}
+
+void edgepin_notify_call(struct edgepin_net *en, enum edgepin_event ev,
+			 const struct edgepin_call_info *ci)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = edgepin_event_new(en, ev, &hdr);
+	if (!skb)
+		return;
+	if (edgepin_fill_call(skb, ci)) {
+		nlmsg_free(skb);
+		return;
+	}
+	edgepin_event_send(en, skb, hdr);
+}
+
+int __init edgepin_genl_init(void)
+{
+	return genl_register_family(&edgepin_genl_family);
+}
+
+void edgepin_genl_exit(void)
+{
+	genl_unregister_family(&edgepin_genl_family);
+}
