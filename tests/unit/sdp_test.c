@@ -405,6 +405,25 @@ TEST(unknown_and_odd_lines)
 	free(b.p);
 }
 
+TEST(over_long_lines)
+{
+	char *text = malloc(65536);
+	size_t n = sprintf(text, SDP_HEAD AUDIO "a=x-long:");
+
+	memset(text + n, 'x', 30000);
+	n += 30000;
+	n += sprintf(text + n, "\r\na=candidate:");
+	memset(text + n, 'f', 30000);
+	n += 30000;
+	n += sprintf(text + n, " 1 UDP 1 192.0.2.1 7 typ host\r\n"
+		     "a=candidate:1 1 UDP 1 192.0.2.1 8 typ host\r\n");
+	ASSERT_EQ(0, parse_sdp(text));
+	EXPECT_EQ(1, sdp.bad_lines);
+	ASSERT_EQ(1, sdp.cand_count);
+	EXPECT_EQ(8, sdp.cand[0].port);
+	free(text);
+}
+
 TEST(not_sdp)
 {
 	struct blob big = blob_copy("", 0);
