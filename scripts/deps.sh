@@ -6,7 +6,7 @@ set -eu
 pkgs="make gcc libc6-dev pkg-config libmnl-dev libnftnl-dev
 linux-image-amd64 linux-headers-amd64 linux-source-6.1 kmod
 qemu-system-x86 busybox-static cpio gzip xz-utils perl
-nftables conntrack iproute2 iputils-ping sip-tester socat jq procps
+nftables conntrack iproute2 iputils-ping sip-tester socat jq procps python3
 clang libclang-rt-14-dev llvm valgrind libosip2-dev"
 
 # kselftest headers and checkpatch come from Debian's kernel source

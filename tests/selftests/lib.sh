@@ -208,3 +208,86 @@ table inet edgepin_test {
 }
 NFT
 }
+
+SIPUA="$PWD/sipua.py"
+
+# uas_start NS ADDR PROTO ANSWER_TEMPLATE [BASE_PORT]: a SIP UAS answering
+# every INVITE with the template (media ports BASE_PORT + 2n).
+uas_start() {
+	ip netns exec "$1" "$SIPUA" uas --bind "$2" --proto "$3" \
+		--answer "$4" --base-port "${5:-50010}" &
+	at_exit kill $!
+	poll 5 ip netns exec "$1" sh -c "ss -Hln -A $3 | grep -q ':5060 '"
+}
+
+# uac NS ARGS...: run the SIP UAC (see sipua.py).
+uac() {
+	local ns=$1
+	shift
+	in_ns "$ns" "$SIPUA" uac "$@"
+}
+
+# pins_to ADDR PORT_REGEX: expectations into ADDR on matching ports.
+pins_to() {
+	ip netns exec "$FW" conntrack -L expect 2>/dev/null |
+		grep -E "dst=$1 sport=0 dport=($2) .*helper=edgepin"
+}
+
+# call_templates DIR: INVITE/ACK/BYE from the peer and the edge's
+# answer, with RFC ICE candidates, for sipua.py.
+call_templates() {
+	cat >"$1/invite" <<T
+INVITE sip:edge@$EDGE4 SIP/2.0
+Via: SIP/2.0/TCP $PEER4:5070;branch=z9hG4bK-{n}
+From: <sip:peer@example.org>;tag=peer{n}
+To: <sip:edge@example.com>
+Call-ID: {call_id}
+CSeq: 1 INVITE
+Contact: <sip:peer@$PEER4:5070;transport=tcp>
+Content-Type: application/sdp
+
+v=0
+o=- 1 1 IN IP4 $PEER4
+s=-
+c=IN IP4 $PEER4
+t=0 0
+m=audio 40000 RTP/AVP 0 8 101
+a=rtpmap:101 telephone-event/8000
+a=ice-ufrag:peer
+a=ice-pwd:peerpasswordpeerpassword
+a=candidate:1 1 UDP 2130706431 $PEER4 40000 typ host
+a=candidate:1 2 UDP 2130706430 $PEER4 40001 typ host
+T
+	cat >"$1/ack" <<T
+ACK sip:edge@$EDGE4 SIP/2.0
+Via: SIP/2.0/TCP $PEER4:5070;branch=z9hG4bK-ack{n}
+From: <sip:peer@example.org>;tag=peer{n}
+To: <sip:edge@example.com>;tag=edge{n}
+Call-ID: {call_id}
+CSeq: 1 ACK
+
+T
+	sed 's/^ACK /BYE /; s/^CSeq: 1 ACK/CSeq: 2 BYE/; s/-ack{n}/-bye{n}/' \
+		"$1/ack" >"$1/bye"
+	cat >"$1/answer" <<T
+SIP/2.0 200 OK
+Via: {via}
+From: {from}
+To: {to};tag=edge{n}
+Call-ID: {call_id}
+CSeq: {cseq}
+Contact: <sip:edge@$EDGE4:5060;transport=tcp>
+Content-Type: application/sdp
+
+v=0
+o=- 2 2 IN IP4 $EDGE4
+s=-
+c=IN IP4 $EDGE4
+t=0 0
+m=audio {port} RTP/AVP 0
+a=ice-ufrag:edge
+a=ice-pwd:edgepasswordedgepassword
+a=candidate:1 1 UDP 2130706431 $EDGE4 {port} typ host
+a=candidate:1 2 UDP 2130706430 $EDGE4 {rtcp} typ host
+T
+}
