@@ -860,6 +860,11 @@ int sip_frame(const char *buf, size_t len, struct sip_frame *frame)
 	size_t total;
 	int err;
 
+	/* No message is longer, so no answer needs to look further. */
+	if (len > SIP_MAX_MSG_LEN) {
+		len = SIP_MAX_MSG_LEN;
+		end = buf + len;
+	}
 	frame->kind = SIP_FRAME_NEED_MORE;
 	frame->len = 0;
 	while (p < end && (*p == '\r' || *p == '\n'))

@@ -307,13 +307,41 @@ TEST(headers_that_never_end)
 	f = frame_str(buf, &r);
 	EXPECT_EQ(-EMSGSIZE, r);
 	EXPECT_EQ(SIP_FRAME_RESYNC, f.kind);
-	EXPECT_EQ(i, f.len);
+	EXPECT_EQ(SIP_MAX_MSG_LEN, f.len);
 	memset(buf, 'a', n);
 	memcpy(buf, "INVITE sip:", 11);
 	buf[n] = 0;
 	f = frame_str(buf, &r);
 	EXPECT_EQ(SIP_FRAME_RESYNC, f.kind);
-	EXPECT_EQ(n, f.len);
+	EXPECT_EQ(SIP_MAX_MSG_LEN, f.len);
+	free(buf);
+}
+
+/* Buffers longer than any message: only the first 64 KiB are looked at. */
+TEST(long_buffers)
+{
+	size_t n = 0, one, pos;
+	char *buf = malloc(3 * 31000), *body = malloc(30001);
+	struct sip_frame f;
+	int i;
+
+	memset(body, 'x', 30000);
+	body[30000] = 0;
+	for (i = 0; i < 3; i++)
+		n += sprintf(buf + n, "INFO sip:b SIP/2.0\r\nl: 30000\r\n\r\n%s",
+			     body);
+	one = n / 3;
+	for (pos = 0, i = 0; pos < n; pos += f.len, i++) {
+		ASSERT_EQ(0, frame_at(buf + pos, n - pos, &f));
+		ASSERT_EQ(SIP_FRAME_MESSAGE, f.kind);
+		ASSERT_EQ(one, f.len);
+	}
+	EXPECT_EQ(3, i);
+	memset(buf, 'x', n);
+	ASSERT_EQ(0, frame_at(buf, n, &f));
+	EXPECT_EQ(SIP_FRAME_RESYNC, f.kind);
+	EXPECT_EQ(SIP_MAX_MSG_LEN, f.len);
+	free(body);
 	free(buf);
 }
 
