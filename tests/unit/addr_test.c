@@ -44,7 +44,7 @@ TEST(ip4_valid)
 	uint8_t out[4];
 	size_t i;
 
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(ok); i++)
 		ASSERT_EQ(0, ip4(ok[i], out)) TH_LOG("%s", ok[i]);
 	ASSERT_EQ(0, ip4("198.51.100.254", out));
 	ASSERT_EQ(0, memcmp(out, "\xc6\x33\x64\xfe", 4));
@@ -61,7 +61,7 @@ TEST(ip4_invalid)
 	uint8_t out[4];
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		ASSERT_EQ(-EINVAL, ip4(bad[i], out)) TH_LOG("'%s'", bad[i]);
 }
 
@@ -77,7 +77,7 @@ TEST(ip6_valid)
 	uint8_t out[16];
 	size_t i;
 
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(ok); i++)
 		ASSERT_EQ(0, ip6(ok[i], out)) TH_LOG("%s", ok[i]);
 	ASSERT_EQ(0, ip6("::ffff:192.0.2.1", out));
 	ASSERT_EQ(0, memcmp(out, "\0\0\0\0\0\0\0\0\0\0\xff\xff\xc0\0\2\1", 16));
@@ -96,7 +96,7 @@ TEST(ip6_invalid)
 	uint8_t out[16];
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		ASSERT_EQ(-EINVAL, ip6(bad[i], out)) TH_LOG("'%s'", bad[i]);
 }
 

@@ -121,7 +121,7 @@ CORPUS_TEST(22_sfb_trace_edge_relay, 22)
 
 TEST(corpus_table_covers_every_vector)
 {
-	ASSERT_EQ(23, sizeof(corpus_vectors) / sizeof(corpus_vectors[0]));
+	ASSERT_EQ(23, ARRAY_SIZE(corpus_vectors));
 }
 
 TEST_HARNESS_MAIN

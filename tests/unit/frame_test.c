@@ -221,7 +221,7 @@ TEST(need_more)
 	size_t i;
 	int r;
 
-	for (i = 0; i < sizeof(partial) / sizeof(partial[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(partial); i++) {
 		f = frame_str(partial[i], &r);
 		EXPECT_EQ(SIP_FRAME_NEED_MORE, f.kind) TH_LOG("'%s'", partial[i]);
 		EXPECT_EQ(0, f.len);
@@ -279,7 +279,7 @@ TEST(content_length_bounds)
 	size_t i;
 	int r;
 
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		f = frame_str(c[i].msg, &r);
 		EXPECT_EQ(c[i].err, r) TH_LOG("%s", c[i].msg);
 		EXPECT_EQ(SIP_FRAME_RESYNC, f.kind);

@@ -86,7 +86,7 @@ TEST(every_candidate_form)
 	EXPECT_EQ(0, sdp.bad_lines);
 	EXPECT_EQ(SDP_ADDR_IP6, sdp.family);
 	EXPECT_EQ(SDP_DIR_INACTIVE, sdp.direction);
-	ASSERT_EQ(sizeof(w) / sizeof(w[0]), sdp.cand_count);
+	ASSERT_EQ(ARRAY_SIZE(w), sdp.cand_count);
 	for (i = 0; i < sdp.cand_count; i++)
 		expect_cand(_metadata, &sdp.cand[i], &w[i]);
 	free(b.p);
@@ -149,7 +149,7 @@ TEST(proto_transports)
 	char text[256];
 	size_t i;
 
-	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
 		snprintf(text, sizeof(text), SDP_HEAD "m=audio 5 %s 0\r\n",
 			 p[i].proto);
 		ASSERT_EQ(0, parse_sdp(text));
@@ -186,7 +186,7 @@ TEST(bad_connection_lines)
 	char text[256];
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		snprintf(text, sizeof(text), SDP_HEAD "%s\r\n" AUDIO, bad[i]);
 		ASSERT_EQ(0, parse_sdp(text));
 		EXPECT_EQ(1, sdp.bad_lines) TH_LOG("%s", bad[i]);
@@ -214,7 +214,7 @@ TEST(media_lines)
 	char text[256];
 	size_t i;
 
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		snprintf(text, sizeof(text), SDP_HEAD "%s\r\n"
 			 "a=candidate:1 1 UDP 1 192.0.2.1 5 typ host\r\n", c[i].m);
 		ASSERT_EQ(0, parse_sdp(text));
@@ -308,7 +308,7 @@ TEST(candidate_values)
 	char text[512];
 	size_t i;
 
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		snprintf(text, sizeof(text), SDP_HEAD AUDIO "a=candidate:%s\r\n",
 			 c[i].v);
 		ASSERT_EQ(0, parse_sdp(text));

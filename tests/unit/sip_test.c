@@ -52,7 +52,7 @@ TEST(request_methods)
 	struct parsed p;
 	size_t i;
 
-	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(m); i++) {
 		snprintf(msg, sizeof(msg), "%s sip:bob@example.com SIP/2.0\r\n"
 			 HDRS "CSeq: 7 %s\r\n\r\n", m[i].name, m[i].name);
 		p = parse(msg);
@@ -82,7 +82,7 @@ TEST(status_lines)
 	struct parsed p;
 	size_t i;
 
-	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(s); i++) {
 		snprintf(msg, sizeof(msg), "%s\r\n" HDRS "CSeq: 1 INVITE\r\n\r\n",
 			 s[i].line);
 		p = parse(msg);
@@ -110,7 +110,7 @@ TEST(bad_request_lines)
 	struct parsed p;
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		snprintf(msg, sizeof(msg), "%s\r\n" HDRS "\r\n", bad[i]);
 		p = parse(msg);
 		EXPECT_EQ(-EINVAL, p.err) TH_LOG("'%s'", bad[i]);
@@ -203,7 +203,7 @@ TEST(from_to_tags)
 	struct parsed p;
 	size_t i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		snprintf(msg, sizeof(msg), "ACK sip:b SIP/2.0\r\n%s\r\n\r\n",
 			 t[i].hdr);
 		p = parse(msg);
@@ -230,7 +230,7 @@ TEST(cseq)
 	struct parsed p;
 	size_t i;
 
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		snprintf(msg, sizeof(msg), "ACK sip:b SIP/2.0\r\nCSeq:%s\r\n\r\n",
 			 c[i].v);
 		p = parse(msg);
@@ -278,7 +278,7 @@ TEST(content_type_and_boundary)
 	struct parsed p;
 	size_t i;
 
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		snprintf(msg, sizeof(msg), "ACK sip:b SIP/2.0\r\n"
 			 "Content-Type: %s\r\n\r\n", c[i].v);
 		p = parse(msg);
@@ -310,7 +310,7 @@ TEST(content_length)
 	struct parsed p;
 	size_t i;
 
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		snprintf(msg, sizeof(msg), "ACK sip:b SIP/2.0\r\n"
 			 "Content-Length: %s\r\n\r\nv=0\n", c[i].v);
 		p = parse(msg);
@@ -353,7 +353,7 @@ TEST(repeated_headers_are_invalid)
 	struct parsed p;
 	size_t i;
 
-	for (i = 0; i < sizeof(dup) / sizeof(dup[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(dup); i++) {
 		snprintf(msg, sizeof(msg), "ACK sip:b SIP/2.0\r\n%s\r\n\r\n",
 			 dup[i]);
 		p = parse(msg);
@@ -446,7 +446,7 @@ TEST(truncated_everywhere)
 	struct blob b, cut;
 	size_t i, n, need;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		b = vector_read(files[i]);
 		ASSERT_NE(NULL, b.p);
 		ASSERT_EQ(0, sip_parse_message(b.p, b.len, &full));
