@@ -1,28 +1,76 @@
 // SPDX-License-Identifier: GPL-2.0
-/* TCP framing: consume a stream frame by frame, as the helper will. */
+/*
+ * TCP framing: consume a stream frame by frame, as the helper will. A
+ * stream that frames without resync must frame the same way when it
+ * arrives in two segments, wherever the first one ends.
+ */
 #include "fuzz.h"
+
+#define MAX_FRAMES 64
+
+struct frames {
+	size_t off[MAX_FRAMES];
+	size_t len[MAX_FRAMES];
+	int count;
+	bool resync;
+};
+
+/* The stream arrives as data[0, split) and then the rest. */
+static void frame_stream(const uint8_t *data, size_t size, size_t split,
+			 struct frames *out, bool parse)
+{
+	size_t pos = 0, fed = split;
+	struct sip_frame f;
+	char *buf;
+
+	memset(out, 0, sizeof(*out));
+	while (pos < size) {
+		buf = fuzz_copy(data + pos, fed - pos);
+		if (sip_frame(buf, fed - pos, &f))
+			out->resync = true;
+		if (f.kind == SIP_FRAME_NEED_MORE) {
+			FUZZ_CHECK(!f.len || f.len > fed - pos);
+			free(buf);
+			if (fed == size)
+				break;
+			fed = size;
+			continue;
+		}
+		FUZZ_CHECK(f.len > 0 && f.len <= fed - pos);
+		if (f.kind == SIP_FRAME_RESYNC)
+			out->resync = true;
+		if (f.kind == SIP_FRAME_MESSAGE) {
+			FUZZ_CHECK(f.len <= SIP_MAX_MSG_LEN);
+			if (parse)
+				fuzz_message(buf, f.len);
+			if (out->count < MAX_FRAMES) {
+				out->off[out->count] = pos;
+				out->len[out->count] = f.len;
+			}
+			out->count++;
+		}
+		free(buf);
+		pos += f.len;
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = fuzz_copy(data, size), *msg;
-	struct sip_frame f;
-	size_t pos = 0;
+	struct frames whole, split;
+	size_t cuts[3], i;
 
-	while (pos < size) {
-		sip_frame(buf + pos, size - pos, &f);
-		if (f.kind == SIP_FRAME_NEED_MORE) {
-			FUZZ_CHECK(!f.len || f.len > size - pos);
-			break;
-		}
-		FUZZ_CHECK(f.len > 0 && f.len <= size - pos);
-		if (f.kind == SIP_FRAME_MESSAGE) {
-			FUZZ_CHECK(f.len <= SIP_MAX_MSG_LEN);
-			msg = fuzz_copy(data + pos, f.len);
-			fuzz_message(msg, f.len);
-			free(msg);
-		}
-		pos += f.len;
+	frame_stream(data, size, size, &whole, true);
+	if (whole.resync || size < 2)
+		return 0;
+	cuts[0] = size / 2;
+	cuts[1] = (data[0] * 256 + data[1]) % size;
+	cuts[2] = size - 1 - data[size - 1] % size;
+	for (i = 0; i < 3; i++) {
+		frame_stream(data, size, cuts[i], &split, false);
+		FUZZ_CHECK(!split.resync);
+		FUZZ_CHECK(split.count == whole.count);
+		FUZZ_CHECK(!memcmp(split.off, whole.off, sizeof(split.off)));
+		FUZZ_CHECK(!memcmp(split.len, whole.len, sizeof(split.len)));
 	}
-	free(buf);
 	return 0;
 }
