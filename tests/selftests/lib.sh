@@ -216,8 +216,14 @@ SIPUA="$PWD/sipua.py"
 uas_start() {
 	ip netns exec "$1" "$SIPUA" uas --bind "$2" --proto "$3" \
 		--answer "$4" --base-port "${5:-50010}" &
-	at_exit kill $!
+	UAS_PID=$!
+	at_exit kill $UAS_PID
 	poll 5 ip netns exec "$1" sh -c "ss -Hln -A $3 | grep -q ':5060 '"
+}
+
+uas_stop() {
+	kill "$UAS_PID" && wait "$UAS_PID" 2>/dev/null
+	return 0
 }
 
 # uac NS ARGS...: run the SIP UAC (see sipua.py).
