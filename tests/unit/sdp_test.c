@@ -288,6 +288,9 @@ TEST(candidate_values)
 		{ "u 2 p UDP 2 192.0.2.1 7", 0 },
 		{ "u 2 p UDP 0.8301 192.0.2.1 7", 0 },
 		{ "u 2 p UDP .8 192.0.2.1 7", 0 },
+		{ "u 2 p UDP 5.0 192.0.2.1 7", 0 },
+		{ "u 2 p UDP 0x5 192.0.2.1 7", 0 },
+		{ "u 2 p UDP 0.8x 192.0.2.1 7", 0 },
 		{ "1 0 UDP 1 192.0.2.1 7 typ host", 0 },
 		{ "1 257 UDP 1 192.0.2.1 7 typ host", 0 },
 		{ "1 1 UDP 4294967296 192.0.2.1 7 typ host", 0 },
@@ -344,10 +347,11 @@ TEST(candidates_outside_media)
 	ASSERT_EQ(0, parse_sdp(SDP_HEAD
 			       "a=candidate:1 1 UDP 1 192.0.2.1 7 typ host\r\n"
 			       "a=remote-candidates:1 192.0.2.7 7\r\n"
-			       "a=ice-lite\r\n" AUDIO "a=ice-lite\r\n"));
+			       "a=ice-lite\r\n" "a=rtcp:9\r\n"
+			       AUDIO "a=ice-lite\r\n"));
 	EXPECT_EQ(0, sdp.cand_count);
 	EXPECT_EQ(SDP_SESSION_ICE_LITE, sdp.flags);
-	EXPECT_EQ(3, sdp.bad_lines);
+	EXPECT_EQ(4, sdp.bad_lines);
 }
 
 TEST(media_overflow_is_counted)
@@ -358,8 +362,9 @@ TEST(media_overflow_is_counted)
 
 	for (i = 0; i < SDP_MAX_MEDIA + 2; i++)
 		n += sprintf(text + n, "m=audio %d RTP/AVP 0\r\n"
+			     "c=IN IP4 192.0.2.%d\r\n"
 			     "a=candidate:1 1 UDP 1 192.0.2.1 %d typ host\r\n"
-			     "a=rtcp-mux\r\n", 1000 + i, 2000 + i);
+			     "a=rtcp:9\r\na=rtcp-mux\r\n", 1000 + i, i, 2000 + i);
 	ASSERT_EQ(0, parse_sdp(text));
 	EXPECT_EQ(SDP_MAX_MEDIA, sdp.media_count);
 	EXPECT_EQ(2, sdp.media_overflow);
@@ -367,6 +372,7 @@ TEST(media_overflow_is_counted)
 	EXPECT_EQ(2, sdp.cand_overflow);
 	EXPECT_EQ(2000 + SDP_MAX_MEDIA - 1, sdp.cand[SDP_MAX_MEDIA - 1].port);
 	EXPECT_EQ(SDP_MAX_MEDIA - 1, sdp.cand[SDP_MAX_MEDIA - 1].media);
+	EXPECT_TRUE(addr_is(sdp.media[SDP_MAX_MEDIA - 1].addr, V4, "192.0.2.15"));
 	EXPECT_EQ(0, sdp.bad_lines);
 	free(text);
 }

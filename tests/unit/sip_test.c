@@ -198,6 +198,7 @@ TEST(from_to_tags)
 		{ "From: \"unterminated <sip:a@b>;tag=x", NULL, -EINVAL },
 		{ "From: <sip:a@b>;tag=", NULL, -EINVAL },
 		{ "From: <sip:a@b>;tag", NULL, -EINVAL },
+		{ "From: \"ends in a backslash\\", NULL, -EINVAL },
 	};
 	char msg[256];
 	struct parsed p;
@@ -273,6 +274,8 @@ TEST(content_type_and_boundary)
 		{ "application", NULL, NULL, 0, 0, -EINVAL },
 		{ "application/", NULL, NULL, 0, 0, -EINVAL },
 		{ "application/sdp x", NULL, NULL, 0, 0, -EINVAL },
+		{ "application/sdp;=x", NULL, NULL, 0, 0, -EINVAL },
+		{ "application/sdp;charset", NULL, NULL, 0, 0, -EINVAL },
 	};
 	char msg[512];
 	struct parsed p;
@@ -319,6 +322,17 @@ TEST(content_length)
 			EXPECT_EQ(c[i].len, p.m.body.len);
 		free(p.b.p);
 	}
+}
+
+TEST(empty_call_id_and_open_quote)
+{
+	struct parsed p = parse("ACK sip:b SIP/2.0\r\nCall-ID: \t \r\n\r\n");
+
+	EXPECT_EQ(-EINVAL, p.err);
+	free(p.b.p);
+	p = parse("ACK sip:b SIP/2.0\nFrom: \"x\\\n\n");
+	EXPECT_EQ(-EINVAL, p.err);
+	free(p.b.p);
 }
 
 TEST(content_length_smaller_than_body)
