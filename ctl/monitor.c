@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edgepin monitor: live events until SIGINT/SIGTERM, one line (or one
+ * JSON object) per event, flushed as it comes.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/genetlink.h>
+
+#include "uapi/edgepin.h"
+#include "edgepin.h"
+#include "print.h"
+
+static const char *const event_names[] = {
+	[EDGEPIN_EVENT_PINHOLE_OPEN] = "pinhole_open",
+	[EDGEPIN_EVENT_PINHOLE_CLOSE] = "pinhole_close",
+	[EDGEPIN_EVENT_PINHOLE_EXPIRE] = "pinhole_expire",
+	[EDGEPIN_EVENT_CALL_START] = "call_start",
+	[EDGEPIN_EVENT_CALL_END] = "call_end",
+	[EDGEPIN_EVENT_REFUSED] = "refused",
+};
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	static const struct nl_spec spec[EDGEPIN_A_MAX + 1] = {
+		[EDGEPIN_A_EVENT] = { MNL_TYPE_U8 },
+		[EDGEPIN_A_PINHOLE] = { MNL_TYPE_NESTED },
+		[EDGEPIN_A_CALL] = { MNL_TYPE_NESTED },
+		[EDGEPIN_A_REASON] = { MNL_TYPE_U32 },
+	};
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[EDGEPIN_A_MAX + 1];
+	const char *reason;
+	uint8_t ev;
+
+	(void)data;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*g)) ||
+	    g->cmd != EDGEPIN_CMD_EVENT)
+		return MNL_CB_OK;
+	if (nl_parse_msg(nlh, spec, EDGEPIN_A_MAX, tb) || !tb[EDGEPIN_A_EVENT])
+		goto bad;
+	ev = mnl_attr_get_u8(tb[EDGEPIN_A_EVENT]);
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "event", "%s",
+		     ev < ARRAY_SIZE(event_names) ? event_names[ev] : "unknown");
+	if (tb[EDGEPIN_A_REASON]) {
+		reason = stat_name(mnl_attr_get_u32(tb[EDGEPIN_A_REASON]));
+		print_string(PRINT_ANY, "reason", " %s",
+			     reason ? reason : "unknown");
+	}
+	print_string(PRINT_FP, NULL, "%s", " ");
+	if (tb[EDGEPIN_A_PINHOLE] &&
+	    print_pinhole("pinhole", tb[EDGEPIN_A_PINHOLE]))
+		goto bad;
+	if (tb[EDGEPIN_A_CALL] && print_call("call", tb[EDGEPIN_A_CALL]))
+		goto bad;
+	close_json_object();
+	print_nl();
+	print_end();
+	return MNL_CB_OK;
+bad:
+	errno = EPROTO;
+	return MNL_CB_ERROR;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+static int monitor_main(int argc, char **argv)
+{
+	struct sigaction sa;
+	struct nl *nl;
+	int ret;
+
+	(void)argv;
+	if (argc)
+		return ctl_usage(&monitor_object, "monitor: takes no arguments");
+	nl = ctl_open("monitor");
+	if (!nl)
+		return 1;
+	/* No SA_RESTART: the signal ends the blocking receive. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ret = nl_listen(nl, event_cb, NULL);
+	if (ret)
+		ret = ctl_error(nl, "monitor", ret);
+	nl_close(nl);
+	return ret;
+}
+
+static const struct cmd monitor_cmds[] = {
+	{ NULL, monitor_main, "", "live events until interrupted" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct object monitor_object = {
+	"monitor", monitor_cmds, "live events",
+};

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * All netlink I/O of the tool: the edgepin generic netlink family over
+ * libmnl. Functions return 0 or -errno; after a failed request, the
+ * kernel's extended ACK (message, offending attribute, allowed range) is
+ * kept in struct nl for the caller to print.
+ */
+#ifndef _EDGEPIN_NL_H
+#define _EDGEPIN_NL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+
+#define NL_BUF_SIZE 32768
+
+struct nl_extack {
+	char msg[256];		/* "" if the kernel gave none */
+	uint32_t off;		/* of the bad attribute in the request, or 0 */
+	bool has_range;
+	uint64_t min, max;	/* allowed values of the bad attribute */
+};
+
+struct nl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	uint16_t family;
+	uint32_t events_group;
+	struct nl_extack ext;
+	char tx[NL_BUF_SIZE];
+	char rx[NL_BUF_SIZE];
+};
+
+/* What an attribute must look like; type MNL_TYPE_UNSPEC = ignored. */
+struct nl_spec {
+	enum mnl_attr_data_type type;
+	uint16_t min_len, max_len;	/* MNL_TYPE_BINARY, MNL_TYPE_STRING */
+};
+
+/* Open a socket and find the edgepin family (-ENOENT: no module). */
+int nl_open(struct nl **nlp);
+void nl_close(struct nl *nl);
+
+/* Start a request of @cmd in nl->tx; NLM_F_REQUEST is added. */
+struct nlmsghdr *nl_request(struct nl *nl, uint8_t cmd, uint16_t flags);
+
+/*
+ * Send @nlh and read replies until the ACK or the end of the dump; @cb
+ * (may be NULL) sees each reply message.
+ */
+int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/* Join the events group, then pass each event to @cb until a signal. */
+int nl_listen(struct nl *nl, mnl_cb_t cb, void *data);
+
+/*
+ * Validate the attributes of a nest (or, with nl_parse_msg, of a generic
+ * netlink message) against @spec[0..@max] into @tb[0..@max]. Unknown and
+ * padding attributes are skipped: the UAPI only grows by appending.
+ */
+int nl_parse_nest(const struct nlattr *nest, const struct nl_spec *spec,
+		  unsigned int max, const struct nlattr **tb);
+int nl_parse_msg(const struct nlmsghdr *nlh, const struct nl_spec *spec,
+		 unsigned int max, const struct nlattr **tb);
+
+#endif /* _EDGEPIN_NL_H */
