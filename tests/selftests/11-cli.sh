@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The rest of the edgepin control plane with no calls: pinhole and call
+# lists are empty ("[]" in JSON), with and without filters; stats name
+# every counter and reset; flush reports what it closed; monitor runs
+# until SIGINT and exits 0; a user without CAP_NET_ADMIN is refused every
+# command, monitor included; keywords match exactly and usage errors exit
+# 2; an unloaded module is loaded on demand.
+. ./lib.sh
+need modprobe ip jq setpriv edgepin timeout
+
+NS="$ns_prefix-cli"
+tmp=$(mktemp -d)
+at_exit rm -rf "$tmp"
+run modprobe nf_conntrack_edgepin || fail "modprobe nf_conntrack_edgepin"
+ip netns add "$NS" || fail "ip netns add $NS"
+at_exit ip netns del "$NS"
+
+ep() {
+	in_ns "$NS" edgepin "$@"
+}
+
+# json_check WHAT JQ-FILTER CMD...: CMD succeeds and its stdout is one
+# JSON document for which JQ-FILTER is true.
+json_check() {
+	local what=$1 filter=$2
+	shift 2
+	"$@" >"$tmp/out" || fail "$what failed"
+	sed 's/^/# /' "$tmp/out"
+	[ "$(wc -l <"$tmp/out")" = 1 ] || fail "$what: not one line of JSON"
+	jq -e "$filter" "$tmp/out" >/dev/null || fail "$what: not $filter"
+}
+
+json_check "pinhole list -j" '. == []' ep -j pinhole list
+json_check "pinhole list -j call" '. == []' ep -j pinhole list call x@y
+json_check "pinhole list -j peer" '. == []' \
+	ep -j pinhole list peer 2001:db8:1::2 call x@y
+json_check "call list -j" '. == []' ep -j call list
+[ -z "$(ep pinhole list)" ] || fail "text pinhole list not empty"
+json_check "pinhole flush -j" '. == {"closed": 0}' ep -j pinhole flush
+json_check "pinhole flush -j call" '. == {"closed": 0}' \
+	ep -j pinhole flush call x@y
+ep call drop nosuchcall@x 2>"$tmp/err" && fail "dropped an unknown call"
+grep -q "no such call" "$tmp/err" || fail "call drop: $(cat "$tmp/err")"
+
+stats='messages parse_errors tcp_resyncs calls_started calls_ended
+calls_timed_out pinholes_opened pinholes_closed pinholes_expired
+flows_admitted flows_removed refused_range refused_excluded
+refused_not_edge refused_transport refused_tcp_active refused_source
+refused_max_calls refused_max_pinholes refused_max_per_call
+refused_expect_full refused_tcp_memory refused_other monitor_would_pin'
+json_check "stats -j" '[.[] | numbers] | length == 24' ep -j stats
+ep stats >"$tmp/stats.txt" || fail "stats"
+for s in $stats; do
+	jq -e --arg s "$s" 'has($s)' "$tmp/out" >/dev/null ||
+		fail "stats -j has no $s"
+	grep -Eq "^$s +[0-9]+$" "$tmp/stats.txt" || fail "text stats has no $s"
+done
+run ep stats reset || fail "stats reset"
+json_check "stats -j after reset" '[.[]] | all(. == 0)' ep -j stats
+echo "# lists, flush, stats"
+
+# monitor: subscribed until SIGINT, then exit 0.
+ip netns exec "$NS" edgepin -j monitor >"$tmp/mon" 2>"$tmp/mon.err" &
+mon=$!
+at_exit kill $mon
+sleep 1
+kill -0 $mon 2>/dev/null || fail "monitor exited early: $(cat "$tmp/mon.err")"
+kill -INT $mon
+wait $mon || fail "monitor exited $? on SIGINT: $(cat "$tmp/mon.err")"
+echo "# monitor ends on SIGINT"
+
+# Without CAP_NET_ADMIN every command is refused.
+for cmd in "policy show" "pinhole list" "pinhole flush" "call list" \
+	"call drop x" "stats" "stats reset" "monitor"; do
+	# shellcheck disable=SC2086
+	in_ns "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all timeout 5 edgepin $cmd >/dev/null 2>"$tmp/err"
+	rc=$?
+	[ $rc = 1 ] || fail "unprivileged '$cmd' exited $rc"
+	grep -q "Operation not permitted" "$tmp/err" ||
+		fail "unprivileged '$cmd': $(cat "$tmp/err")"
+done
+echo "# unprivileged user refused every command"
+
+# Grammar: exact keywords, usage errors exit 2.
+for args in "pol show" "policy sh" "pinhole list call" "pinhole list foo 1" \
+	"pinhole list peer 1.2.3" "call drop" "stats frob" "monitor now" \
+	"policy"; do
+	# shellcheck disable=SC2086
+	ep $args >/dev/null 2>"$tmp/err"
+	rc=$?
+	[ $rc = 2 ] || fail "'edgepin $args' exited $rc, not 2"
+	grep -q '^edgepin: ' "$tmp/err" || fail "'edgepin $args': no error"
+done
+ep policy help | grep -q "edgepin policy load FILE" || fail "policy help"
+echo "# exact keywords; usage errors exit 2"
+
+# An unloaded module is loaded on demand through its genetlink alias.
+run rmmod nf_conntrack_edgepin || fail "rmmod"
+json_check "pinhole list -j, module unloaded" '. == []' ep -j pinhole list
+grep -q "^nf_conntrack_edgepin " /proc/modules ||
+	fail "the module was not loaded on demand"
+exit 0
