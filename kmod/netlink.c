@@ -173,6 +173,17 @@ static int edgepin_fill_pin(struct sk_buff *skb,
 	return 0;
 }
 
+/* A signalling address not seen yet (all zero) is left out. */
+static int edgepin_put_sig(struct sk_buff *skb, int type, u8 family,
+			   const union nf_inet_addr *addr)
+{
+	static const union nf_inet_addr any;
+
+	if (nf_inet_addr_cmp(addr, &any))
+		return 0;
+	return edgepin_put_addr(skb, type, family, addr);
+}
+
 static int edgepin_fill_call(struct sk_buff *skb,
 			     const struct edgepin_call_info *ci)
 {
@@ -184,10 +195,10 @@ static int edgepin_fill_call(struct sk_buff *skb,
 	if (nla_put(skb, EDGEPIN_A_CALL_ID_STR, ci->call_id_len, ci->call_id) ||
 	    nla_put_u8(skb, EDGEPIN_A_CALL_STATE, ci->state) ||
 	    nla_put_u8(skb, EDGEPIN_A_CALL_FAMILY, ci->family) ||
-	    edgepin_put_addr(skb, EDGEPIN_A_CALL_EDGE_SIG, ci->family,
-			     &ci->edge_sig) ||
-	    edgepin_put_addr(skb, EDGEPIN_A_CALL_PEER_SIG, ci->family,
-			     &ci->peer_sig) ||
+	    edgepin_put_sig(skb, EDGEPIN_A_CALL_EDGE_SIG, ci->family,
+			    &ci->edge_sig) ||
+	    edgepin_put_sig(skb, EDGEPIN_A_CALL_PEER_SIG, ci->family,
+			    &ci->peer_sig) ||
 	    nla_put_u8(skb, EDGEPIN_A_CALL_PROTO, ci->proto) ||
 	    nla_put_u32(skb, EDGEPIN_A_CALL_PINHOLES, ci->pinholes) ||
 	    nla_put_u32(skb, EDGEPIN_A_CALL_AGE, ci->age) ||
