@@ -127,5 +127,7 @@ static const struct cmd call_cmds[] = {
 };
 
 const struct object call_object = {
-	"call", call_cmds, "tracked calls",
+	.name = "call",
+	.cmds = call_cmds,
+	.help = "tracked calls",
 };

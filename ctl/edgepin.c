@@ -37,6 +37,8 @@ static void usage_object(FILE *f, const struct object *o)
 			 *c->args ? " " : "", c->args);
 		fprintf(f, "  edgepin %-36s %s\n", line, c->help);
 	}
+	if (o->more_help)
+		o->more_help(f);
 }
 
 static void usage(FILE *f)
@@ -147,7 +149,7 @@ static int run_object(const struct object *o, int argc, char **argv)
 	const struct cmd *c, *bare = NULL;
 
 	if (argc && is_help(argv[0])) {
-		printf("usage:\n");
+		printf("%s: %s\nusage:\n", o->name, o->help);
 		usage_object(stdout, o);
 		return 0;
 	}

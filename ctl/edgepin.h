@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "nl.h"
 
@@ -28,6 +29,7 @@ struct object {
 	const char *name;
 	const struct cmd *cmds;	/* ends with an entry without fn */
 	const char *help;
+	void (*more_help)(FILE *f);	/* optional: after the commands */
 };
 
 extern const struct object policy_object, pinhole_object, call_object,

@@ -100,5 +100,7 @@ static const struct cmd monitor_cmds[] = {
 };
 
 const struct object monitor_object = {
-	"monitor", monitor_cmds, "live events",
+	.name = "monitor",
+	.cmds = monitor_cmds,
+	.help = "live events",
 };

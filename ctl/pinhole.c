@@ -211,5 +211,7 @@ static const struct cmd pinhole_cmds[] = {
 };
 
 const struct object pinhole_object = {
-	"pinhole", pinhole_cmds, "pinholes (conntrack expectations)",
+	.name = "pinhole",
+	.cmds = pinhole_cmds,
+	.help = "pinholes (conntrack expectations)",
 };

@@ -871,6 +871,20 @@ static const struct cmd policy_cmds[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
+/* The keys and their values, from the same table the parser uses. */
+static void policy_keys_help(FILE *f)
+{
+	unsigned int k;
+
+	fputs("  policy keys (a file: one KEY VALUE... a line, # comments):\n",
+	      f);
+	for (k = 0; k < N_KEYS; k++)
+		fprintf(f, "    %-22s %s\n", keys[k].name, keys[k].args);
+}
+
 const struct object policy_object = {
-	"policy", policy_cmds, "the netns policy: what may be pinned",
+	.name = "policy",
+	.cmds = policy_cmds,
+	.help = "the netns policy: what may be pinned",
+	.more_help = policy_keys_help,
 };

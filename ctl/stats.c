@@ -112,5 +112,7 @@ static const struct cmd stats_cmds[] = {
 };
 
 const struct object stats_object = {
-	"stats", stats_cmds, "counters",
+	.name = "stats",
+	.cmds = stats_cmds,
+	.help = "counters",
 };
