@@ -297,3 +297,29 @@ a=candidate:1 1 UDP 2130706431 $EDGE4 {port} typ host
 a=candidate:1 2 UDP 2130706430 $EDGE4 {rtcp} typ host
 T
 }
+
+# mkmsg FILE: write the SIP message on stdin (headers, empty line, body)
+# to FILE with CRLF line ends and the right Content-Length.
+mkmsg() {
+	"$SIPUA" fill >"$1"
+}
+
+# to_edge FILE / to_peer FILE: one SIP datagram between the peer's and
+# the edge's port 5060 (one conntrack, both directions).
+to_edge() {
+	run udp_send "$PEER" 5060 "$EDGE4" 5060 "$1"
+}
+to_peer() {
+	run udp_send "$EDGE" 5060 "$PEER4" 5060 "$1"
+}
+
+# pin_count [FILTER]: pinholes edgepin lists (jq FILTER over each).
+pin_count() {
+	ip netns exec "$FW" edgepin -j pinhole list |
+		jq "[.[] | select(${1:-true})] | length"
+}
+
+# stat NAME: one counter of the firewall's netns.
+stat() {
+	ip netns exec "$FW" edgepin -j stats | jq ".$1"
+}

@@ -22,10 +22,23 @@ for t in "${tests[@]}"; do
 	n=$((n + 1))
 	t=${t%.sh}
 	start=$(date +%s)
-	out=$(timeout -k 5 "$per_test_timeout" bash "./$t.sh" 2>&1)
+	# The test runs in a process group of its own, its output streamed
+	# as TAP comments; when it ends, whatever it left running is killed
+	# (a forgotten listener must not hold the run up).
+	log=/tmp/selftest-$t.log
+	setsid bash "./$t.sh" >"$log" 2>&1 </dev/null &
+	pid=$!
+	( sleep "$per_test_timeout" && kill -- -"$pid" ) 2>/dev/null &
+	watchdog=$!
+	tail -n +1 --pid="$pid" -f "$log" | sed -u -e 's/^/# /' -e 's/^# # /# /'
+	wait "$pid"
 	rc=$?
+	if ! kill "$watchdog" 2>/dev/null; then
+		rc=124
+	fi
+	kill -- -"$pid" 2>/dev/null
+	out=$(cat "$log")
 	secs=$(($(date +%s) - start))
-	printf '%s\n' "$out" | sed -e 's/^/# /' -e 's/^# # /# /'
 	case $rc in
 	0) echo "ok $n selftest $t (${secs}s)" ;;
 	4) echo "ok $n selftest $t # SKIP $(printf '%s\n' "$out" |

@@ -7,6 +7,8 @@ sipp does not give.
   sipua.py uas --bind ADDR [--proto udp|tcp] --answer FILE [--base-port N]
       Answer every INVITE with FILE (a SIP response template), every
       other request with a bare 200. Runs until killed.
+  sipua.py fill < TEMPLATE > MESSAGE
+      Just fix line ends and Content-Length.
   sipua.py uac --to ADDR [--proto udp|tcp] --sport N [--split N,...]
                [--calls N] [--wait N] [--hold S] FILE...
       Send each FILE (a SIP message template), once per call; --split
@@ -185,8 +187,15 @@ def main():
     c.add_argument("--wait", type=int, default=1)
     c.add_argument("--hold", type=float, default=0)
     c.add_argument("files", nargs="+")
+    sub.add_parser("fill")
     args = p.parse_args()
-    uas(args) if args.mode == "uas" else uac(args)
+    if args.mode == "fill":
+        sys.stdout.buffer.write(fill(sys.stdin.read().replace("{", "{{")
+                                     .replace("}", "}}")))
+    elif args.mode == "uas":
+        uas(args)
+    else:
+        uac(args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Policy decides what is pinned, seen from the attacker's side too: with
+# the edge's addresses configured, nothing is pinned outside range, in
+# exclude (TCP 50001-50003), off the edge addresses, for sources that are
+# not unicast peers, or for an edge address:port the *peer* declared;
+# refusals are counted. `edgepin pinhole list` shows exactly the pinhole
+# conntrack has. In mode monitor nothing is pinned, but it is counted.
+. ./lib.sh
+need nft conntrack python3 jq edgepin
+topo_up
+run modprobe nf_conntrack_edgepin || fail "modprobe"
+fw_ruleset || fail "ruleset"
+in_ns "$FW" edgepin policy set edge "$EDGE4" "$EDGE6" || fail "policy set edge"
+tmp=$(mktemp -d)
+at_exit rm -rf "$tmp"
+
+mkmsg "$tmp/invite" <<T
+INVITE sip:b@$EDGE4 SIP/2.0
+Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-p1
+From: <sip:a@example.org>;tag=a1
+To: <sip:b@example.com>
+Call-ID: policy-1@peer
+CSeq: 1 INVITE
+Content-Type: application/sdp
+
+v=0
+o=- 1 1 IN IP4 $PEER4
+s=-
+c=IN IP4 $PEER4
+t=0 0
+m=audio 40000 RTP/AVP 0
+a=candidate:1 1 UDP 2130706431 $PEER4 40000 typ host
+a=candidate:2 1 UDP 2130706431 127.0.0.1 40000 typ host
+a=candidate:3 1 UDP 2130706431 224.0.0.1 40000 typ host
+a=candidate:4 1 UDP 2130706431 169.254.1.1 40000 typ host
+a=candidate:5 1 UDP 2130706431 0.0.0.0 40000 typ host
+a=candidate:6 1 UDP 2130706431 $EDGE4 50080 typ host
+a=candidate:7 1 tcp 1518280447 $PEER4 9 typ host tcptype active
+a=candidate:8 1 UDP 2130706431 peer.example.org 40000 typ host
+a=candidate:9 1 UDP 2130706431 1f5d4c3b-2a19-4e0f-9d8c-7b6a5e4d3c2b.local 40000 typ host
+T
+mkmsg "$tmp/200" <<T
+SIP/2.0 200 OK
+Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-p1
+From: <sip:a@example.org>;tag=a1
+To: <sip:b@example.com>;tag=b1
+Call-ID: policy-1@peer
+CSeq: 1 INVITE
+Content-Type: application/sdp
+
+v=0
+o=- 2 2 IN IP4 $EDGE4
+s=-
+c=IN IP4 $EDGE4
+t=0 0
+m=audio 50070 RTP/AVP 0
+a=candidate:1 1 UDP 2130706431 $EDGE4 50070 typ host
+a=candidate:2 1 UDP 2130706431 $EDGE4 49000 typ host
+a=candidate:3 1 UDP 2130706431 $EDGE4 60000 typ host
+a=candidate:4 1 tcp 1518280447 $EDGE4 50002 typ host tcptype passive
+a=candidate:5 1 TCP-PASS 174456319 $EDGE4 50071 typ relay raddr $EDGE4 rport 50071
+a=candidate:6 1 UDP 2130706431 203.0.113.9 50072 typ host
+T
+to_edge "$tmp/invite" || fail "INVITE"
+to_peer "$tmp/200" || fail "200"
+
+in_ns "$FW" edgepin pinhole list | sed 's/^/# /'
+ip netns exec "$FW" edgepin -j pinhole list >"$tmp/pins.json" ||
+	fail "edgepin -j pinhole list"
+jq -e . "$tmp/pins.json" >/dev/null || fail "pinhole list is not JSON"
+# Exactly: UDP 50070 and TCP 50071 (TCP-PASS) from the peer's address.
+[ "$(pin_count)" = 2 ] || fail "expected 2 pinholes, got $(pin_count)"
+[ "$(pin_count '.proto=="udp" and .edge_port==50070 and .peer_addr=="'$PEER4'" and .peer_port==0 and .call_id=="policy-1@peer" and .media=="audio" and .edge_addr=="'$EDGE4'" and .state=="pinned" and (.timeout|type)=="number" and .flows==0')" = 1 ] ||
+	fail "pinhole udp 50070 missing or its JSON keys wrong"
+[ "$(pin_count '.proto=="tcp" and .edge_port==50071')" = 1 ] ||
+	fail "TCP-PASS 50071 not pinned"
+# conntrack agrees
+n=$(pins_to "$EDGE4" '[0-9]+' | grep -c "src=$PEER4 ")
+[ "$n" = 2 ] || fail "conntrack shows $n pinholes, edgepin 2"
+pins_to '[0-9.]+' '50080' && fail "the peer declared the edge's 50080: pinned"
+
+[ "$(stat refused_range)" -ge 2 ] || fail "refused_range not counted"
+[ "$(stat refused_excluded)" -ge 1 ] || fail "refused_excluded not counted"
+[ "$(stat refused_not_edge)" -ge 1 ] || fail "refused_not_edge not counted"
+
+# From the attacker's side: the excluded TCP 50002 and the off-edge and
+# out-of-range ports stay closed, even to the peer.
+ip netns exec "$EDGE" socat -u TCP4-LISTEN:50002,reuseaddr,fork \
+	"OPEN:$tmp/tcp50002,creat,append" &
+at_exit kill $!
+poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':50002 '"
+echo peer-50002 | ip netns exec "$PEER" timeout 3 socat -u - \
+	"TCP4:$EDGE4:50002,connect-timeout=2" 2>/dev/null
+sleep 1
+grep -q peer-50002 "$tmp/tcp50002" && fail "TCP 50002 (excluded) got through"
+udp_listen "$EDGE" "$EDGE4" 50070 "$tmp/rx"
+probe "$PEER" 40000 "$EDGE4" 50070 peer-ok
+expect_rx "$tmp/rx" peer-ok
+probe "$ATK" 40000 "$EDGE4" 50070 atk
+expect_no_rx "$tmp/rx" atk
+
+# The flow made the pinhole active, held by the call (timeout null).
+[ "$(pin_count '.edge_port==50070 and .state=="active" and .timeout==null and .flows>=1')" = 1 ] ||
+	fail "used pinhole not active/held: $(ip netns exec "$FW" edgepin -j pinhole list)"
+
+# Monitor mode: a new call is counted, nothing pinned.
+in_ns "$FW" edgepin policy set mode monitor || fail "mode monitor"
+before=$(stat monitor_would_pin)
+sed 's/policy-1@peer/policy-2@peer/; s/tag=a1/tag=a2/' "$tmp/invite" >"$tmp/invite2"
+sed 's/policy-1@peer/policy-2@peer/; s/tag=a1/tag=a2/; s/tag=b1/tag=b2/' \
+	"$tmp/200" >"$tmp/2002"
+to_edge "$tmp/invite2"
+to_peer "$tmp/2002"
+[ "$(pin_count '.call_id=="policy-2@peer"')" = 0 ] || fail "monitor mode pinned"
+[ "$(stat monitor_would_pin)" -gt "$before" ] || fail "monitor mode counted nothing"
+exit 0
