@@ -268,13 +268,22 @@ static bool pin_key_eq(const struct edgepin_pin_key *a,
 	       nf_inet_addr_cmp(&a->peer_addr, &b->peer_addr);
 }
 
+/* Add @k once; a candidate line explains a pinhole better than c=/m=. */
 static void pin_set_add(struct pin_set *set, const struct edgepin_pin_key *k)
 {
+	struct edgepin_pin_key *o;
 	unsigned int i;
 
-	for (i = 0; i < set->n; i++)
-		if (pin_key_eq(&set->k[i], k))
-			return;
+	for (i = 0; i < set->n; i++) {
+		o = &set->k[i];
+		if (!pin_key_eq(o, k))
+			continue;
+		if (o->edge_kind == EDGEPIN_CAND_DEFAULT)
+			o->edge_kind = k->edge_kind;
+		if (o->peer_kind == EDGEPIN_CAND_DEFAULT)
+			o->peer_kind = k->peer_kind;
+		return;
+	}
 	if (set->n == set->max) {
 		set->full = true;
 		return;

@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Lifetime of pinholes: an unused one expires after pinhole-timeout while
+# a used one is held by its call; CANCEL and a 486 after early media
+# close them; a re-INVITE moves the pinhole to the new port; a call with
+# no in-dialog traffic for call-timeout ends.
+. ./lib.sh
+need nft conntrack python3 jq edgepin
+topo_up
+run modprobe nf_conntrack_edgepin || fail "modprobe"
+fw_ruleset || fail "ruleset"
+in_ns "$FW" edgepin policy set edge "$EDGE4" || fail "policy"
+in_ns "$FW" edgepin policy set pinhole-timeout 3 || fail "policy"
+tmp=$(mktemp -d)
+at_exit rm -rf "$tmp"
+
+# msgs ID PORT: INVITE, 183, 200, CANCEL, 486, BYE and a re-INVITE with
+# its 200 (edge port PORT + 2) for call ID, edge media on PORT/PORT+1.
+msgs() {
+	local id=$1 port=$2 p2=$(($2 + 2))
+	local h="Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-$id
+From: <sip:a@example.org>;tag=a-$id"
+	local offer="v=0
+o=- 1 1 IN IP4 $PEER4
+s=-
+c=IN IP4 $PEER4
+t=0 0
+m=audio 40000 RTP/AVP 0
+a=candidate:1 1 UDP 2130706431 $PEER4 40000 typ host"
+	answer() {
+		printf 'v=0\no=- 2 2 IN IP4 %s\ns=-\nc=IN IP4 %s\nt=0 0\n' \
+			"$EDGE4" "$EDGE4"
+		printf 'm=audio %s RTP/AVP 0\n' "$1"
+		printf 'a=candidate:1 1 UDP 2130706431 %s %s typ host\n' "$EDGE4" "$1"
+		printf 'a=candidate:1 2 UDP 2130706430 %s %s typ host\n' "$EDGE4" $(($1 + 1))
+	}
+	mkmsg "$tmp/$id-invite" <<T
+INVITE sip:b@$EDGE4 SIP/2.0
+$h
+To: <sip:b@example.com>
+Call-ID: $id
+CSeq: 1 INVITE
+Content-Type: application/sdp
+
+$offer
+T
+	for r in "183 Session Progress" "200 OK"; do
+		mkmsg "$tmp/$id-${r%% *}" <<T
+SIP/2.0 $r
+$h
+To: <sip:b@example.com>;tag=b-$id
+Call-ID: $id
+CSeq: 1 INVITE
+Content-Type: application/sdp
+
+$(answer "$port")
+T
+	done
+	mkmsg "$tmp/$id-486" <<T
+SIP/2.0 486 Busy Here
+$h
+To: <sip:b@example.com>;tag=b-$id
+Call-ID: $id
+CSeq: 1 INVITE
+
+T
+	mkmsg "$tmp/$id-cancel" <<T
+CANCEL sip:b@$EDGE4 SIP/2.0
+$h
+To: <sip:b@example.com>
+Call-ID: $id
+CSeq: 1 CANCEL
+
+T
+	mkmsg "$tmp/$id-reinvite" <<T
+INVITE sip:b@$EDGE4 SIP/2.0
+$h
+To: <sip:b@example.com>;tag=b-$id
+Call-ID: $id
+CSeq: 2 INVITE
+Content-Type: application/sdp
+
+$offer
+T
+	mkmsg "$tmp/$id-re200" <<T
+SIP/2.0 200 OK
+$h
+To: <sip:b@example.com>;tag=b-$id
+Call-ID: $id
+CSeq: 2 INVITE
+Content-Type: application/sdp
+
+$(answer "$p2")
+T
+}
+
+pins_of() { pin_count ".call_id==\"$1\""; }
+gone() { [ "$(pins_of "$1")" = 0 ]; }
+
+# --- unused pinholes expire; a used one is held by its call ---
+msgs expire 50010
+to_edge "$tmp/expire-invite"
+to_peer "$tmp/expire-200"
+[ "$(pins_of expire)" = 2 ] || fail "expected 2 pinholes"
+udp_listen "$EDGE" "$EDGE4" 50010 "$tmp/rx"
+probe "$PEER" 40000 "$EDGE4" 50010 used
+expect_rx "$tmp/rx" used
+exp0=$(stat pinholes_expired)
+poll 10 sh -c "[ \$(ip netns exec $FW edgepin -j pinhole list |
+	jq '[.[] | select(.edge_port==50011)] | length') = 0 ]" ||
+	fail "unused pinhole 50011 did not expire after pinhole-timeout 3"
+[ "$(stat pinholes_expired)" -gt "$exp0" ] || fail "expiry not counted"
+conntrack_has() { ip netns exec "$FW" conntrack -L expect 2>/dev/null |
+	grep -q "dport=$1 "; }
+conntrack_has 50011 && fail "expired pinhole still in conntrack"
+sleep 2
+[ "$(pin_count '.edge_port==50010 and .state=="active" and .timeout==null')" = 1 ] ||
+	fail "used pinhole 50010 not held open by its live call"
+probe "$PEER" 40005 "$EDGE4" 50010 reconnect
+expect_rx "$tmp/rx" reconnect
+
+# --- CANCEL after early media ---
+msgs cancel 50020
+to_edge "$tmp/cancel-invite"
+to_peer "$tmp/cancel-183"
+[ "$(pins_of cancel)" = 2 ] || fail "183 with SDP opened no pinholes"
+to_edge "$tmp/cancel-cancel"
+poll 3 gone cancel || fail "CANCEL left pinholes open"
+
+# --- 486 after early media ---
+msgs busy 50030
+to_edge "$tmp/busy-invite"
+to_peer "$tmp/busy-183"
+[ "$(pins_of busy)" = 2 ] || fail "183 with SDP opened no pinholes"
+to_peer "$tmp/busy-486"
+poll 3 gone busy || fail "486 left pinholes open"
+conntrack_has 50030 && fail "486: pinhole still in conntrack"
+
+# --- re-INVITE moves the pinhole ---
+in_ns "$FW" edgepin policy set pinhole-timeout 60
+msgs move 50040
+to_edge "$tmp/move-invite"
+to_peer "$tmp/move-200"
+[ "$(pin_count '.call_id=="move" and .edge_port==50040')" = 1 ] ||
+	fail "no pinhole on 50040"
+to_edge "$tmp/move-reinvite"
+to_peer "$tmp/move-re200"
+in_ns "$FW" edgepin pinhole list call move | sed 's/^/# /'
+[ "$(pin_count '.call_id=="move" and .edge_port==50040')" = 0 ] ||
+	fail "re-INVITE left the old port 50040 pinned"
+[ "$(pin_count '.call_id=="move" and .edge_port==50042')" = 1 ] ||
+	fail "re-INVITE did not pin the new port 50042"
+conntrack_has 50040 && fail "old port still in conntrack"
+
+# --- call-timeout ---
+in_ns "$FW" edgepin policy set call-timeout 3
+to0=$(stat calls_timed_out)
+poll 10 sh -c "[ \$(ip netns exec $FW edgepin -j call list | jq length) = 0 ]" ||
+	fail "calls outlived call-timeout 3"
+[ "$(stat calls_timed_out)" -gt "$to0" ] || fail "timeout not counted"
+[ "$(pin_count)" = 0 ] || fail "pinholes outlived their calls"
+exit 0
