@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Bounds: 2000 concurrent calls over one TCP signalling connection all get
+# their pinholes (Linux's own SIP helper caps a connection at a handful);
+# max-pinholes-per-call, max-calls (under a flood of never-answered
+# INVITEs) and a full kernel expectation table refuse and count, and never
+# stop signalling.
+. ./lib.sh
+need nft conntrack python3 jq edgepin
+topo_up
+run modprobe nf_conntrack_edgepin || fail "modprobe"
+fw_ruleset || fail "ruleset"
+in_ns "$FW" edgepin policy set edge "$EDGE4" || fail "policy"
+tmp=$(mktemp -d)
+at_exit rm -rf "$tmp"
+call_templates "$tmp"
+
+# The kernel's expectation table is sized from the conntrack hash; an
+# operator raises it for a busy edge, and so do we.
+old_max=$(sysctl -n net.netfilter.nf_conntrack_expect_max)
+echo "# nf_conntrack_expect_max was $old_max"
+at_exit sysctl -qw net.netfilter.nf_conntrack_expect_max="$old_max"
+run sysctl -qw net.netfilter.nf_conntrack_expect_max=20000
+
+# --- 2000 calls on one TCP connection ---
+uas_start "$EDGE" "$EDGE4" tcp "$tmp/answer" 50100
+uac "$PEER" --to "$EDGE4" --proto tcp --sport 5070 --calls 2000 \
+	--call-prefix trunk- --hold 600 "$tmp/invite" >"$tmp/uac.log" 2>&1 &
+at_exit kill $!
+poll 300 grep -q "sent 2000 calls, 2000 responses" "$tmp/uac.log" ||
+	fail "not all 2000 INVITEs were answered: $(cat "$tmp/uac.log")"
+n=$(ip netns exec "$FW" edgepin -j pinhole list | jq length)
+echo "# edgepin lists $n pinholes"
+[ "$n" = 4000 ] || fail "expected 4000 pinholes for 2000 calls, got $n"
+n=$(ip netns exec "$FW" conntrack -L expect 2>/dev/null | grep -c edgepin)
+[ "$n" = 4000 ] || fail "conntrack shows $n expectations, not 4000"
+[ "$(ip netns exec "$FW" edgepin -j call list | jq length)" = 2000 ] ||
+	fail "not 2000 calls tracked"
+# the last call's media gets through
+udp_listen "$EDGE" "$EDGE4" 54098 "$tmp/rx"
+probe "$PEER" 40000 "$EDGE4" 54098 call-2000
+expect_rx "$tmp/rx" call-2000
+run uas_stop
+
+# --- max-pinholes-per-call ---
+in_ns "$FW" edgepin policy set max-pinholes-per-call 1 || fail "policy"
+r0=$(stat refused_max_per_call)
+sed 's/tag=edge{n}/tag=pc{n}/' "$tmp/answer" >"$tmp/answer-pc"
+uas_start "$EDGE" "$EDGE4" udp "$tmp/answer-pc" 56000
+uac "$PEER" --to "$EDGE4" --proto udp --sport 5071 --call-prefix percall- \
+	"$tmp/invite" >/dev/null || fail "per-call INVITE not answered"
+[ "$(pin_count '.call_id=="percall-0"')" = 1 ] ||
+	fail "max-pinholes-per-call 1 not enforced"
+[ "$(stat refused_max_per_call)" -gt "$r0" ] || fail "per-call refusal not counted"
+in_ns "$FW" edgepin policy set max-pinholes-per-call 64
+
+# --- a full kernel expectation table ---
+run sysctl -qw net.netfilter.nf_conntrack_expect_max=4000
+r0=$(stat refused_expect_full)
+uac "$PEER" --to "$EDGE4" --proto udp --sport 5071 --call-prefix full- \
+	"$tmp/invite" >/dev/null || fail "INVITE not answered with a full table"
+[ "$(pin_count '.call_id=="full-0"')" = 0 ] || fail "pinned past expect_max"
+[ "$(stat refused_expect_full)" -gt "$r0" ] || fail "expect_full not counted"
+dmesg | grep -q "expectation table full" || fail "no log line for a full table"
+run sysctl -qw net.netfilter.nf_conntrack_expect_max=20000
+run uas_stop
+
+# --- max-calls under a flood of never-answered INVITEs ---
+calls=$(ip netns exec "$FW" edgepin -j call list | jq length)
+in_ns "$FW" edgepin policy set max-calls $((calls + 100)) || fail "policy"
+r0=$(stat refused_max_calls)
+: >"$tmp/flood"
+ip netns exec "$EDGE" socat -u UDP4-RECV:5060,bind="$EDGE4",reuseaddr \
+	"OPEN:$tmp/flood,creat,append" &
+at_exit kill $!
+poll 5 ip netns exec "$EDGE" sh -c "ss -Hlun | grep -q ':5060 '"
+uac "$PEER" --to "$EDGE4" --proto udp --sport 5072 --calls 300 --wait 0 \
+	--call-prefix flood- "$tmp/invite" >/dev/null || fail "flood"
+poll 10 sh -c "[ \$(grep -c '^INVITE ' $tmp/flood) = 300 ]" ||
+	fail "signalling was dropped: $(grep -c '^INVITE ' "$tmp/flood")/300 INVITEs arrived"
+[ "$(ip netns exec "$FW" edgepin -j call list | jq length)" = $((calls + 100)) ] ||
+	fail "max-calls not enforced"
+[ "$(($(stat refused_max_calls) - r0))" = 200 ] ||
+	fail "refused_max_calls counted $(($(stat refused_max_calls) - r0)), not 200"
+exit 0
