@@ -28,6 +28,7 @@
 #include "compat.h"
 #include "helper.h"
 #include "netns.h"
+#include "objects.h"
 #include "parser.h"
 
 #define EDGEPIN_GC_INTERVAL	HZ
@@ -193,7 +194,7 @@ static void pin_close(struct edgepin_calls *calls, struct edgepin_pin *pin,
 	if (pin->flows && reap)
 		list_add_tail(&pin->node, reap);
 	else
-		kfree(pin);
+		edgepin_obj_free(pin);
 }
 
 static void reap_queue(struct edgepin_calls *calls, struct list_head *reap)
@@ -221,8 +222,8 @@ static void call_free(struct edgepin_calls *calls, struct edgepin_call *call,
 	hash_del(&call->hnode);
 	list_del(&call->node);
 	calls->n_calls--;
-	kfree(call->offer);
-	kfree(call);
+	edgepin_obj_free(call->offer);
+	edgepin_obj_free(call);
 }
 
 /* End a call: its pinholes close now, its media flows are cut. */
@@ -375,7 +376,7 @@ static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
 	if (calls->n_pins >= p->max_pinholes)
 		return EDGEPIN_STAT_REFUSED_MAX_PINHOLES;
 
-	pin = kzalloc(sizeof(*pin), GFP_ATOMIC);
+	pin = edgepin_obj_alloc(sizeof(*pin));
 	if (!pin)
 		return EDGEPIN_STAT_REFUSED_OTHER;
 	pin->call = call;
@@ -388,13 +389,13 @@ static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
 		pin_info(pin, &pi);
 		pi.state = EDGEPIN_PIN_MONITOR;
 		edgepin_notify_pin(en, EDGEPIN_EVENT_PINHOLE_OPEN, &pi, 0);
-		kfree(pin);
+		edgepin_obj_free(pin);
 		return EDGEPIN_STAT_MONITOR_WOULD_PIN;
 	}
 
 	exp = nf_ct_expect_alloc(ct);
 	if (!exp) {
-		kfree(pin);
+		edgepin_obj_free(pin);
 		return EDGEPIN_STAT_REFUSED_OTHER;
 	}
 	sport = htons(k->peer_port);
@@ -408,7 +409,7 @@ static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
 	ret = nf_ct_expect_related(exp, 0);
 	if (ret < 0) {
 		nf_ct_expect_put(exp);
-		kfree(pin);
+		edgepin_obj_free(pin);
 		if (ret == -EMFILE) {
 			net_warn_ratelimited("edgepin: conntrack expectation table full (nf_conntrack_expect_max): pinhole refused\n");
 			return EDGEPIN_STAT_REFUSED_EXPECT_FULL;
@@ -559,7 +560,7 @@ static struct edgepin_call *call_new(struct edgepin_net *en,
 				     max);
 		return NULL;
 	}
-	call = kzalloc(sizeof(*call), GFP_ATOMIC);
+	call = edgepin_obj_alloc(sizeof(*call));
 	if (!call)
 		return NULL;
 	INIT_LIST_HEAD(&call->pins);
@@ -626,7 +627,7 @@ static void call_sdp(struct edgepin_net *en, struct edgepin_call *call,
 			call->state = EDGEPIN_CALL_EARLY;
 		return;		/* the offer is kept for re-answers */
 	}
-	kfree(call->offer);
+	edgepin_obj_free(call->offer);
 	call->offer = sdp;
 	m->sdp = NULL;		/* now the call's */
 	call->offer_side = side;
@@ -679,7 +680,7 @@ bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m)
 			goto out;
 		}
 		if (call->offer_cseq == m->cseq && !call->answered) {
-			kfree(call->offer);
+			edgepin_obj_free(call->offer);
 			call->offer = NULL;
 		}
 	}
@@ -829,7 +830,7 @@ static void calls_reap(struct work_struct *work)
 	nf_ct_iterate_cleanup_net(reap_match, &iter);
 	list_for_each_entry_safe(pin, tmp, &list, node) {
 		flows += pin->flows;
-		kfree(pin);
+		edgepin_obj_free(pin);
 	}
 	this_cpu_add(en->stats->c[EDGEPIN_STAT_FLOWS_REMOVED], flows);
 }

@@ -27,6 +27,7 @@
 
 #include "helper.h"
 #include "netns.h"
+#include "objects.h"
 #include "parser.h"
 #include "sip.h"
 
@@ -46,6 +47,7 @@ MODULE_PARM_DESC(reasm_max_kb,
 MODULE_ALIAS_NFCT_HELPER(EDGEPIN_HELPER_NAME);
 
 bool edgepin_unloading;
+atomic_t edgepin_objects = ATOMIC_INIT(0);
 
 static const struct nf_conntrack_expect_policy
 edgepin_exp_policy[__EDGEPIN_EXPECT_MAX] = {
@@ -98,13 +100,13 @@ static struct edgepin_stream *stream_get(struct nf_conn *ct)
 
 	if (s)
 		return s;
-	s = kzalloc(sizeof(*s), GFP_ATOMIC);
+	s = edgepin_obj_alloc(sizeof(*s));
 	if (!s)
 		return NULL;
 	spin_lock_init(&s->lock);
 	old = cmpxchg(&ect->stream, NULL, s);
 	if (old) {
-		kfree(s);
+		edgepin_obj_free(s);
 		return old;
 	}
 	spin_lock_bh(&streams_lock);
@@ -119,7 +121,7 @@ static void stream_free(struct edgepin_stream *s)
 
 	for (i = 0; i < IP_CT_DIR_MAX; i++)
 		dir_drop(&s->dir[i]);
-	kfree(s);
+	edgepin_obj_free(s);
 }
 
 /*
@@ -387,4 +389,13 @@ void edgepin_helper_exit(void)
 	}
 	edgepin_sip_exit();
 	dgram_bufs_free();
+}
+
+/* After every netns is gone: nothing of ours may be left. */
+void edgepin_helper_check_leaks(void)
+{
+	WARN(atomic_read(&edgepin_objects) ||
+	     atomic_long_read(&reasm_bytes),
+	     "edgepin: leaked %d objects, %ld bytes of TCP reassembly\n",
+	     atomic_read(&edgepin_objects), atomic_long_read(&reasm_bytes));
 }

@@ -38,5 +38,6 @@ static inline void edgepin_ct_pins_dec(struct nf_conn *ct)
 
 int edgepin_helper_init(void);
 void edgepin_helper_exit(void);
+void edgepin_helper_check_leaks(void);
 
 #endif /* _EDGEPIN_HELPER_H */

@@ -47,6 +47,7 @@ static void __exit edgepin_exit(void)
 	edgepin_genl_exit();
 	edgepin_helper_exit();
 	edgepin_netns_exit();
+	edgepin_helper_check_leaks();
 }
 
 module_init(edgepin_init);

@@ -14,6 +14,7 @@
 #include <net/netfilter/nf_conntrack.h>
 
 #include "netns.h"
+#include "objects.h"
 #include "parser.h"
 #include "sip.h"
 
@@ -242,7 +243,7 @@ static bool from_edge(struct edgepin_net *en, const struct nf_conn *ct,
 
 static struct edgepin_sdp *sum_dup(const struct edgepin_sdp *sum)
 {
-	return kmemdup(sum, struct_size(sum, ep, sum->n_ep), GFP_ATOMIC);
+	return edgepin_obj_dup(sum, struct_size(sum, ep, sum->n_ep));
 }
 
 bool edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
@@ -285,7 +286,7 @@ bool edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
 		local_bh_enable();
 	}
 	tracked = edgepin_call_message(en, &m);
-	kfree(m.sdp);
+	edgepin_obj_free(m.sdp);
 	return tracked;
 }
 
