@@ -43,6 +43,7 @@ struct edgepin_pin {
 	u32 dialog;
 	u32 flows;
 	u8 state;			/* enum edgepin_pin_state */
+	bool stale;			/* not (yet) in the new negotiation */
 };
 
 struct edgepin_call {
@@ -58,6 +59,7 @@ struct edgepin_call {
 	u32 offer_cseq;
 	u32 dialog;			/* confirmed dialog (To tag hash) */
 	u32 n_pins;
+	u32 n_stale;			/* pins marked stale */
 	u8 offer_side;			/* 0 caller, 1 callee */
 	u8 offer_method;
 	u8 state;			/* enum edgepin_call_state */
@@ -188,6 +190,8 @@ static void pin_close(struct edgepin_calls *calls, struct edgepin_pin *pin,
 				 EDGEPIN_STAT_PINHOLES_CLOSED);
 	}
 	pin->call->n_pins--;
+	if (pin->stale)
+		pin->call->n_stale--;
 	list_del(&pin->node);
 	if (!calls->dying)
 		edgepin_notify_pin(en, ev, &pi, 0);
@@ -253,45 +257,6 @@ static bool peer_addr_ok(u8 family, const union nf_inet_addr *a)
 	return !(ipv6_addr_type(&a->in6) & IPV6_ADDR_LINKLOCAL);
 }
 
-struct pin_set {
-	struct edgepin_pin_key *k;
-	unsigned int n;
-	unsigned int max;
-	bool full;
-};
-
-static bool pin_key_eq(const struct edgepin_pin_key *a,
-		       const struct edgepin_pin_key *b)
-{
-	return a->family == b->family && a->proto == b->proto &&
-	       a->edge_port == b->edge_port && a->peer_port == b->peer_port &&
-	       nf_inet_addr_cmp(&a->edge_addr, &b->edge_addr) &&
-	       nf_inet_addr_cmp(&a->peer_addr, &b->peer_addr);
-}
-
-/* Add @k once; a candidate line explains a pinhole better than c=/m=. */
-static void pin_set_add(struct pin_set *set, const struct edgepin_pin_key *k)
-{
-	struct edgepin_pin_key *o;
-	unsigned int i;
-
-	for (i = 0; i < set->n; i++) {
-		o = &set->k[i];
-		if (!pin_key_eq(o, k))
-			continue;
-		if (o->edge_kind == EDGEPIN_CAND_DEFAULT)
-			o->edge_kind = k->edge_kind;
-		if (o->peer_kind == EDGEPIN_CAND_DEFAULT)
-			o->peer_kind = k->peer_kind;
-		return;
-	}
-	if (set->n == set->max) {
-		set->full = true;
-		return;
-	}
-	set->k[set->n++] = *k;
-}
-
 /*
  * Why can @d, an endpoint of the edge side, not be a pinhole destination?
  * 0 if it can. Counted once per endpoint.
@@ -313,49 +278,6 @@ static bool source_ok(const struct edgepin_policy *p,
 	       !edgepin_policy_is_edge(p, s->family, &s->addr);
 }
 
-/* Pinholes into the endpoints of @dst from the addresses of @src. */
-static void pins_one_way(struct edgepin_net *en, const struct edgepin_policy *p,
-			 const struct edgepin_sdp *dst,
-			 const struct edgepin_sdp *src, struct pin_set *set)
-{
-	const struct edgepin_ep *d, *s;
-	struct edgepin_pin_key k;
-	int why;
-
-	for (d = dst->ep; d < dst->ep + dst->n_ep; d++) {
-		if (d->media >= src->n_media || !src->media_port[d->media] ||
-		    !dst->media_port[d->media])
-			continue;	/* a stream not accepted by both */
-		why = dest_refusal(p, d);
-		if (why) {
-			edgepin_stat_inc(en, why);
-			continue;
-		}
-		for (s = src->ep; s < src->ep + src->n_ep; s++) {
-			if (s->media != d->media || s->family != d->family ||
-			    s->proto != d->proto)
-				continue;
-			if (!source_ok(p, s)) {
-				edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_SOURCE);
-				continue;
-			}
-			memset(&k, 0, sizeof(k));
-			k.family = d->family;
-			k.proto = d->proto;
-			k.media = d->media;
-			k.media_type = dst->media_type[d->media];
-			k.edge_addr = d->addr;
-			k.edge_port = d->port;
-			k.edge_kind = d->kind;
-			k.peer_addr = s->addr;
-			k.peer_kind = s->kind;
-			if (p->peer_match == EDGEPIN_PEER_MATCH_ADDRESS_PORT)
-				k.peer_port = s->port;
-			pin_set_add(set, &k);
-		}
-	}
-}
-
 static void edgepin_expectfn(struct nf_conn *ct,
 			     struct nf_conntrack_expect *exp);
 
@@ -371,7 +293,7 @@ static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
 	__be16 sport, dport;
 	int ret;
 
-	if (call->n_pins >= p->max_per_call)
+	if (call->n_pins - call->n_stale >= p->max_per_call)
 		return EDGEPIN_STAT_REFUSED_MAX_PER_CALL;
 	if (calls->n_pins >= p->max_pinholes)
 		return EDGEPIN_STAT_REFUSED_MAX_PINHOLES;
@@ -446,6 +368,86 @@ static void refused(struct edgepin_net *en, struct edgepin_call *call,
 	edgepin_notify_pin(en, EDGEPIN_EVENT_REFUSED, &pi, why);
 }
 
+/* One negotiation being applied to a call's pinholes. */
+struct negotiation {
+	struct edgepin_net *en;
+	const struct edgepin_policy *p;
+	struct edgepin_call *call;
+	struct nf_conn *ct;
+	u32 dialog;
+};
+
+/*
+ * The negotiation wants pinhole @k: keep it if the dialog has it (a
+ * candidate line explains it better than the c=/m= default), else open.
+ */
+static void pin_want(struct negotiation *ng, const struct edgepin_pin_key *k)
+{
+	struct edgepin_call *call = ng->call;
+	struct edgepin_pin *pin;
+	int why;
+
+	list_for_each_entry(pin, &call->pins, node) {
+		if (pin->dialog != ng->dialog || !pin_key_eq(&pin->key, k))
+			continue;
+		if (pin->stale) {
+			pin->stale = false;
+			call->n_stale--;
+		}
+		if (pin->key.edge_kind == EDGEPIN_CAND_DEFAULT)
+			pin->key.edge_kind = k->edge_kind;
+		if (pin->key.peer_kind == EDGEPIN_CAND_DEFAULT)
+			pin->key.peer_kind = k->peer_kind;
+		return;
+	}
+	why = pin_open(ng->en, ng->p, call, ng->ct, k, ng->dialog);
+	if (why)
+		refused(ng->en, call, k, why);
+}
+
+/* Pinholes into the endpoints of @dst from the addresses of @src. */
+static void pins_one_way(struct negotiation *ng, const struct edgepin_sdp *dst,
+			 const struct edgepin_sdp *src)
+{
+	const struct edgepin_ep *d, *s;
+	struct edgepin_pin_key k;
+	int why;
+
+	for (d = dst->ep; d < dst->ep + dst->n_ep; d++) {
+		if (d->media >= src->n_media || !src->media_port[d->media] ||
+		    !dst->media_port[d->media])
+			continue;	/* a stream not accepted by both */
+		why = dest_refusal(ng->p, d);
+		if (why) {
+			edgepin_stat_inc(ng->en, why);
+			continue;
+		}
+		for (s = src->ep; s < src->ep + src->n_ep; s++) {
+			if (s->media != d->media || s->family != d->family ||
+			    s->proto != d->proto)
+				continue;
+			if (!source_ok(ng->p, s)) {
+				edgepin_stat_inc(ng->en,
+						 EDGEPIN_STAT_REFUSED_SOURCE);
+				continue;
+			}
+			memset(&k, 0, sizeof(k));
+			k.family = d->family;
+			k.proto = d->proto;
+			k.media = d->media;
+			k.media_type = dst->media_type[d->media];
+			k.edge_addr = d->addr;
+			k.edge_port = d->port;
+			k.edge_kind = d->kind;
+			k.peer_addr = s->addr;
+			k.peer_kind = s->kind;
+			if (ng->p->peer_match == EDGEPIN_PEER_MATCH_ADDRESS_PORT)
+				k.peer_port = s->port;
+			pin_want(ng, &k);
+		}
+	}
+}
+
 /*
  * Apply a negotiation of @dialog: the pinholes @offer and @answer allow,
  * replacing that dialog's previous ones. Unchanged pinholes stay as they
@@ -456,56 +458,30 @@ static void call_negotiate(struct edgepin_net *en, struct edgepin_call *call,
 			   u32 dialog, struct list_head *reap)
 {
 	const struct edgepin_sdp *offer = call->offer;
+	struct negotiation ng = {
+		.en = en, .call = call, .ct = ct, .dialog = dialog,
+	};
 	struct edgepin_pin *pin, *tmp;
-	const struct edgepin_policy *p;
-	struct pin_set set = { };
-	unsigned int i;
-	bool found;
-	int why;
 
-	rcu_read_lock();
-	p = rcu_dereference(en->policy);
-	set.max = min_t(u32, p->max_per_call, EDGEPIN_MAX_PER_CALL_LIMIT);
-	set.k = kmalloc_array(set.max, sizeof(*set.k), GFP_ATOMIC);
-	if (!set.k) {
-		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_OTHER);
-		goto out;
+	list_for_each_entry(pin, &call->pins, node) {
+		if (pin->dialog == dialog && !pin->stale) {
+			pin->stale = true;
+			call->n_stale++;
+		}
 	}
+	rcu_read_lock();
+	ng.p = rcu_dereference(en->policy);
 	/* Without edge addresses both sides are treated alike. */
-	if (offer->from_edge || !p->n_edges)
-		pins_one_way(en, p, offer, answer, &set);
-	if (answer->from_edge || !p->n_edges)
-		pins_one_way(en, p, answer, offer, &set);
+	if (offer->from_edge || !ng.p->n_edges)
+		pins_one_way(&ng, offer, answer);
+	if (answer->from_edge || !ng.p->n_edges)
+		pins_one_way(&ng, answer, offer);
+	rcu_read_unlock();
 
-	list_for_each_entry_safe(pin, tmp, &call->pins, node) {
-		if (pin->dialog != dialog)
-			continue;
-		found = false;
-		for (i = 0; i < set.n && !found; i++)
-			found = pin_key_eq(&pin->key, &set.k[i]);
-		if (!found)
+	list_for_each_entry_safe(pin, tmp, &call->pins, node)
+		if (pin->stale)
 			pin_close(&en->calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE,
 				  reap);
-	}
-	for (i = 0; i < set.n; i++) {
-		found = false;
-		list_for_each_entry(pin, &call->pins, node)
-			if (pin->dialog == dialog &&
-			    pin_key_eq(&pin->key, &set.k[i])) {
-				found = true;
-				break;
-			}
-		if (found)
-			continue;
-		why = pin_open(en, p, call, ct, &set.k[i], dialog);
-		if (why)
-			refused(en, call, &set.k[i], why);
-	}
-	if (set.full)
-		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_MAX_PER_CALL);
-	kfree(set.k);
-out:
-	rcu_read_unlock();
 }
 
 /* The early dialogs that lost a forking race lose their pinholes. */

@@ -106,9 +106,6 @@ void edgepin_notify_call(struct edgepin_net *en, enum edgepin_event ev,
 
 /* --- Below: the engine's own interface (helper.c, sip.c, call.c). --- */
 
-/* Hard ceiling of max-pinholes-per-call, whatever the policy says. */
-#define EDGEPIN_MAX_PER_CALL_LIMIT	1024
-
 /* One media endpoint an SDP declared (a candidate or a default). */
 struct edgepin_ep {
 	union nf_inet_addr addr;
