@@ -12,6 +12,7 @@
 #define _EDGEPIN_COMPAT_H
 
 #include <linux/poison.h>
+#include <net/genetlink.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_expect.h>
@@ -49,6 +50,16 @@ static inline bool edgepin_exp_expired(const struct nf_conntrack_expect *exp)
 static inline bool edgepin_exp_linked(const struct nf_conntrack_expect *exp)
 {
 	return exp->hnode.pprev != LIST_POISON2;
+}
+
+/* The parsed attributes of a dump request (moved into genl_info in 6.2). */
+static inline struct nlattr **edgepin_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef EDGEPIN_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
 }
 
 #endif /* _EDGEPIN_COMPAT_H */

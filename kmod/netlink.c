@@ -13,6 +13,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "compat.h"
 #include "netlink.h"
 #include "netns.h"
 
@@ -267,7 +268,7 @@ static int edgepin_dump_ret(struct sk_buff *skb, int ret)
 static int edgepin_pin_get_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
-	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	struct nlattr **attrs = edgepin_dump_attrs(cb);
 	struct edgepin_net *en = edgepin_pernet(sock_net(skb->sk));
 	struct edgepin_dump d = { skb, cb, EDGEPIN_CMD_PINHOLE_GET };
 	const struct nlattr *id = attrs[EDGEPIN_A_CALL_ID];

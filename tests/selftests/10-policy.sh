@@ -144,23 +144,25 @@ echo "# load replaces from the defaults; lines add"
 
 # 5. Rejected policies change nothing and say why.
 # reject WHAT MESSAGE CMD...: CMD fails with MESSAGE on stderr.
+# (The text show is compared each time; text and JSON come from the same
+# print calls, and the JSON is compared once after all of them.)
 reject() {
 	local what=$1 msg=$2
 	shift 2
-	show "$NS_A" >/dev/null
-	cp "$tmp/show.txt" "$tmp/before.txt"
-	cp "$tmp/show.json" "$tmp/before.json"
 	if "$@" 2>"$tmp/err"; then
 		fail "$what was accepted"
 	fi
 	sed 's/^/# stderr: /' "$tmp/err"
 	grep -qF -- "$msg" "$tmp/err" || fail "$what: no '$msg' in the error"
 	grep -q '^edgepin: ' "$tmp/err" || fail "$what: error not 'edgepin: '"
-	show "$NS_A" >/dev/null
-	cmp -s "$tmp/before.txt" "$tmp/show.txt" &&
-		cmp -s "$tmp/before.json" "$tmp/show.json" ||
+	ep "$NS_A" policy show >"$tmp/after.txt" || fail "policy show"
+	cmp -s "$tmp/before.txt" "$tmp/after.txt" ||
 		fail "$what changed the policy"
 }
+
+show "$NS_A" >/dev/null
+cp "$tmp/show.txt" "$tmp/before.txt"
+cp "$tmp/show.json" "$tmp/before.json"
 
 ranges17=$(for i in $(seq 1 17); do echo -n "$((i * 100))-$((i * 100 + 9)) "; done)
 edges33=$(for i in $(seq 1 33); do echo -n "10.0.$i.0/24 "; done)
@@ -212,6 +214,9 @@ reject "file with a key twice" "bad4.conf:2: mode: given twice" \
 	ep "$NS_A" policy load "$tmp/bad4.conf"
 reject "missing file" "No such file" \
 	ep "$NS_A" policy load "$tmp/none.conf"
+show "$NS_A" >/dev/null
+cmp -s "$tmp/before.json" "$tmp/show.json" ||
+	fail "the rejected policies changed policy show -j"
 echo "# every rejected policy left the policy unchanged"
 
 # 6. Without CAP_NET_ADMIN: refused, reads included, nothing changed.
