@@ -5,7 +5,8 @@
 # exclude (TCP 50001-50003), off the edge addresses, for sources that are
 # not unicast peers, or for an edge address:port the *peer* declared;
 # refusals are counted. `edgepin pinhole list` shows exactly the pinhole
-# conntrack has. In mode monitor nothing is pinned, but it is counted.
+# conntrack has, and only in its own netns. In mode monitor nothing is
+# pinned, but it is counted.
 . ./lib.sh
 need nft conntrack python3 jq edgepin
 topo_up
@@ -79,6 +80,12 @@ jq -e . "$tmp/pins.json" >/dev/null || fail "pinhole list is not JSON"
 n=$(pins_to "$EDGE4" '[0-9]+' | grep -c "src=$PEER4 ")
 [ "$n" = 2 ] || fail "conntrack shows $n pinholes, edgepin 2"
 pins_to '[0-9.]+' '50080' && fail "the peer declared the edge's 50080: pinned"
+
+# Another netns (the VM's own) has its own, empty, table and counters.
+[ "$(edgepin -j pinhole list | jq length)" = 0 ] ||
+	fail "the init netns sees the firewall netns's pinholes"
+[ "$(edgepin -j stats | jq .pinholes_opened)" = 0 ] ||
+	fail "the init netns shares the firewall netns's counters"
 
 [ "$(stat refused_range)" -ge 2 ] || fail "refused_range not counted"
 [ "$(stat refused_excluded)" -ge 1 ] || fail "refused_excluded not counted"
