@@ -191,9 +191,14 @@ static int edgepin_parse_edge(struct edgepin_policy *p, unsigned int i,
 	e->family = d[0];
 	e->plen = d[1];
 	alen = e->family == AF_INET ? 4 : e->family == AF_INET6 ? 16 : 0;
-	if (!alen || nla_len(a) != 2 + alen) {
+	if (!alen) {
 		NL_SET_ERR_MSG_ATTR(extack, a,
 				    "edge prefix is neither IPv4 nor IPv6");
+		return -EINVAL;
+	}
+	if (nla_len(a) != 2 + alen) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "edge address size does not match its family");
 		return -EINVAL;
 	}
 	if (!e->plen || e->plen > alen * 8) {
