@@ -729,11 +729,13 @@ static int policy_send(const char *what, const char *file,
 	struct request *r = calloc(1, sizeof(*r));
 	const struct mark *m;
 	char where[512];
-	struct nl *nl;
+	struct nl *nl = NULL;
 	int ret = 1;
 
+	if (!r)
+		return ctl_error(NULL, what, -ENOMEM);
 	nl = ctl_open(what);
-	if (!nl || !r)
+	if (!nl)
 		goto out;
 	r->nlh = nl_request(nl, EDGEPIN_CMD_POLICY_SET, NLM_F_ACK);
 	if (replace)

@@ -100,10 +100,13 @@ static void json_string(const void *buf, size_t n)
 /* The "key": (or the comma) before a JSON value. */
 static void json_key(const char *key)
 {
-	if (depth && need_comma[depth - 1])
+	bool *comma = depth && depth <= JSON_MAX_DEPTH ?
+		      &need_comma[depth - 1] : NULL;
+
+	if (comma && *comma)
 		putchar(',');
-	if (depth)
-		need_comma[depth - 1] = true;
+	if (comma)
+		*comma = true;
 	if (key) {
 		json_string(key, strlen(key));
 		putchar(':');

@@ -43,6 +43,12 @@ const char *stat_name(unsigned int stat)
 	return stat < ARRAY_SIZE(stat_names) ? stat_names[stat] : NULL;
 }
 
+/* The counters of a reply; absent ones (an older module) stay unset. */
+struct counters {
+	bool has[__EDGEPIN_STAT_MAX];
+	uint64_t v[__EDGEPIN_STAT_MAX];
+};
+
 static int stats_cb(const struct nlmsghdr *nlh, void *data)
 {
 	static const struct nl_spec top[EDGEPIN_A_MAX + 1] = {
@@ -51,9 +57,9 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	struct nl_spec spec[__EDGEPIN_STAT_MAX + 1] = {};
 	const struct nlattr *tb[EDGEPIN_A_MAX + 1];
 	const struct nlattr *st[__EDGEPIN_STAT_MAX + 1];
+	struct counters *c = data;
 	unsigned int s;
 
-	(void)data;
 	for (s = 1; s <= __EDGEPIN_STAT_MAX; s++)
 		spec[s].type = MNL_TYPE_U64;
 	if (nl_parse_msg(nlh, top, EDGEPIN_A_MAX, tb) || !tb[EDGEPIN_A_STATS] ||
@@ -61,28 +67,22 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 		errno = EPROTO;
 		return MNL_CB_ERROR;
 	}
-	open_json_object(NULL);
 	for (s = 0; s < __EDGEPIN_STAT_MAX; s++) {
-		if (!st[s + 1])
-			continue;
-		print_string(PRINT_FP, NULL, "%-24s", stat_names[s]);
-		print_uint(PRINT_ANY, stat_names[s], "%llu",
-			   mnl_attr_get_u64(st[s + 1]));
-		print_nl();
+		c->has[s] = st[s + 1];
+		c->v[s] = c->has[s] ? mnl_attr_get_u64(st[s + 1]) : 0;
 	}
-	close_json_object();
-	print_end();
 	return MNL_CB_OK;
 }
 
-static int stats_do(const char *what, uint8_t cmd, mnl_cb_t cb)
+static int stats_do(const char *what, uint8_t cmd, struct counters *c)
 {
 	struct nl *nl = ctl_open(what);
 	int ret;
 
 	if (!nl)
 		return 1;
-	ret = nl_talk(nl, nl_request(nl, cmd, NLM_F_ACK), cb, NULL);
+	ret = nl_talk(nl, nl_request(nl, cmd, NLM_F_ACK), c ? stats_cb : NULL,
+		      c);
 	if (ret)
 		ret = ctl_error(nl, what, ret);
 	nl_close(nl);
@@ -91,10 +91,27 @@ static int stats_do(const char *what, uint8_t cmd, mnl_cb_t cb)
 
 static int stats_show_main(int argc, char **argv)
 {
+	struct counters c = {};
+	unsigned int s;
+	int ret;
+
 	if (argc)
 		return ctl_usage(&stats_object, "stats %s: unknown command",
 				 argv[0]);
-	return stats_do("stats", EDGEPIN_CMD_STATS_GET, stats_cb);
+	ret = stats_do("stats", EDGEPIN_CMD_STATS_GET, &c);
+	if (ret)
+		return ret;
+	open_json_object(NULL);
+	for (s = 0; s < __EDGEPIN_STAT_MAX; s++) {
+		if (!c.has[s])
+			continue;
+		print_string(PRINT_FP, NULL, "%-24s", stat_names[s]);
+		print_uint(PRINT_ANY, stat_names[s], "%llu", c.v[s]);
+		print_nl();
+	}
+	close_json_object();
+	print_end();
+	return 0;
 }
 
 static int stats_reset_main(int argc, char **argv)
