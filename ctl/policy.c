@@ -837,14 +837,15 @@ static int policy_load_main(int argc, char **argv)
 
 	if (argc != 1)
 		return ctl_usage(&policy_object, "policy load: want one FILE");
-	f = fopen(argv[0], "r");
+	f = strcmp(argv[0], "-") ? fopen(argv[0], "r") : stdin;
 	if (!f) {
 		fprintf(stderr, "edgepin: %s: %s\n", argv[0], strerror(errno));
 		return 1;
 	}
 	p = calloc(1, sizeof(*p));
 	ret = p ? policy_read(f, p, &line, &e) : -ENOMEM;
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	if (ret == -EINVAL)
 		fprintf(stderr, "edgepin: %s:%u: %s: %s\n", argv[0], line,
 			e.key, e.msg);
@@ -866,7 +867,7 @@ static int policy_reset_main(int argc, char **argv)
 
 static const struct cmd policy_cmds[] = {
 	{ "show", policy_show_main, "", "show this netns's policy" },
-	{ "load", policy_load_main, "FILE",
+	{ "load", policy_load_main, "FILE|-",
 	  "replace the policy: defaults, then FILE's keys" },
 	{ "set", policy_set_main, "KEY VALUE...", "change one key" },
 	{ "reset", policy_reset_main, "", "back to the defaults" },

@@ -111,7 +111,10 @@ ep "$NS_A" policy reset || fail "policy reset"
 expect_show "$NS_A" <<<"$defaults"
 ep "$NS_A" policy load "$tmp/saved" || fail "load the shown policy"
 expect_show "$NS_A" <"$tmp/saved"
-echo "# show | load round trip; reset gives the defaults"
+ep "$NS_A" policy reset || fail "policy reset"
+ep "$NS_A" policy load - <"$tmp/saved" || fail "load from stdin"
+expect_show "$NS_A" <"$tmp/saved"
+echo "# show | load round trip (file and stdin); reset gives the defaults"
 
 # 4. load starts from the defaults; list keys add up over lines.
 cat >"$tmp/site.conf" <<'EOF'
