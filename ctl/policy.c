@@ -20,6 +20,7 @@
 
 #include "uapi/edgepin.h"
 #include "edgepin.h"
+#include "policy.h"
 #include "print.h"
 
 /* The tool's bound; the module's (smaller) limits are the ones enforced. */
@@ -891,3 +892,39 @@ const struct object policy_object = {
 	.help = "the netns policy: what may be pinned",
 	.more_help = policy_keys_help,
 };
+
+int policy_fetch(struct nl *nl, struct policy_view *v)
+{
+	struct policy *p = calloc(1, sizeof(*p));
+	unsigned int k;
+	size_t i;
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	ret = nl_talk(nl, nl_request(nl, EDGEPIN_CMD_POLICY_GET, NLM_F_ACK),
+		      policy_get_cb, p);
+	memset(v, 0, sizeof(*v));
+	for (i = 0; !ret && i < p->n_ranges && i < POLICY_VIEW_MAX; i++) {
+		v->ranges[i].lo = p->ranges[i].lo;
+		v->ranges[v->n_ranges++].hi = p->ranges[i].hi;
+	}
+	for (i = 0; !ret && i < p->n_edges && i < POLICY_VIEW_MAX; i++) {
+		v->edges[i].family = p->edges[i].family;
+		v->edges[i].plen = p->edges[i].plen;
+		memcpy(v->edges[v->n_edges++].addr, p->edges[i].addr, 16);
+	}
+	for (k = 0; k < N_KEYS; k++) {
+		if (keys[k].attr == EDGEPIN_A_POL_MAX_PINHOLES)
+			v->max_pinholes = p->val[k];
+		if (keys[k].attr == EDGEPIN_A_POL_MODE)
+			v->monitor = p->val[k] == EDGEPIN_MODE_MONITOR;
+	}
+	free(p);
+	return ret;
+}
+
+int policy_set_words(int argc, char **argv)
+{
+	return policy_set_main(argc, argv);
+}

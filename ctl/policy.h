@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What other objects (ruleset, audit) read of and write to the netns
+ * policy, through policy.c's own parser and table of keys.
+ */
+#ifndef _EDGEPIN_POLICY_H
+#define _EDGEPIN_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nl.h"
+
+#define POLICY_VIEW_MAX 64
+
+struct policy_view {
+	size_t n_ranges, n_edges;
+	struct {
+		uint16_t lo, hi;
+	} ranges[POLICY_VIEW_MAX];
+	struct {
+		uint8_t family, plen;
+		uint8_t addr[16];
+	} edges[POLICY_VIEW_MAX];
+	uint32_t max_pinholes;
+	bool monitor;
+};
+
+/* The module's policy for this netns; 0 or -errno (see nl->ext). */
+int policy_fetch(struct nl *nl, struct policy_view *v);
+/* As "edgepin policy set KEY VALUE...": prints errors, returns status. */
+int policy_set_words(int argc, char **argv);
+
+#endif /* _EDGEPIN_POLICY_H */
