@@ -257,6 +257,15 @@ static bool peer_addr_ok(u8 family, const union nf_inet_addr *a)
 	return !(ipv6_addr_type(&a->in6) & IPV6_ADDR_LINKLOCAL);
 }
 
+static bool pin_key_eq(const struct edgepin_pin_key *a,
+		       const struct edgepin_pin_key *b)
+{
+	return a->family == b->family && a->proto == b->proto &&
+	       a->edge_port == b->edge_port && a->peer_port == b->peer_port &&
+	       nf_inet_addr_cmp(&a->edge_addr, &b->edge_addr) &&
+	       nf_inet_addr_cmp(&a->peer_addr, &b->peer_addr);
+}
+
 /*
  * Why can @d, an endpoint of the edge side, not be a pinhole destination?
  * 0 if it can. Counted once per endpoint.
