@@ -24,6 +24,8 @@ static const struct object *const objects[] = {
 	&call_object,
 	&stats_object,
 	&monitor_object,
+	&ruleset_object,
+	&audit_object,
 };
 
 static void usage_object(FILE *f, const struct object *o)

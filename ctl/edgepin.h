@@ -33,7 +33,7 @@ struct object {
 };
 
 extern const struct object policy_object, pinhole_object, call_object,
-	stats_object, monitor_object;
+	stats_object, monitor_object, ruleset_object, audit_object;
 
 /* Print "edgepin: @what: why" for @err (-errno) and return 1. */
 int ctl_error(const struct nl *nl, const char *what, int err);

@@ -214,6 +214,32 @@ void print_uint(enum output_type t, const char *key, const char *fmt,
 	}
 }
 
+void print_int(enum output_type t, const char *key, const char *fmt,
+	       int64_t v)
+{
+	if (!wanted(t))
+		return;
+	if (json) {
+		json_key(key);
+		printf("%lld", (long long)v);
+	} else {
+		printf(fmt, (long long)v);
+	}
+}
+
+void print_bool(enum output_type t, const char *key, const char *fmt,
+		bool v)
+{
+	if (!wanted(t))
+		return;
+	if (json) {
+		json_key(key);
+		fputs(v ? "true" : "false", stdout);
+	} else {
+		printf(fmt, v ? "true" : "false");
+	}
+}
+
 void print_null(enum output_type t, const char *key, const char *fmt,
 		const char *text)
 {

@@ -34,6 +34,11 @@ void print_bytes(enum output_type t, const char *key, const char *fmt,
 		 const void *buf, size_t len);
 void print_uint(enum output_type t, const char *key, const char *fmt,
 		uint64_t v);
+void print_int(enum output_type t, const char *key, const char *fmt,
+	       int64_t v);
+/* JSON true/false; in text, printf(@fmt, "true"/"false"). */
+void print_bool(enum output_type t, const char *key, const char *fmt,
+		bool v);
 /* JSON null; in text, printf(@fmt, @text). */
 void print_null(enum output_type t, const char *key, const char *fmt,
 		const char *text);

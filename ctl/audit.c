@@ -1,0 +1,863 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edgepin audit: what is reachable in the media range right now. Reads
+ * the whole nftables ruleset and the module's policy and pinholes, and
+ * reports findings, each with a severity and a one-line fix:
+ *
+ *   critical  the media range of an edge address is reachable without a
+ *             pinhole (a static accept, or nothing drops it at all);
+ *   high      calls will fail or pinholes will not open (a drop that
+ *             takes pinholed media, no helper attached, Linux's "sip"
+ *             helper on the same traffic, mode monitor behind a guard);
+ *   warning   a rule that may open the range but could not be decoded,
+ *             no edge configured, table and policy disagreeing, a small
+ *             nf_conntrack_expect_max;
+ *   info      what is fine but worth knowing (an opening the guard
+ *             shadows).
+ *
+ * Only filter chains on prerouting and forward (and regular chains, as
+ * if reachable) of ip, ip6 and inet tables are considered: the edge sits
+ * behind the firewall. Exit status: 0 nothing exposed, 3 exposed, 1 the
+ * audit could not run, 2 bad command line.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "uapi/edgepin.h"
+#include "edgepin.h"
+#include "match.h"
+#include "policy.h"
+#include "print.h"
+#include "ruleset.h"
+
+#define EXIT_EXPOSED 3
+#define EDGES_MAX 256
+#define PEERS_MAX 64
+
+enum sev { SEV_INFO, SEV_WARNING, SEV_HIGH, SEV_CRITICAL, SEV_N };
+
+static const char *const sev_names[] = {
+	[SEV_INFO] = "info", [SEV_WARNING] = "warning", [SEV_HIGH] = "high",
+	[SEV_CRITICAL] = "critical",
+};
+
+/* An edge prefix, or (n_edges == 0) every address of both families. */
+struct edge {
+	uint8_t family, plen;
+	uint8_t addr[16];
+};
+
+/* A decoded rule and where it sits. */
+struct arule {
+	const struct nftnl_rule *r;
+	const struct nftnl_chain *c;
+	bool base, counts, ours;
+	struct match m;
+};
+
+struct audit {
+	struct nft_ruleset rs;
+	struct nl *nl;			/* NULL: module not reachable */
+	struct policy_view *pol;	/* NULL: policy not read */
+	int nl_err;
+	size_t n_edges;
+	struct edge edges[POLICY_VIEW_MAX + 2];
+	struct ivs media;
+	size_t n_rules;
+	struct arule *rules;
+	unsigned int count[SEV_N];
+	bool ours;			/* table inet edgepin exists */
+};
+
+/* What a static opening lets in, for the JSON keys of its finding. */
+struct exposure {
+	uint8_t protos;			/* EDGEPIN_PROTO_* */
+	struct ivs ports;
+	char daddr[512];
+	bool restricted;		/* only from some sources */
+};
+
+static const uint8_t l4protos[] = { IPPROTO_UDP, IPPROTO_TCP };
+
+/* One finding; @r (may be NULL) is the rule it is about. */
+static void finding(struct audit *a, enum sev sev, const char *code,
+		    const struct nftnl_rule *r, const struct exposure *x,
+		    const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static void print_exposure(const struct exposure *x)
+{
+	open_json_array("protos");
+	if (x->protos & EDGEPIN_PROTO_UDP)
+		print_string(PRINT_JSON, NULL, NULL, "udp");
+	if (x->protos & EDGEPIN_PROTO_TCP)
+		print_string(PRINT_JSON, NULL, NULL, "tcp");
+	close_json_array();
+	open_json_array("ports");
+	ivs_print(&x->ports);
+	close_json_array();
+	print_string(PRINT_JSON, "daddr", NULL, x->daddr);
+	print_string(PRINT_JSON, "from", NULL,
+		     x->restricted ? "restricted" : "any");
+}
+
+static void finding(struct audit *a, enum sev sev, const char *code,
+		    const struct nftnl_rule *r, const struct exposure *x,
+		    const char *fix, const char *fmt, ...)
+{
+	char what[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	a->count[sev]++;
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "severity", "%-8s", sev_names[sev]);
+	print_string(PRINT_ANY, "code", " %s", code);
+	if (r) {
+		print_string(PRINT_ANY, "family", " %s", family_word(
+			nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY)));
+		print_string(PRINT_ANY, "table", " %s",
+			     nftnl_rule_get_str(r, NFTNL_RULE_TABLE));
+		print_string(PRINT_ANY, "chain", " %s",
+			     nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+		print_uint(PRINT_ANY, "handle", " handle %llu",
+			   nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
+	}
+	if (x)
+		print_exposure(x);
+	print_string(PRINT_ANY, "what", ": %s", what);
+	print_string(PRINT_ANY, "fix", "\n\tfix: %s", fix);
+	close_json_object();
+	print_nl();
+}
+
+
+/* A chain the audit looks at: filter chains on prerouting and forward,
+ * and regular chains (as if reachable).
+ */
+static bool chain_counts(const struct nftnl_chain *c, bool *base)
+{
+	const char *type;
+	uint32_t hook;
+
+	*base = c && nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM);
+	if (!*base)
+		return true;
+	hook = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
+	type = nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE);
+	return (hook == NF_INET_PRE_ROUTING || hook == NF_INET_FORWARD) &&
+	       (!type || !strcmp(type, "filter"));
+}
+
+static bool family_counts(uint32_t family)
+{
+	return family == NFPROTO_INET || family == NFPROTO_IPV4 ||
+	       family == NFPROTO_IPV6;
+}
+
+static uint8_t nfproto_of(const struct edge *e)
+{
+	return e->family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
+}
+
+/* The ports of the media range @m takes in for @proto to edge @e. */
+static void reach(const struct audit *a, const struct match *m,
+		  const struct edge *e, uint8_t proto, struct ivs *ports)
+{
+	ports->n = 0;
+	if (!ivs_has(&m->l4proto, proto) ||
+	    (m->nfproto && m->nfproto != nfproto_of(e)) ||
+	    !addrs_overlap(&m->daddr, e->family, e->addr, e->plen))
+		return;
+	*ports = m->dport;
+	ivs_and(ports, &a->media);
+}
+
+/* Takes in new connections that did not come through a pinhole. */
+static bool takes_unexpected(const struct match *m)
+{
+	return m->ct_state & CT_NEW && !m->need_expected &&
+	       strcmp(m->iifname, "lo");
+}
+
+/* Takes in packets of connections that came through a pinhole. */
+static bool takes_pinholed(const struct match *m)
+{
+	return m->ct_state & (CT_REL | CT_EST) && !m->need_not_expected &&
+	       strcmp(m->iifname, "lo");
+}
+
+static bool same_chain(const struct nftnl_rule *x, const struct nftnl_rule *y)
+{
+	return nftnl_rule_get_u32(x, NFTNL_RULE_FAMILY) ==
+	       nftnl_rule_get_u32(y, NFTNL_RULE_FAMILY) &&
+	       !strcmp(nftnl_rule_get_str(x, NFTNL_RULE_TABLE),
+		       nftnl_rule_get_str(y, NFTNL_RULE_TABLE)) &&
+	       !strcmp(nftnl_rule_get_str(x, NFTNL_RULE_CHAIN),
+		       nftnl_rule_get_str(y, NFTNL_RULE_CHAIN));
+}
+
+/*
+ * Is every new, unexpected @proto connection to @e on ports @lo-@hi
+ * dropped by a rule of a base chain other than @not_in's (NULL: any)?
+ * With @ours, only edgepin's own table counts.
+ */
+static bool dropped(const struct audit *a, const struct edge *e,
+		    uint8_t proto, uint32_t lo, uint32_t hi,
+		    const struct nftnl_rule *not_in, bool ours)
+{
+	const struct arule *x;
+	size_t i;
+
+	for (i = 0; i < a->n_rules; i++) {
+		x = &a->rules[i];
+		if (!x->base || !x->counts || (ours && !x->ours) ||
+		    x->m.verdict != V_DROP || x->m.unknown ||
+		    !takes_unexpected(&x->m) || x->m.saddr ||
+		    x->m.iifname[0] || (not_in && same_chain(x->r, not_in)))
+			continue;
+		if (ivs_has(&x->m.l4proto, proto) &&
+		    (!x->m.nfproto || x->m.nfproto == nfproto_of(e)) &&
+		    addrs_cover(&x->m.daddr, e->family, e->addr, e->plen) &&
+		    ivs_covers(&x->m.dport, lo, hi))
+			return true;
+	}
+	return false;
+}
+
+static bool ports_dropped(const struct audit *a, const struct edge *e,
+			  uint8_t proto, const struct ivs *ports,
+			  const struct nftnl_rule *not_in, bool ours)
+{
+	size_t i;
+
+	for (i = 0; i < ports->n; i++)
+		if (!dropped(a, e, proto, ports->iv[i].lo, ports->iv[i].hi,
+			     not_in, ours))
+			return false;
+	return true;
+}
+
+static const char *edge_text(const struct edge *e, char *buf)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!e->plen)
+		return e->family == AF_INET ? "any IPv4 address" :
+		       "any IPv6 address";
+	inet_ntop(e->family, e->addr, a, sizeof(a));
+	if (e->plen == (e->family == AF_INET ? 32 : 128))
+		sprintf(buf, "%s", a);
+	else
+		sprintf(buf, "%s/%u", a, e->plen);
+	return buf;
+}
+
+/* An accept rule: which edges, protocols and ports it opens. */
+static void check_accept(struct audit *a, const struct arule *x)
+{
+	struct exposure ex = { 0 };
+	bool shadowed = true;
+	char rule[1024], ports[256], tmp[INET6_ADDRSTRLEN + 8];
+	const char *et;
+	struct ivs p;
+	size_t i, j, o = 0;
+
+	for (i = 0; i < a->n_edges; i++)
+		for (j = 0; j < ARRAY_SIZE(l4protos); j++) {
+			reach(a, &x->m, &a->edges[i], l4protos[j], &p);
+			if (!p.n)
+				continue;
+			ex.protos |= j ? EDGEPIN_PROTO_TCP : EDGEPIN_PROTO_UDP;
+			if (!ex.ports.n)
+				ex.ports = p;
+			et = edge_text(&a->edges[i], tmp);
+			if (!strstr(ex.daddr, et) &&
+			    o + strlen(et) + 2 < sizeof(ex.daddr))
+				o += snprintf(ex.daddr + o, sizeof(ex.daddr) - o,
+					      "%s%s", o ? ", " : "", et);
+			if (!ports_dropped(a, &a->edges[i], l4protos[j], &p,
+					   x->r, false))
+				shadowed = false;
+		}
+	if (!ex.protos)
+		return;
+	ex.restricted = x->m.saddr || x->m.iifname[0];
+	match_format(&x->m, rule, sizeof(rule));
+	ivs_format(&ex.ports, ports, sizeof(ports));
+	if (x->m.unknown)
+		finding(a, SEV_WARNING, "unanalysed", x->r, &ex,
+			"read the rule; if it opens the range, delete it and let pinholes open it",
+			"\"%s\" may accept new %s%s%s %s to %s: a condition (%s) was not decoded",
+			rule, ex.protos & EDGEPIN_PROTO_UDP ? "udp" : "",
+			ex.protos == 3 ? "/" : "",
+			ex.protos & EDGEPIN_PROTO_TCP ? "tcp" : "", ports,
+			ex.daddr, x->m.unknown_what);
+	else if (shadowed)
+		finding(a, SEV_INFO, "opening-shadowed", x->r, &ex,
+			"delete it: the drop in another base chain is final",
+			"\"%s\" would accept new connections to %s %s, but another base chain drops them unless expected",
+			rule, ex.daddr, ports);
+	else
+		finding(a, SEV_CRITICAL, "static-opening", x->r, &ex,
+			"delete the rule and install the guard: edgepin ruleset install --edge ADDR",
+			"\"%s\" accepts new %s%s%s %s to %s from %s sources, no pinhole needed",
+			rule, ex.protos & EDGEPIN_PROTO_UDP ? "udp" : "",
+			ex.protos == 3 ? "/" : "",
+			ex.protos & EDGEPIN_PROTO_TCP ? "tcp" : "", ports,
+			ex.daddr, ex.restricted ? "some" : "all");
+}
+
+/* A drop that takes packets of pinholed media (calls fail). */
+static void check_drop(struct audit *a, const struct arule *x)
+{
+	char rule[1024], tmp[INET6_ADDRSTRLEN + 8];
+	struct ivs p;
+	size_t i, j;
+
+	if (!takes_pinholed(&x->m))
+		return;
+	for (i = 0; i < a->n_edges; i++)
+		for (j = 0; j < ARRAY_SIZE(l4protos); j++) {
+			reach(a, &x->m, &a->edges[i], l4protos[j], &p);
+			if (!p.n)
+				continue;
+			finding(a, SEV_HIGH, "drops-pinholed-media", x->r, NULL,
+				"accept \"ct status expected\" (or ct state established,related) before it in this chain",
+				"\"%s\" drops media that entered through pinholes to %s: calls will have no audio",
+				match_format(&x->m, rule, sizeof(rule)),
+				edge_text(&a->edges[i], tmp));
+			return;
+		}
+}
+
+/* Accepts every pinholed packet: later drops in the chain miss them. */
+static bool accepts_pinholed(const struct match *m)
+{
+	return m->verdict == V_ACCEPT && !m->unknown && m->daddr.any &&
+	       ivs_covers(&m->dport, 0, 65535) &&
+	       ivs_covers(&m->l4proto, 0, 255) && !m->saddr &&
+	       !m->iifname[0] && !m->need_not_expected &&
+	       (m->need_expected ||
+		(!(m->ct_state & CT_NEW) && (m->ct_state & CT_REL) &&
+		 (m->ct_state & CT_EST)));
+}
+
+static void chain_end(struct audit *a, const struct nftnl_chain *c,
+		      bool ok)
+{
+	char where[256];
+
+	if (ok || !nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY) ||
+	    nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) != NF_DROP)
+		return;
+	snprintf(where, sizeof(where), "%s %s %s",
+		 family_word(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY)),
+		 nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE),
+		 nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+	finding(a, SEV_HIGH, "policy-drops-pinholed-media", NULL, NULL,
+		"add \"ct status expected accept\" (or ct state established,related accept) to the chain",
+		"chain %s has policy drop and no rule accepts connections that entered through pinholes: calls will have no audio",
+		where);
+}
+
+/* Each chain's rules in order: openings, drops of pinholed media. */
+static void check_chain(struct audit *a, const struct nftnl_chain *c)
+{
+	const struct arule *x;
+	bool ok = false;
+	size_t i;
+
+	for (i = 0; i < a->n_rules; i++) {
+		x = &a->rules[i];
+		if (x->c != c)
+			continue;
+		if (x->m.verdict == V_ACCEPT && takes_unexpected(&x->m))
+			check_accept(a, x);
+		if (x->m.verdict == V_DROP && !ok && !x->m.unknown)
+			check_drop(a, x);
+		if (accepts_pinholed(&x->m))
+			ok = true;
+	}
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM))
+		chain_end(a, c, ok);
+}
+
+static void check_rules(struct audit *a)
+{
+	struct nftnl_chain_list_iter *it;
+	struct nftnl_chain *c;
+	bool base;
+
+	it = nftnl_chain_list_iter_create(a->rs.chains);
+	for (c = it ? nftnl_chain_list_iter_next(it) : NULL; c;
+	     c = nftnl_chain_list_iter_next(it))
+		if (family_counts(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY)) &&
+		    chain_counts(c, &base) &&
+		    !rs_is_ours(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY),
+				nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
+			check_chain(a, c);
+	if (it)
+		nftnl_chain_list_iter_destroy(it);
+}
+
+/* Does a counted base chain of a family reaching @e have policy drop? */
+static bool policy_drop(const struct audit *a, const struct edge *e)
+{
+	struct nftnl_chain_list_iter *it;
+	struct nftnl_chain *c;
+	uint32_t family;
+	bool base, found = false;
+
+	it = nftnl_chain_list_iter_create(a->rs.chains);
+	for (c = it ? nftnl_chain_list_iter_next(it) : NULL; c && !found;
+	     c = nftnl_chain_list_iter_next(it)) {
+		family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
+		found = chain_counts(c, &base) && base &&
+			family_counts(family) &&
+			(family == NFPROTO_INET || family == nfproto_of(e)) &&
+			nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP;
+	}
+	if (it)
+		nftnl_chain_list_iter_destroy(it);
+	return found;
+}
+
+/* With no static opening, is the range closed at all? */
+static void check_closed(struct audit *a)
+{
+	char tmp[INET6_ADDRSTRLEN + 8], ports[256];
+	size_t i, j;
+
+	ivs_format(&a->media, ports, sizeof(ports));
+	for (i = 0; i < a->n_edges; i++) {
+		if (policy_drop(a, &a->edges[i]))
+			continue;
+		for (j = 0; j < ARRAY_SIZE(l4protos); j++)
+			if (!ports_dropped(a, &a->edges[i], l4protos[j],
+					   &a->media, NULL, false))
+				finding(a, SEV_CRITICAL, "range-open", NULL,
+					NULL,
+					"edgepin ruleset install --edge ADDR",
+					"new %s connections to %s %s are dropped by no chain: open to everyone",
+					proto_name(l4protos[j]),
+					edge_text(&a->edges[i], tmp), ports);
+	}
+}
+
+/* The ct helper object @name of the table of @r: its helper type. */
+static const char *helper_type(const struct audit *a,
+			       const struct nftnl_rule *r, const char *name)
+{
+	struct nftnl_obj_list_iter *it;
+	const char *type = NULL;
+	struct nftnl_obj *o;
+
+	it = nftnl_obj_list_iter_create(a->rs.objs);
+	for (o = it ? nftnl_obj_list_iter_next(it) : NULL; o && !type;
+	     o = nftnl_obj_list_iter_next(it))
+		if (nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) ==
+		    NFT_OBJECT_CT_HELPER &&
+		    nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY) ==
+		    nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) &&
+		    !strcmp(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE),
+			    nftnl_rule_get_str(r, NFTNL_RULE_TABLE)) &&
+		    !strcmp(nftnl_obj_get_str(o, NFTNL_OBJ_NAME), name))
+			type = nftnl_obj_get_str(o, NFTNL_OBJ_CT_HELPER_NAME);
+	if (it)
+		nftnl_obj_list_iter_destroy(it);
+	return type ? type : "?";
+}
+
+static bool same_traffic(const struct match *x, const struct match *y)
+{
+	struct ivs p = x->l4proto, d = x->dport;
+
+	ivs_and(&p, &y->l4proto);
+	ivs_and(&d, &y->dport);
+	return p.n && d.n;
+}
+
+/* Helper types by name: "edgepin", or "edgepin-5080" for ports= 5080. */
+static bool helper_is(const char *type, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(type, name, n) && (!type[n] || type[n] == '-');
+}
+
+static void check_helpers(struct audit *a)
+{
+	const struct arule *x, *y;
+	char rule[1024];
+	bool any = false;
+	size_t i, j;
+
+	for (i = 0; i < a->n_rules; i++) {
+		x = &a->rules[i];
+		if (x->m.helper[0] &&
+		    helper_is(helper_type(a, x->r, x->m.helper), "edgepin"))
+			any = true;
+	}
+	if (!any)
+		finding(a, SEV_HIGH, "helper-not-attached", NULL, NULL,
+			"edgepin ruleset install",
+			"no rule attaches the edgepin helper to SIP traffic: no pinhole will ever open");
+	for (i = 0; i < a->n_rules; i++) {
+		x = &a->rules[i];
+		if (!x->m.helper[0] ||
+		    !helper_is(helper_type(a, x->r, x->m.helper), "sip"))
+			continue;
+		for (j = 0; j < a->n_rules; j++) {
+			y = &a->rules[j];
+			if (!y->m.helper[0] ||
+			    !helper_is(helper_type(a, y->r, y->m.helper), "edgepin") ||
+			    !same_traffic(&x->m, &y->m))
+				continue;
+			finding(a, SEV_HIGH, "sip-helper-conflict", x->r, NULL,
+				"delete this rule: a connection has one helper, and the last one set wins",
+				"\"%s\" attaches Linux's sip helper to the SIP traffic edgepin is attached to",
+				match_format(&x->m, rule, sizeof(rule)));
+			break;
+		}
+	}
+}
+
+static long read_number(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static void check_config(struct audit *a)
+{
+	long max = read_number("/proc/sys/net/netfilter/nf_conntrack_expect_max");
+	long hsize = read_number("/sys/module/nf_conntrack/parameters/expect_hashsize");
+	char tmp[INET6_ADDRSTRLEN + 8], ports[256];
+	size_t i, j;
+
+	if (!a->pol) {
+		finding(a, SEV_HIGH, "module-unreachable", NULL, NULL,
+			"modprobe nf_conntrack_edgepin",
+			"cannot read the module's policy (%s): range and edge unknown, assumed 50000-59999 on any address",
+			strerror(-a->nl_err));
+		return;
+	}
+	if (!a->pol->n_edges)
+		finding(a, SEV_WARNING, "edge-unset", NULL, NULL,
+			"edgepin ruleset install --edge ADDR... (sets the policy's edge too)",
+			"no edge address in the policy: both sides of every call are pinned, on any address");
+	if (a->pol->monitor)
+		finding(a, a->ours ? SEV_HIGH : SEV_WARNING, "mode-monitor",
+			NULL, NULL, "edgepin policy set mode enforce",
+			"the policy is in mode monitor: nothing is pinned%s",
+			a->ours ? ", so the guard drops all media" : "");
+	if (max >= 0 && a->pol->max_pinholes > (unsigned long)max)
+		finding(a, SEV_WARNING, "expect-max-low", NULL, NULL,
+			"sysctl -w net.netfilter.nf_conntrack_expect_max=N (N >= max-pinholes), or edgepin policy set max-pinholes",
+			"nf_conntrack_expect_max %ld (expectation hash %ld buckets) is below max-pinholes %u: pinholes beyond it are refused",
+			max, hsize, a->pol->max_pinholes);
+	if (!a->ours)
+		return;
+	ivs_format(&a->media, ports, sizeof(ports));
+	for (i = 0; i < a->n_edges; i++)
+		for (j = 0; j < ARRAY_SIZE(l4protos); j++)
+			if (!ports_dropped(a, &a->edges[i], l4protos[j],
+					   &a->media, NULL, true))
+				finding(a, SEV_WARNING, "guard-mismatch", NULL,
+					NULL, "edgepin ruleset install",
+					"table inet %s does not guard %s %s %s, which the policy pins",
+					RS_TABLE, proto_name(l4protos[j]),
+					edge_text(&a->edges[i], tmp), ports);
+}
+
+/* Live pinholes, summarised per edge address. */
+struct pin_edge {
+	uint8_t len;
+	uint8_t addr[16];
+	unsigned int pins, udp, tcp, active, n_peers;
+	uint8_t peers[PEERS_MAX][17];	/* len, addr */
+};
+
+struct pin_sum {
+	size_t n;
+	struct pin_edge e[EDGES_MAX];
+};
+
+static void pin_add_peer(struct pin_edge *e, const struct nlattr *a)
+{
+	uint8_t len = mnl_attr_get_payload_len(a);
+	unsigned int i;
+
+	for (i = 0; i < e->n_peers; i++)
+		if (e->peers[i][0] == len &&
+		    !memcmp(e->peers[i] + 1, mnl_attr_get_payload(a), len))
+			return;
+	if (e->n_peers == PEERS_MAX)
+		return;
+	e->peers[e->n_peers][0] = len;
+	memcpy(e->peers[e->n_peers++] + 1, mnl_attr_get_payload(a), len);
+}
+
+static int pin_cb(const struct nlmsghdr *nlh, void *data)
+{
+	static const struct nl_spec top[EDGEPIN_A_MAX + 1] = {
+		[EDGEPIN_A_PINHOLE] = { MNL_TYPE_NESTED },
+	};
+	static const struct nl_spec spec[EDGEPIN_A_PIN_MAX + 1] = {
+		[EDGEPIN_A_PIN_PROTO] = { MNL_TYPE_U8 },
+		[EDGEPIN_A_PIN_EDGE_ADDR] = { MNL_TYPE_BINARY, 4, 16 },
+		[EDGEPIN_A_PIN_PEER_ADDR] = { MNL_TYPE_BINARY, 4, 16 },
+		[EDGEPIN_A_PIN_STATE] = { MNL_TYPE_U8 },
+	};
+	const struct nlattr *tb[EDGEPIN_A_MAX + 1], *pt[EDGEPIN_A_PIN_MAX + 1];
+	struct pin_sum *s = data;
+	const struct nlattr *ea;
+	size_t i;
+
+	if (nl_parse_msg(nlh, top, EDGEPIN_A_MAX, tb) || !tb[EDGEPIN_A_PINHOLE] ||
+	    nl_parse_nest(tb[EDGEPIN_A_PINHOLE], spec, EDGEPIN_A_PIN_MAX, pt) ||
+	    !pt[EDGEPIN_A_PIN_EDGE_ADDR] || !pt[EDGEPIN_A_PIN_PROTO]) {
+		errno = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	ea = pt[EDGEPIN_A_PIN_EDGE_ADDR];
+	for (i = 0; i < s->n; i++)
+		if (s->e[i].len == mnl_attr_get_payload_len(ea) &&
+		    !memcmp(s->e[i].addr, mnl_attr_get_payload(ea), s->e[i].len))
+			break;
+	if (i == EDGES_MAX)
+		return MNL_CB_OK;
+	if (i == s->n) {
+		s->e[i].len = mnl_attr_get_payload_len(ea);
+		memcpy(s->e[i].addr, mnl_attr_get_payload(ea), s->e[i].len);
+		s->n++;
+	}
+	s->e[i].pins++;
+	if (mnl_attr_get_u8(pt[EDGEPIN_A_PIN_PROTO]) == IPPROTO_UDP)
+		s->e[i].udp++;
+	else
+		s->e[i].tcp++;
+	if (pt[EDGEPIN_A_PIN_STATE] &&
+	    mnl_attr_get_u8(pt[EDGEPIN_A_PIN_STATE]) == EDGEPIN_PIN_ACTIVE)
+		s->e[i].active++;
+	if (pt[EDGEPIN_A_PIN_PEER_ADDR])
+		pin_add_peer(&s->e[i], pt[EDGEPIN_A_PIN_PEER_ADDR]);
+	return MNL_CB_OK;
+}
+
+static int show_pinholes(struct audit *a)
+{
+	struct pin_sum *s = calloc(1, sizeof(*s));
+	char buf[INET6_ADDRSTRLEN];
+	size_t i;
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	ret = nl_talk(a->nl, nl_request(a->nl, EDGEPIN_CMD_PINHOLE_GET,
+					NLM_F_DUMP), pin_cb, s);
+	open_json_array("pinholes");
+	for (i = 0; !ret && i < s->n; i++) {
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "edge_addr", "pinholes to %s:",
+			     format_addr(s->e[i].addr, s->e[i].len, buf));
+		print_uint(PRINT_ANY, "pinholes", " %llu", s->e[i].pins);
+		print_uint(PRINT_ANY, "udp", " (udp %llu", s->e[i].udp);
+		print_uint(PRINT_ANY, "tcp", ", tcp %llu)", s->e[i].tcp);
+		print_uint(PRINT_ANY, "active", ", %llu active", s->e[i].active);
+		print_uint(PRINT_ANY, "peers", ", from %llu peer addresses",
+			   s->e[i].n_peers);
+		close_json_object();
+		print_nl();
+	}
+	close_json_array();
+	if (!ret && !s->n) {
+		print_string(PRINT_FP, NULL, "%s", "pinholes: none");
+		print_nl();
+	}
+	free(s);
+	return ret;
+}
+
+/* Each rule, decoded once, with its chain. */
+static int load_rules(struct audit *a)
+{
+	struct nftnl_rule_list_iter *it;
+	struct nftnl_rule *r;
+	struct arule *x;
+	uint32_t family;
+	size_t cap = 64;
+
+	a->rules = malloc(cap * sizeof(*a->rules));
+	it = nftnl_rule_list_iter_create(a->rs.rules);
+	if (!a->rules || !it) {
+		if (it)
+			nftnl_rule_list_iter_destroy(it);
+		return -ENOMEM;
+	}
+	for (r = nftnl_rule_list_iter_next(it); r;
+	     r = nftnl_rule_list_iter_next(it)) {
+		family = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
+		if (!family_counts(family))
+			continue;
+		if (a->n_rules == cap) {
+			x = realloc(a->rules, 2 * cap * sizeof(*x));
+			if (!x) {
+				nftnl_rule_list_iter_destroy(it);
+				return -ENOMEM;
+			}
+			a->rules = x;
+			cap *= 2;
+		}
+		x = &a->rules[a->n_rules++];
+		x->r = r;
+		x->c = rs_chain(&a->rs, family,
+				nftnl_rule_get_str(r, NFTNL_RULE_TABLE),
+				nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+		x->counts = chain_counts(x->c, &x->base);
+		x->ours = rs_is_ours(family,
+				     nftnl_rule_get_str(r, NFTNL_RULE_TABLE));
+		a->ours |= x->ours;
+		match_rule(&a->rs, r, &x->m);
+	}
+	nftnl_rule_list_iter_destroy(it);
+	return 0;
+}
+
+/* The edges and media range from the policy, or every address. */
+static void load_policy(struct audit *a)
+{
+	static const struct edge any[] = {
+		{ .family = AF_INET }, { .family = AF_INET6 },
+	};
+	size_t i;
+
+	a->nl_err = nl_open(&a->nl);
+	a->pol = calloc(1, sizeof(*a->pol));
+	if (!a->nl_err && a->pol)
+		a->nl_err = policy_fetch(a->nl, a->pol);
+	if (a->nl_err || !a->pol) {
+		free(a->pol);
+		a->pol = NULL;
+		ivs_one(&a->media, 50000, 59999);
+	} else {
+		a->media.n = 0;
+		for (i = 0; i < a->pol->n_ranges; i++)
+			ivs_push(&a->media, a->pol->ranges[i].lo,
+				 a->pol->ranges[i].hi);
+		ivs_norm(&a->media);
+		for (i = 0; i < a->pol->n_edges; i++) {
+			a->edges[i].family = a->pol->edges[i].family;
+			a->edges[i].plen = a->pol->edges[i].plen;
+			memcpy(a->edges[i].addr, a->pol->edges[i].addr, 16);
+		}
+		a->n_edges = a->pol->n_edges;
+	}
+	if (!a->n_edges) {
+		memcpy(a->edges, any, sizeof(any));
+		a->n_edges = ARRAY_SIZE(any);
+	}
+}
+
+static void show_summary(const struct audit *a)
+{
+	bool exposed = a->count[SEV_CRITICAL];
+	int s;
+
+	open_json_object("summary");
+	print_bool(PRINT_JSON, "exposed", NULL, exposed);
+	print_string(PRINT_FP, NULL, "%s", exposed ?
+		     "EXPOSED: the media range is reachable without a pinhole" :
+		     "not exposed: the media range is reachable only through pinholes");
+	for (s = SEV_CRITICAL; s >= SEV_INFO; s--)
+		print_uint(PRINT_ANY, sev_names[s], s == SEV_CRITICAL ?
+			   "\n%llu critical" : s == SEV_HIGH ? ", %llu high" :
+			   s == SEV_WARNING ? ", %llu warning" : ", %llu info",
+			   a->count[s]);
+	close_json_object();
+	print_nl();
+}
+
+static int audit_main(int argc, char **argv)
+{
+	struct audit *a;
+	int ret;
+
+	(void)argv;
+	if (argc)
+		return ctl_usage(&audit_object, "audit: takes no arguments");
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return ctl_error(NULL, "audit", -ENOMEM);
+	ret = nft_ruleset_get(&a->rs);
+	if (ret) {
+		free(a);
+		return ctl_error(NULL, "audit: nftables ruleset", ret);
+	}
+	load_policy(a);
+	ret = load_rules(a);
+	if (ret) {
+		ret = ctl_error(NULL, "audit", ret);
+		goto out;
+	}
+	open_json_object(NULL);
+	open_json_array("findings");
+	check_rules(a);
+	check_closed(a);
+	check_helpers(a);
+	check_config(a);
+	close_json_array();
+	if (a->nl && show_pinholes(a)) {
+		print_string(PRINT_ANY, "pinholes", "%s", "pinholes: unknown");
+		print_nl();
+	}
+	show_summary(a);
+	close_json_object();
+	print_end();
+	ret = a->count[SEV_CRITICAL] ? EXIT_EXPOSED : 0;
+out:
+	free(a->rules);
+	free(a->pol);
+	nl_close(a->nl);
+	nft_ruleset_free(&a->rs);
+	free(a);
+	return ret;
+}
+
+static void audit_help(FILE *f)
+{
+	fputs("  severities: critical (reachable without a pinhole), high (calls fail or\n"
+	      "  no pinhole opens), warning (not decoded, configuration), info.\n"
+	      "  exit status: 0 nothing exposed, 3 exposed, 1 error, 2 usage.\n", f);
+}
+
+static const struct cmd audit_cmds[] = {
+	{ NULL, audit_main, "",
+	  "what is reachable in the media range, and what is wrong" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct object audit_object = {
+	.name = "audit",
+	.cmds = audit_cmds,
+	.help = "static openings, drops of pinholed media, helper and policy checks",
+	.more_help = audit_help,
+};

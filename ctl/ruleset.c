@@ -1,0 +1,681 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edgepin ruleset install [--edge ADDR...] [--sip-port PORT...]
+ *                         [--range LO-HI...] | remove | show
+ *
+ * One table, inet edgepin, written as one transaction that first creates
+ * the table (so that deleting it cannot fail), deletes it, and writes it
+ * anew: installing twice gives the same table, and nothing outside it is
+ * touched. Two base chains on prerouting at priority -150 (after
+ * conntrack, before DNAT): "sip" attaches the helper, "guard" drops new
+ * connections into the media range of the edge addresses unless they
+ * entered through a pinhole. A drop in any base chain is final, so no
+ * accept in the operator's own tables can reopen the range.
+ *
+ * --edge and --range are written to the module's policy as well, and the
+ * guard is built from the policy, so the two agree when installed;
+ * "edgepin audit" reports it when they drift apart.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <libnftnl/expr.h>
+
+#include "edgepin.h"
+#include "match.h"
+#include "policy.h"
+#include "print.h"
+#include "ruleset.h"
+
+#define SIP_PORTS_MAX 16
+#define ARGS_MAX 64
+
+const char *family_word(uint32_t family)
+{
+	switch (family) {
+	case NFPROTO_INET:
+		return "inet";
+	case NFPROTO_IPV4:
+		return "ip";
+	case NFPROTO_IPV6:
+		return "ip6";
+	case NFPROTO_BRIDGE:
+		return "bridge";
+	case NFPROTO_NETDEV:
+		return "netdev";
+	case NFPROTO_ARP:
+		return "arp";
+	}
+	return "?";
+}
+
+bool rs_is_ours(uint32_t family, const char *table)
+{
+	return family == NFPROTO_INET && !strcmp(table, RS_TABLE);
+}
+
+const char *hook_name(uint32_t hook)
+{
+	static const char *const names[] = {
+		"prerouting", "input", "forward", "output", "postrouting",
+		"ingress",
+	};
+
+	return hook < ARRAY_SIZE(names) ? names[hook] : "?";
+}
+
+struct nftnl_chain *rs_chain(const struct nft_ruleset *rs, uint32_t family,
+			     const char *table, const char *name)
+{
+	struct nftnl_chain_list_iter *it;
+	struct nftnl_chain *c;
+
+	it = nftnl_chain_list_iter_create(rs->chains);
+	if (!it)
+		return NULL;
+	for (c = nftnl_chain_list_iter_next(it); c;
+	     c = nftnl_chain_list_iter_next(it))
+		if (nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY) == family &&
+		    !strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), table) &&
+		    !strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), name))
+			break;
+	nftnl_chain_list_iter_destroy(it);
+	return c;
+}
+
+/* Expressions, each loading into or comparing register 1. */
+static void add(struct nftnl_rule *r, struct nftnl_expr *e)
+{
+	nftnl_rule_add_expr(r, e);
+}
+
+static void e_meta(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	add(r, e);
+}
+
+static void e_payload(struct nftnl_rule *r, uint32_t base, uint32_t off,
+		      uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	add(r, e);
+}
+
+static void e_ct(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("ct");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	add(r, e);
+}
+
+static void e_bitwise(struct nftnl_rule *r, const void *mask, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+	static const uint8_t zero[16];
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	add(r, e);
+}
+
+static void e_cmp(struct nftnl_rule *r, uint32_t op, const void *data,
+		  uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	add(r, e);
+}
+
+static void e_verdict(struct nftnl_rule *r, int verdict)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, verdict);
+	add(r, e);
+}
+
+/* ct KEY & @bits != 0: "ct state established", "ct status expected". */
+static void e_ct_bits(struct nftnl_rule *r, uint32_t key, uint32_t bits)
+{
+	uint32_t zero = 0;
+
+	e_ct(r, key);
+	e_bitwise(r, &bits, sizeof(bits));
+	e_cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero));
+}
+
+/* "udp dport LO-HI" (one port when @lo == @hi) as nft writes it. */
+static void e_dport(struct nftnl_rule *r, uint8_t proto, uint16_t lo,
+		    uint16_t hi)
+{
+	uint16_t blo = htons(lo), bhi = htons(hi);
+
+	e_meta(r, NFT_META_L4PROTO);
+	e_cmp(r, NFT_CMP_EQ, &proto, 1);
+	e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+	if (lo == hi) {
+		e_cmp(r, NFT_CMP_EQ, &blo, 2);
+		return;
+	}
+	e_cmp(r, NFT_CMP_GTE, &blo, 2);
+	e_cmp(r, NFT_CMP_LTE, &bhi, 2);
+}
+
+/* "ip daddr ADDR/PLEN" or "ip6 daddr ...". */
+static void e_daddr(struct nftnl_rule *r, uint8_t family, const uint8_t *a,
+		    uint8_t plen)
+{
+	uint8_t nfproto = family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
+	uint32_t alen = family == AF_INET ? 4 : 16, i;
+	uint8_t mask[16] = { 0 }, v[16];
+
+	for (i = 0; i < alen; i++) {
+		unsigned int bits = plen > i * 8 ? plen - i * 8 : 0;
+
+		mask[i] = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+		v[i] = a[i] & mask[i];
+	}
+	e_meta(r, NFT_META_NFPROTO);
+	e_cmp(r, NFT_CMP_EQ, &nfproto, 1);
+	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, family == AF_INET ? 16 : 24,
+		  alen);
+	if (plen < alen * 8)
+		e_bitwise(r, mask, alen);
+	e_cmp(r, NFT_CMP_EQ, v, alen);
+}
+
+static struct nftnl_rule *rule_new(const char *chain)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+
+	if (!r)
+		return NULL;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, RS_FAMILY);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RS_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	return r;
+}
+
+static struct nftnl_obj *helper_new(const char *name, uint8_t proto)
+{
+	struct nftnl_obj *o = nftnl_obj_alloc();
+
+	if (!o)
+		return NULL;
+	nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, RS_FAMILY);
+	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, RS_TABLE);
+	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_CT_HELPER);
+	nftnl_obj_set_str(o, NFTNL_OBJ_CT_HELPER_NAME, "edgepin");
+	nftnl_obj_set_u16(o, NFTNL_OBJ_CT_HELPER_L3PROTO, NFPROTO_INET);
+	nftnl_obj_set_u8(o, NFTNL_OBJ_CT_HELPER_L4PROTO, proto);
+	return o;
+}
+
+static struct nftnl_chain *chain_new(const char *name)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	if (!c)
+		return NULL;
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, RS_FAMILY);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, RS_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_PRE_ROUTING);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, RS_PRIORITY);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	return c;
+}
+
+struct install {
+	size_t n_ports;
+	uint16_t ports[SIP_PORTS_MAX];
+	int n_edge, n_range;
+	char *edge[ARGS_MAX + 1];	/* "edge" ADDR... for policy set */
+	char *range[ARGS_MAX + 1];	/* "range" LO-HI... */
+};
+
+static void add_helper_rules(struct nft_tx *tx, const struct install *in)
+{
+	static const struct {
+		uint8_t proto;
+		const char *helper;
+	} h[] = {
+		{ IPPROTO_UDP, RS_HELPER_UDP }, { IPPROTO_TCP, RS_HELPER_TCP },
+	};
+	struct nftnl_expr *e;
+	struct nftnl_rule *r;
+	size_t i, j;
+
+	for (i = 0; i < in->n_ports; i++)
+		for (j = 0; j < ARRAY_SIZE(h); j++) {
+			r = rule_new(RS_CHAIN_SIP);
+			e_dport(r, h[j].proto, in->ports[i], in->ports[i]);
+			e = nftnl_expr_alloc("objref");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE,
+					   NFT_OBJECT_CT_HELPER);
+			nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME,
+					   h[j].helper);
+			add(r, e);
+			nft_tx_rule(tx, r);
+		}
+}
+
+/* One drop per range, protocol and edge prefix (or any address). */
+static void add_guard_rules(struct nft_tx *tx, const struct policy_view *p)
+{
+	static const uint8_t protos[] = { IPPROTO_UDP, IPPROTO_TCP };
+	struct nftnl_rule *r;
+	size_t i, j, k, n_edges = p->n_edges ? p->n_edges : 1;
+
+	r = rule_new(RS_CHAIN_GUARD);
+	e_ct_bits(r, NFT_CT_STATE, NF_CT_STATE_BIT(IP_CT_ESTABLISHED));
+	e_verdict(r, NF_ACCEPT);
+	nft_tx_rule(tx, r);
+	r = rule_new(RS_CHAIN_GUARD);
+	e_ct_bits(r, NFT_CT_STATUS, IPS_EXPECTED);
+	e_verdict(r, NF_ACCEPT);
+	nft_tx_rule(tx, r);
+	for (i = 0; i < p->n_ranges; i++)
+		for (k = 0; k < n_edges; k++)
+			for (j = 0; j < ARRAY_SIZE(protos); j++) {
+				r = rule_new(RS_CHAIN_GUARD);
+				if (p->n_edges)
+					e_daddr(r, p->edges[k].family,
+						p->edges[k].addr,
+						p->edges[k].plen);
+				e_dport(r, protos[j], p->ranges[i].lo,
+					p->ranges[i].hi);
+				e_verdict(r, NF_DROP);
+				nft_tx_rule(tx, r);
+			}
+}
+
+static int install_tx(const struct install *in, const struct policy_view *p)
+{
+	struct nft_tx *tx = nft_tx_new();
+	char what[96];
+	int ret;
+
+	if (!tx)
+		return ctl_error(NULL, "ruleset install", -ENOMEM);
+	nft_tx_table(tx, NFT_MSG_NEWTABLE, RS_FAMILY, RS_TABLE);
+	nft_tx_table(tx, NFT_MSG_DELTABLE, RS_FAMILY, RS_TABLE);
+	nft_tx_table(tx, NFT_MSG_NEWTABLE, RS_FAMILY, RS_TABLE);
+	nft_tx_obj(tx, helper_new(RS_HELPER_UDP, IPPROTO_UDP));
+	nft_tx_obj(tx, helper_new(RS_HELPER_TCP, IPPROTO_TCP));
+	nft_tx_chain(tx, chain_new(RS_CHAIN_SIP));
+	nft_tx_chain(tx, chain_new(RS_CHAIN_GUARD));
+	add_helper_rules(tx, in);
+	add_guard_rules(tx, p);
+	ret = nft_tx_commit(tx, what, sizeof(what));
+	nft_tx_free(tx);
+	if (ret) {
+		char where[160];
+
+		snprintf(where, sizeof(where), "ruleset install: %s", what);
+		return ctl_error(NULL, where, ret);
+	}
+	return 0;
+}
+
+/* Values of an option: the words up to the next "--option". */
+static int take_words(int argc, char **argv, int i, char **out, int *n)
+{
+	int start = i;
+
+	while (i < argc && strncmp(argv[i], "--", 2) && *n < ARGS_MAX)
+		out[++*n] = argv[i++];
+	return i == start ? -1 : i;
+}
+
+static int parse_install(int argc, char **argv, struct install *in)
+{
+	uint64_t v;
+	int i = 0, next;
+
+	in->edge[0] = "edge";
+	in->range[0] = "range";
+	while (i < argc) {
+		const char *opt = argv[i++];
+
+		if (!strcmp(opt, "--edge")) {
+			next = take_words(argc, argv, i, in->edge, &in->n_edge);
+		} else if (!strcmp(opt, "--range")) {
+			next = take_words(argc, argv, i, in->range,
+					  &in->n_range);
+		} else if (!strcmp(opt, "--sip-port")) {
+			for (next = i; next < argc &&
+			     strncmp(argv[next], "--", 2); next++) {
+				if (in->n_ports == SIP_PORTS_MAX ||
+				    parse_uint(argv[next], 65535, &v) || !v)
+					return ctl_usage(&ruleset_object,
+							 "ruleset install: bad SIP port '%s'",
+							 argv[next]);
+				in->ports[in->n_ports++] = v;
+			}
+			if (next == i)
+				next = -1;
+		} else {
+			return ctl_usage(&ruleset_object,
+					 "ruleset install: unknown option '%s'",
+					 opt);
+		}
+		if (next < 0)
+			return ctl_usage(&ruleset_object,
+					 "ruleset install: %s wants a value",
+					 opt);
+		i = next;
+	}
+	if (!in->n_ports)
+		in->ports[in->n_ports++] = 5060;
+	return 0;
+}
+
+static int ruleset_install_main(int argc, char **argv)
+{
+	struct install in = { 0 };
+	struct policy_view *p;
+	struct nl *nl;
+	int ret;
+
+	ret = parse_install(argc, argv, &in);
+	if (ret)
+		return ret;
+	/* The module checks the values: a bad one changes nothing. */
+	if (in.n_edge && policy_set_words(in.n_edge + 1, in.edge))
+		return 1;
+	if (in.n_range && policy_set_words(in.n_range + 1, in.range))
+		return 1;
+	nl = ctl_open("ruleset install");
+	p = calloc(1, sizeof(*p));
+	if (!nl || !p) {
+		free(p);
+		nl_close(nl);
+		return 1;
+	}
+	ret = policy_fetch(nl, p);
+	if (ret)
+		ret = ctl_error(nl, "ruleset install: policy", ret);
+	else
+		ret = install_tx(&in, p);
+	if (!ret && !p->n_edges)
+		fputs("edgepin: ruleset install: no edge in the policy: the guard covers every address\n",
+		      stderr);
+	free(p);
+	nl_close(nl);
+	return ret;
+}
+
+static int ruleset_remove_main(int argc, char **argv)
+{
+	struct nft_tx *tx;
+	char what[96];
+	int ret;
+
+	(void)argv;
+	if (argc)
+		return ctl_usage(&ruleset_object,
+				 "ruleset remove: takes no arguments");
+	tx = nft_tx_new();
+	if (!tx)
+		return ctl_error(NULL, "ruleset remove", -ENOMEM);
+	/* Created first, so removing what is not there is no error. */
+	nft_tx_table(tx, NFT_MSG_NEWTABLE, RS_FAMILY, RS_TABLE);
+	nft_tx_table(tx, NFT_MSG_DELTABLE, RS_FAMILY, RS_TABLE);
+	ret = nft_tx_commit(tx, what, sizeof(what));
+	nft_tx_free(tx);
+	return ret ? ctl_error(NULL, "ruleset remove", ret) : 0;
+}
+
+static void show_helpers(const struct nft_ruleset *rs)
+{
+	struct nftnl_obj_list_iter *it = nftnl_obj_list_iter_create(rs->objs);
+	struct nftnl_obj *o;
+	uint8_t proto;
+
+	open_json_array("helpers");
+	for (o = it ? nftnl_obj_list_iter_next(it) : NULL; o;
+	     o = nftnl_obj_list_iter_next(it)) {
+		if (!rs_is_ours(nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY),
+				nftnl_obj_get_str(o, NFTNL_OBJ_TABLE)) ||
+		    nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) !=
+		    NFT_OBJECT_CT_HELPER)
+			continue;
+		proto = nftnl_obj_get_u8(o, NFTNL_OBJ_CT_HELPER_L4PROTO);
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "name", "\tct helper %s",
+			     nftnl_obj_get_str(o, NFTNL_OBJ_NAME));
+		print_string(PRINT_ANY, "type", " type \"%s\"",
+			     nftnl_obj_get_str(o, NFTNL_OBJ_CT_HELPER_NAME));
+		print_string(PRINT_ANY, "protocol", " protocol %s",
+			     proto_name(proto));
+		close_json_object();
+		print_nl();
+	}
+	close_json_array();
+	if (it)
+		nftnl_obj_list_iter_destroy(it);
+}
+
+/* What the table does, gathered from its rules. */
+struct summary {
+	struct ivs sip_ports, range;
+	char edges[1024];
+};
+
+static void summarise(const struct match *m, struct summary *s)
+{
+	char buf[512];
+	size_t i, o = strlen(s->edges);
+
+	if (m->helper[0]) {
+		for (i = 0; i < m->dport.n && s->sip_ports.n < IVS_MAX; i++)
+			s->sip_ports.iv[s->sip_ports.n++] = m->dport.iv[i];
+		return;
+	}
+	if (m->verdict != V_DROP)
+		return;
+	for (i = 0; i < m->dport.n && s->range.n < IVS_MAX; i++)
+		if (!ivs_covers(&s->range, m->dport.iv[i].lo,
+				m->dport.iv[i].hi))
+			s->range.iv[s->range.n++] = m->dport.iv[i];
+	addrs_format(&m->daddr, buf, sizeof(buf));
+	if (!m->daddr.any && !strstr(s->edges, buf) &&
+	    o + strlen(buf) + 2 < sizeof(s->edges))
+		snprintf(s->edges + o, sizeof(s->edges) - o, "%s%s",
+			 o ? " " : "", buf);
+}
+
+static void show_rules(const struct nft_ruleset *rs, const char *chain,
+		       struct summary *s)
+{
+	struct nftnl_rule_list_iter *it;
+	struct nftnl_rule *r;
+	struct match m;
+	char buf[1024];
+
+	it = nftnl_rule_list_iter_create(rs->rules);
+	open_json_array("rules");
+	for (r = it ? nftnl_rule_list_iter_next(it) : NULL; r;
+	     r = nftnl_rule_list_iter_next(it)) {
+		if (!rs_is_ours(nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY),
+				nftnl_rule_get_str(r, NFTNL_RULE_TABLE)) ||
+		    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), chain))
+			continue;
+		match_rule(rs, r, &m);
+		summarise(&m, s);
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "rule", "\t\t%s",
+			     match_format(&m, buf, sizeof(buf)));
+		print_uint(PRINT_ANY, "handle", " # handle %llu",
+			   nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
+		close_json_object();
+		print_nl();
+	}
+	close_json_array();
+	if (it)
+		nftnl_rule_list_iter_destroy(it);
+}
+
+static void show_chains(const struct nft_ruleset *rs, struct summary *s)
+{
+	struct nftnl_chain_list_iter *it;
+	struct nftnl_chain *c;
+	const char *name;
+
+	it = nftnl_chain_list_iter_create(rs->chains);
+	open_json_array("chains");
+	for (c = it ? nftnl_chain_list_iter_next(it) : NULL; c;
+	     c = nftnl_chain_list_iter_next(it)) {
+		if (!rs_is_ours(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY),
+				nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
+			continue;
+		name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "name", "\tchain %s", name);
+		if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)) {
+			print_string(PRINT_ANY, "hook", " hook %s", hook_name(
+				nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM)));
+			print_string(PRINT_FP, NULL, " priority %s", "");
+			print_int(PRINT_ANY, "priority", "%lld",
+				  nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO));
+			print_string(PRINT_ANY, "policy", " policy %s",
+				     nftnl_chain_get_u32(c,
+				     NFTNL_CHAIN_POLICY) == NF_DROP ?
+				     "drop" : "accept");
+		}
+		print_nl();
+		show_rules(rs, name, s);
+		close_json_object();
+	}
+	close_json_array();
+	if (it)
+		nftnl_chain_list_iter_destroy(it);
+}
+
+static bool table_exists(const struct nft_ruleset *rs)
+{
+	struct nftnl_table_list_iter *it;
+	struct nftnl_table *t;
+
+	it = nftnl_table_list_iter_create(rs->tables);
+	if (!it)
+		return false;
+	for (t = nftnl_table_list_iter_next(it); t;
+	     t = nftnl_table_list_iter_next(it))
+		if (rs_is_ours(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY),
+			       nftnl_table_get_str(t, NFTNL_TABLE_NAME)))
+			break;
+	nftnl_table_list_iter_destroy(it);
+	return t;
+}
+
+static void show_summary(struct summary *s)
+{
+	char buf[1024];
+
+	print_string(PRINT_FP, NULL, "sip-ports %s", ivs_format(&s->sip_ports,
+		     buf, sizeof(buf)));
+	print_nl();
+	open_json_array("sip_ports");
+	ivs_print(&s->sip_ports);
+	close_json_array();
+	print_string(PRINT_ANY, "edge", "edge %s",
+		     s->edges[0] ? s->edges : "any");
+	print_nl();
+	print_string(PRINT_FP, NULL, "range %s", ivs_format(&s->range, buf,
+		     sizeof(buf)));
+	print_nl();
+	open_json_array("range");
+	ivs_print(&s->range);
+	close_json_array();
+}
+
+static int ruleset_show_main(int argc, char **argv)
+{
+	struct summary *s = calloc(1, sizeof(*s));
+	struct nft_ruleset rs;
+	int ret;
+
+	(void)argv;
+	if (argc) {
+		free(s);
+		return ctl_usage(&ruleset_object,
+				 "ruleset show: takes no arguments");
+	}
+	ret = s ? nft_ruleset_get(&rs) : -ENOMEM;
+	if (ret) {
+		free(s);
+		return ctl_error(NULL, "ruleset show", ret);
+	}
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "table", "table inet %s", RS_TABLE);
+	print_bool(PRINT_JSON, "installed", NULL, table_exists(&rs));
+	if (!table_exists(&rs)) {
+		print_string(PRINT_FP, NULL, "%s", ": not installed");
+		print_nl();
+	} else {
+		print_nl();
+		show_helpers(&rs);
+		show_chains(&rs, s);
+		ivs_norm(&s->sip_ports);
+		show_summary(s);
+	}
+	close_json_object();
+	print_end();
+	nft_ruleset_free(&rs);
+	free(s);
+	return 0;
+}
+
+static void ruleset_help(FILE *f)
+{
+	fprintf(f, "  install writes table inet %s as one transaction: helpers %s/%s on the\n"
+		"  SIP ports (default 5060) and a guard dropping new connections into\n"
+		"  the policy's range on its edge addresses unless they are expected;\n"
+		"  --edge and --range set the policy too. remove deletes only that table.\n",
+		RS_TABLE, RS_HELPER_UDP, RS_HELPER_TCP);
+}
+
+static const struct cmd ruleset_cmds[] = {
+	{ "install", ruleset_install_main,
+	  "[--edge ADDR...] [--sip-port PORT...] [--range LO-HI...]",
+	  "write table inet edgepin (idempotent)" },
+	{ "remove", ruleset_remove_main, "", "delete table inet edgepin" },
+	{ "show", ruleset_show_main, "", "what table inet edgepin does" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct object ruleset_object = {
+	.name = "ruleset",
+	.cmds = ruleset_cmds,
+	.help = "the nftables table that attaches the helper and guards the media range",
+	.more_help = ruleset_help,
+};
