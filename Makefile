@@ -42,10 +42,21 @@ bench-parser:
 selftests: all
 	scripts/vm-run --timeout 1500 -- tests/selftests/run.sh $(SELFTESTS)
 
+# The module (modules_install, then depmod) and the tool, its man page
+# and bash completion (PREFIX, default /usr/local); DESTDIR honoured.
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		modules_install
+	set -e; for ko in "$(DESTDIR)"/lib/modules/*/extra/kmod/*.ko; do \
+		v=$${ko#"$(DESTDIR)"/lib/modules/}; \
+		depmod -b "$(or $(DESTDIR),/)" "$${v%%/*}"; \
+	done
+	$(MAKE) -C ctl install
+
 clean:
 	@if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	$(MAKE) -C ctl clean
 	rm -rf build
 
 .PHONY: all module ctl deps check demo style unit fuzz bench-parser \
-	selftests clean
+	selftests install clean

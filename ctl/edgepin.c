@@ -37,7 +37,12 @@ static void usage_object(FILE *f, const struct object *o)
 		snprintf(line, sizeof(line), "%s%s%s%s%s", o->name,
 			 c->name ? " " : "", c->name ? c->name : "",
 			 *c->args ? " " : "", c->args);
-		fprintf(f, "  edgepin %-36s %s\n", line, c->help);
+		/* Two spaces at least between command and help, always. */
+		if (strlen(line) > 35)
+			fprintf(f, "  edgepin %s\n  %-44s %s\n", line, "",
+				c->help);
+		else
+			fprintf(f, "  edgepin %-36s %s\n", line, c->help);
 	}
 	if (o->more_help)
 		o->more_help(f);

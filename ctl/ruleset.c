@@ -657,10 +657,11 @@ static int ruleset_show_main(int argc, char **argv)
 
 static void ruleset_help(FILE *f)
 {
-	fprintf(f, "  install writes table inet %s as one transaction: helpers %s/%s on the\n"
-		"  SIP ports (default 5060) and a guard dropping new connections into\n"
-		"  the policy's range on its edge addresses unless they are expected;\n"
-		"  --edge and --range set the policy too. remove deletes only that table.\n",
+	fprintf(f, "  install writes table inet %s in one transaction: helpers\n"
+		"  %s and %s on the SIP ports (default 5060), and a guard\n"
+		"  that drops new connections into the policy's range on its edge\n"
+		"  addresses unless expected; --edge and --range set the policy too.\n"
+		"  remove deletes that table and nothing else.\n",
 		RS_TABLE, RS_HELPER_UDP, RS_HELPER_TCP);
 }
 
