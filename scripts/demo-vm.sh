@@ -1,8 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The demo, inside the VM (scripts/demo.sh boots it): what a person needs
-# to see, narrated. Today edgepin attaches to SIP traffic; pinholes come
-# with the call tracker.
+# The demo, inside the VM (scripts/demo.sh boots it): one call through a
+# firewall running edgepin, narrated.
 set -u
 cd "$(dirname "$0")/../tests/selftests" || exit 1
 . ./lib.sh
@@ -12,38 +11,54 @@ show() {
 	printf '$ %s\n' "$*"
 	"$@"
 }
+fw() { show ip netns exec "$FW" "$@"; }
 
-say "A firewall (fw) routes between a SIP peer and an Edge server."
+say "A firewall (fw) routes between a SIP peer on the internet and an Edge server"
 topo_up
-echo "peer $PEER4 / $PEER6   edge $EDGE4 / $EDGE6   attacker $ATK4"
+echo "peer $PEER4   edge $EDGE4   attacker $ATK4 (also on the internet)"
 
-say "Attach the edgepin helper to SIP (UDP and TCP 5060) on the firewall"
-nft_rules='table inet sipfw {
-	ct helper sip-udp { type "edgepin" protocol udp; l3proto inet; }
-	ct helper sip-tcp { type "edgepin" protocol tcp; l3proto inet; }
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		udp dport 5060 ct helper set "sip-udp"
-		tcp dport 5060 ct helper set "sip-tcp"
-	}
-}'
-echo "$nft_rules" | ip netns exec "$FW" nft -f - || fail "nft"
-show ip netns exec "$FW" nft list table inet sipfw
-show grep nf_conntrack_edgepin /proc/modules
+say "The firewall attaches edgepin to SIP and guards the Edge's media range 50000-59999:"
+say "only connections that entered through a pinhole (ct status expected) get in"
+modprobe nf_conntrack_edgepin
+fw_ruleset || fail "nft"
+fw nft list table inet edgepin_test
+fw edgepin policy set edge "$EDGE4"
+fw edgepin policy show
 
-say "The peer sends a SIP OPTIONS to the edge over UDP and over TCP"
-ip netns exec "$EDGE" socat -u UDP4-LISTEN:5060 OPEN:/dev/null &
+tmp=$(mktemp -d)
+at_exit rm -rf "$tmp"
+call_templates "$tmp"
+say "The peer calls the Edge over SIP/TCP; the Edge answers with ICE candidates on 50010/50011"
+sed -n '/^m=/,$p' "$tmp/answer" | sed 's/{port}/50010/; s/{rtcp}/50011/'
+uas_start "$EDGE" "$EDGE4" tcp "$tmp/answer" 50010
+ip netns exec "$PEER" "$SIPUA" uac --to "$EDGE4" --proto tcp --sport 5070 \
+	--call-prefix demo-call- --hold 600 "$tmp/invite" >"$tmp/uac.log" 2>&1 &
 at_exit kill $!
-ip netns exec "$EDGE" socat -u TCP4-LISTEN:5060,reuseaddr OPEN:/dev/null &
-at_exit kill $!
-poll 5 ip netns exec "$EDGE" sh -c "ss -Hln | grep -q ':5060 '"
-for p in UDP4 TCP4; do
-	printf 'OPTIONS sip:edge@%s SIP/2.0\r\nCall-ID: demo@peer\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n' \
-		"$EDGE4" | ip netns exec "$PEER" socat -u - "$p:$EDGE4:5060"
-done
+poll 30 grep -q "sent 1 calls" "$tmp/uac.log" || fail "the call was not answered"
 
-say "Conntrack on the firewall: the SIP flows carry helper=edgepin"
-show ip netns exec "$FW" conntrack -L -p udp --dport 5060
-show ip netns exec "$FW" conntrack -L -p tcp --dport 5060
+say "edgepin opened exactly the negotiated ports, for the peer's address only"
+fw edgepin pinhole list
+fw conntrack -L expect
 
-say "Next: SDP parsing and pinholes (edgepin pinhole list) are not built yet."
+say "The peer's media reaches the Edge; the attacker and an un-negotiated port do not"
+udp_listen "$EDGE" "$EDGE4" 50010 "$tmp/rx"
+udp_listen "$EDGE" "$EDGE4" 50020 "$tmp/rx20"
+probe "$PEER" 40000 "$EDGE4" 50010 "RTP from the peer"
+probe "$ATK" 40000 "$EDGE4" 50010 "probe from the attacker"
+probe "$PEER" 40000 "$EDGE4" 50020 "peer to an un-negotiated port"
+sleep 1
+echo "the Edge received on 50010:"
+sed 's/^/    /' "$tmp/rx"
+echo "the Edge received on 50020: $(wc -l <"$tmp/rx20") datagrams"
+fw edgepin pinhole list
+
+say "BYE: the pinholes close and the media flow is cut"
+ip netns exec "$PEER" "$SIPUA" uac --to "$EDGE4" --proto tcp --sport 5071 \
+	--call-prefix demo-call- "$tmp/bye" >/dev/null
+poll 5 sh -c "[ -z \"\$(ip netns exec $FW edgepin pinhole list)\" ]"
+fw edgepin pinhole list
+probe "$PEER" 40000 "$EDGE4" 50010 "RTP after BYE"
+sleep 1
+grep -q "after BYE" "$tmp/rx" && echo "RTP after BYE got in (unexpected!)" ||
+	echo "RTP after BYE was dropped"
+fw edgepin stats
