@@ -88,7 +88,7 @@ struct exposure {
 static const uint8_t l4protos[] = { IPPROTO_UDP, IPPROTO_TCP };
 
 /* One finding; @r (may be NULL) is the rule it is about. */
-static void finding(struct audit *a, enum sev sev, const char *code,
+static void finding(struct audit *a, enum sev level, const char *code,
 		    const struct nftnl_rule *r, const struct exposure *x,
 		    const char *fix, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
@@ -109,7 +109,7 @@ static void print_exposure(const struct exposure *x)
 		     x->restricted ? "restricted" : "any");
 }
 
-static void finding(struct audit *a, enum sev sev, const char *code,
+static void finding(struct audit *a, enum sev level, const char *code,
 		    const struct nftnl_rule *r, const struct exposure *x,
 		    const char *fix, const char *fmt, ...)
 {
@@ -119,9 +119,9 @@ static void finding(struct audit *a, enum sev sev, const char *code,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	a->count[sev]++;
+	a->count[level]++;
 	open_json_object(NULL);
-	print_string(PRINT_ANY, "severity", "%-8s", sev_names[sev]);
+	print_string(PRINT_ANY, "severity", "%-8s", sev_names[level]);
 	print_string(PRINT_ANY, "code", " %s", code);
 	if (r) {
 		print_string(PRINT_ANY, "family", " %s", family_word(

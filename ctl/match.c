@@ -15,6 +15,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <libnftnl/expr.h>
 
+#include "edgepin.h"
 #include "match.h"
 #include "print.h"
 
@@ -732,7 +733,7 @@ static void do_expr(struct dec *d, const struct nftnl_expr *e)
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 	size_t i;
 
-	for (i = 0; name && i < sizeof(exprs) / sizeof(exprs[0]); i++)
+	for (i = 0; name && i < ARRAY_SIZE(exprs); i++)
 		if (!strcmp(exprs[i].name, name))
 			return exprs[i].fn(d, e);
 	unknown(d, name ? name : "?");
@@ -883,7 +884,7 @@ static size_t fmt_state(uint32_t st, char *buf, size_t len)
 	const char *sep = "";
 	unsigned int i;
 
-	for (i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(state_names); i++)
 		if (st & 1U << i && state_names[i][0] && o < len) {
 			o += snprintf(buf + o, len - o, "%s%s", sep,
 				      state_names[i]);
