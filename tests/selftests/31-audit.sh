@@ -1,0 +1,256 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# edgepin audit on firewalls an operator really writes: the whole media
+# range opened statically (exposed, exit 3, the rule named by table,
+# chain and handle), a static TCP 50001 opening (the Edge's logging
+# service), a correct edgepin deployment with a live call (clean, exit 0,
+# pinholes summarised per edge), one whose own policy drops pinholed
+# media, one that drops the range explicitly, Linux's sip helper on the
+# same traffic, an undecodable opening (unanalysed, not clean), and an
+# empty firewall (the range open to everyone). Every -j output is JSON.
+. ./lib.sh
+need nft jq edgepin python3 socat
+topo_up
+run modprobe nf_conntrack_edgepin || fail "modprobe"
+tmp=$(mktemp -d)
+at_exit rm -rf "$tmp"
+
+fwep() {
+	in_ns "$FW" edgepin "$@"
+}
+fwnft() {
+	ip netns exec "$FW" nft "$@"
+}
+
+# audit NAME: run audit as text and JSON; $rc is the exit status and
+# $tmp/NAME.json the (validated) JSON.
+audit() {
+	fwep audit >"$tmp/$1.txt" 2>&1
+	rc=$?
+	sed 's/^/# /' "$tmp/$1.txt"
+	fwep -j audit >"$tmp/$1.json" 2>"$tmp/$1.err"
+	[ $? = $rc ] || fail "$1: text and -j exit differently"
+	[ "$(wc -l <"$tmp/$1.json")" = 1 ] || fail "$1: not one line of JSON"
+	jq -e '(.findings | type) == "array" and
+		(.pinholes | type) == "array" and
+		(.summary.exposed | type) == "boolean" and
+		all(.findings[]; (.severity | IN("critical", "high",
+			"warning", "info")) and (.code | type) == "string" and
+			(.what | length) > 0 and (.fix | length) > 0)' \
+		"$tmp/$1.json" >/dev/null || fail "$1: audit -j lacks its keys"
+}
+
+# has NAME JQ: a finding of audit NAME satisfies JQ.
+has() {
+	jq -e "[.findings[] | select($2)] | length > 0" "$tmp/$1.json" \
+		>/dev/null
+}
+
+operator() {
+	fwnft flush ruleset
+	fwnft -f - || fail "operator ruleset"
+}
+
+run fwep policy set edge "$EDGE4" "$EDGE6" || fail "policy set edge"
+expect_max=$(cat /proc/sys/net/netfilter/nf_conntrack_expect_max)
+run fwep policy set max-pinholes "$expect_max" || fail "max-pinholes"
+
+# 1. The classic deployment: the whole range open on the Edge.
+operator <<NFT
+table inet fw {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		meta l4proto { udp, tcp } th dport 5060 accept
+		ip daddr $EDGE4 udp dport 50000-59999 accept
+	}
+}
+NFT
+handle=$(fwnft -a list chain inet fw forward |
+	sed -n 's/.*udp dport 50000-59999 accept # handle \([0-9]*\)/\1/p')
+audit static-udp
+[ $rc = 3 ] || fail "static range: exit $rc, not 3 (exposed)"
+has static-udp '.severity == "critical" and .code == "static-opening" and
+	.family == "inet" and .table == "fw" and .chain == "forward" and
+	.handle == '"$handle"' and .protos == ["udp"] and
+	.ports == [{"lo": 50000, "hi": 59999}] and .daddr == "'"$EDGE4"'" and
+	.from == "any"' || fail "static range not reported with its handle"
+jq -e '.summary.exposed' "$tmp/static-udp.json" >/dev/null ||
+	fail "summary not exposed"
+has static-udp '.code == "helper-not-attached"' ||
+	fail "no helper attached, not reported"
+echo "# static UDP range: critical, exit 3"
+
+# 2. TCP 50001 (the Edge's logging service), in a set with port 22.
+operator <<NFT
+table ip fw {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		tcp dport { 22, 50001 } accept
+	}
+}
+NFT
+audit static-tcp
+[ $rc = 3 ] || fail "static TCP 50001: exit $rc"
+has static-tcp '.code == "static-opening" and .table == "fw" and
+	.family == "ip" and .protos == ["tcp"] and
+	.ports == [{"lo": 50001, "hi": 50001}]' ||
+	fail "TCP 50001 not reported"
+echo "# static TCP 50001: critical, exit 3"
+
+# 3. A correct deployment: edgepin's table and an operator's forward
+# chain that accepts what conntrack relates (pinholes included).
+operator <<NFT
+table inet fw {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		meta l4proto { udp, tcp } th dport 5060 accept
+	}
+}
+NFT
+run fwep ruleset install || fail "ruleset install"
+mkmsg "$tmp/invite" <<T
+INVITE sip:b@$EDGE4 SIP/2.0
+Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-a1
+From: <sip:a@example.org>;tag=a1
+To: <sip:b@example.com>
+Call-ID: audit-1@peer
+CSeq: 1 INVITE
+Content-Type: application/sdp
+
+v=0
+o=- 1 1 IN IP4 $PEER4
+s=-
+c=IN IP4 $PEER4
+t=0 0
+m=audio 40000 RTP/AVP 0
+T
+mkmsg "$tmp/200" <<T
+SIP/2.0 200 OK
+Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-a1
+From: <sip:a@example.org>;tag=a1
+To: <sip:b@example.com>;tag=b1
+Call-ID: audit-1@peer
+CSeq: 1 INVITE
+Content-Type: application/sdp
+
+v=0
+o=- 2 2 IN IP4 $EDGE4
+s=-
+c=IN IP4 $EDGE4
+t=0 0
+m=audio 50010 RTP/AVP 0
+a=rtcp:50011
+T
+to_edge "$tmp/invite" || fail "INVITE"
+to_peer "$tmp/200" || fail "200"
+udp_listen "$EDGE" "$EDGE4" 50010 "$tmp/rx"
+probe "$PEER" 40000 "$EDGE4" 50010 media
+expect_rx "$tmp/rx" media
+audit clean
+[ $rc = 0 ] || fail "correct deployment: exit $rc"
+jq -e '.findings == [] and .summary.exposed == false' "$tmp/clean.json" \
+	>/dev/null || fail "correct deployment has findings"
+jq -e --arg e "$EDGE4" '.pinholes == [{"edge_addr": $e, "pinholes": 2,
+	"udp": 2, "tcp": 0, "active": 1, "peers": 1}]' "$tmp/clean.json" \
+	>/dev/null || fail "pinholes not summarised per edge"
+echo "# correct deployment: clean, exit 0, pinholes per edge"
+
+# The same deployment written by hand (lib.sh's fw_ruleset) is clean too.
+fwnft flush ruleset
+fw_ruleset || fail "fw_ruleset"
+audit by-hand
+[ $rc = 0 ] && jq -e '.findings == []' "$tmp/by-hand.json" >/dev/null ||
+	fail "hand-written deployment not clean"
+
+# 4. The operator's own policy drops pinholed media.
+operator <<NFT
+table inet fw {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		meta l4proto { udp, tcp } th dport 5060 accept
+	}
+}
+NFT
+run fwep ruleset install || fail "ruleset install"
+audit drops-policy
+[ $rc = 0 ] || fail "dropping pinholed media is not exposure: exit $rc"
+has drops-policy '.severity == "high" and
+	.code == "policy-drops-pinholed-media"' ||
+	fail "policy drop of pinholed media not reported"
+
+# ... or drops the range explicitly before accepting related traffic.
+operator <<NFT
+table inet fw {
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ip daddr $EDGE4 udp dport 50000-59999 drop
+		ct state established,related accept
+	}
+}
+NFT
+run fwep ruleset install || fail "ruleset install"
+audit drops-rule
+has drops-rule '.code == "drops-pinholed-media" and .chain == "forward"' ||
+	fail "explicit drop of pinholed media not reported"
+echo "# own ruleset drops pinholed media: high, exit 0"
+
+# 5. Linux's sip helper attached to the same SIP traffic. Both cannot
+# register port 5060, but nftables attaches helpers by name, whatever
+# their port: nf_conntrack_sip on another port is named "sip-0".
+run modprobe nf_conntrack_sip ports=5070 || fail "modprobe nf_conntrack_sip"
+at_exit rmmod nf_conntrack_sip
+fwnft -f - <<NFT || fail "sip helper table"
+table inet linux {
+	ct helper sip { type "sip-0" protocol udp; l3proto inet; }
+	chain pre {
+		type filter hook prerouting priority filter; policy accept;
+		udp dport 5060 ct helper set "sip"
+	}
+}
+NFT
+audit sip
+has sip '.code == "sip-helper-conflict" and .table == "linux"' ||
+	fail "sip helper on the same traffic not reported"
+echo "# Linux's sip helper on the same traffic: high"
+
+# 6. An opening with a condition the audit cannot decode is not clean;
+# the guard in another base chain shadows a static opening.
+operator <<NFT
+table inet fw {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		meta mark 0x1 udp dport 50000-59999 accept
+		tcp dport 50001 accept
+	}
+}
+NFT
+audit unanalysed
+has unanalysed '.severity == "warning" and .code == "unanalysed"' ||
+	fail "undecodable opening reported as clean"
+has unanalysed '.severity == "critical" and .code == "static-opening"' ||
+	fail "TCP 50001 not reported without a guard"
+run fwep ruleset install || fail "ruleset install"
+audit shadowed
+[ $rc = 0 ] || fail "a shadowed opening is exposure: exit $rc"
+has shadowed '.severity == "info" and .code == "opening-shadowed"' ||
+	fail "shadowed opening not reported"
+
+# 7. An empty firewall: nothing drops the range; edge unset is said.
+fwnft flush ruleset
+run fwep policy set edge none || fail "edge none"
+audit empty
+[ $rc = 3 ] || fail "empty firewall: exit $rc"
+has empty '.code == "range-open"' || fail "open range not reported"
+has empty '.code == "edge-unset"' || fail "edge unset not reported"
+run fwep policy set max-pinholes $((expect_max + 1)) || fail "max-pinholes"
+audit expect
+has expect '.code == "expect-max-low"' || fail "expect_max not checked"
+fwep audit extra >/dev/null 2>&1
+[ $? = 2 ] || fail "audit with an argument"
+fwep audit help | grep -q "exit status" || fail "audit help"
+echo "# empty firewall: range open, edge unset, expect_max; exit 3"
+exit 0
