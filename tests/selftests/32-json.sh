@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Every command of edgepin's usage, run with -j on a firewall with a live
+# call: what it prints is JSON (checked by jq) with the keys DESIGN.md
+# and edgepin.8 name, and commands that only act print nothing. The list
+# of commands comes from edgepin -h, so a new command without a check
+# here fails this test.
+. ./lib.sh
+need nft jq edgepin python3 socat timeout
+topo_up
+run modprobe nf_conntrack_edgepin || fail "modprobe"
+tmp=$(mktemp -d)
+at_exit rm -rf "$tmp"
+
+ep() {
+	ip netns exec "$FW" edgepin -j "$@"
+}
+declare -A checked
+
+# check "OBJ CMD" JQ ARGS...: run it; its output is one JSON document for
+# which JQ holds ("" = prints nothing).
+check() {
+	local name=$1 filter=$2
+	shift 2
+	echo "# + edgepin -j $*" >&2
+	ep "$@" <"$tmp/stdin" >"$tmp/out" 2>"$tmp/err" ||
+		fail "edgepin -j $*: $(cat "$tmp/err")"
+	if [ -z "$filter" ]; then
+		[ -s "$tmp/out" ] && fail "edgepin -j $* printed $(cat "$tmp/out")"
+	else
+		sed 's/^/# /' "$tmp/out"
+		[ "$(wc -l <"$tmp/out")" = 1 ] || fail "$*: not one line"
+		jq -e "$filter" "$tmp/out" >/dev/null ||
+			fail "edgepin -j $*: not $filter"
+	fi
+	checked[$name]=1
+}
+: >"$tmp/stdin"
+
+check "policy reset" "" policy reset
+check "ruleset install" "" ruleset install --edge "$EDGE4" "$EDGE6"
+echo "mode enforce" >"$tmp/stdin"
+check "policy load" "" policy load -
+: >"$tmp/stdin"
+check "policy set" "" policy set pinhole-timeout 60
+check "policy show" 'all(.range, .edge, .exclude, .transports,
+	.["peer-match"], .["max-calls"], .["max-pinholes"],
+	.["max-pinholes-per-call"], .["pinhole-timeout"], .["call-timeout"],
+	.mode; . != null)' policy show
+check "stats reset" "" stats reset
+
+ip netns exec "$FW" edgepin -j monitor >"$tmp/events" 2>"$tmp/mon.err" &
+mon=$!
+at_exit kill $mon
+sleep 0.5
+mkmsg "$tmp/invite" <<T
+INVITE sip:b@$EDGE4 SIP/2.0
+Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-j1
+From: <sip:a@example.org>;tag=a1
+To: <sip:b@example.com>
+Call-ID: json-1@peer
+CSeq: 1 INVITE
+Content-Type: application/sdp
+
+v=0
+o=- 1 1 IN IP4 $PEER4
+s=-
+c=IN IP4 $PEER4
+t=0 0
+m=audio 40000 RTP/AVP 0
+T
+mkmsg "$tmp/200" <<T
+SIP/2.0 200 OK
+Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-j1
+From: <sip:a@example.org>;tag=a1
+To: <sip:b@example.com>;tag=b1
+Call-ID: json-1@peer
+CSeq: 1 INVITE
+Content-Type: application/sdp
+
+v=0
+o=- 2 2 IN IP4 $EDGE4
+s=-
+c=IN IP4 $EDGE4
+t=0 0
+m=audio 50010 RTP/AVP 0
+a=rtcp:50011
+T
+to_edge "$tmp/invite" || fail "INVITE"
+to_peer "$tmp/200" || fail "200"
+
+check "pinhole list" 'length == 2 and all(.[]; has("call_id") and
+	has("media") and (.proto | IN("udp", "tcp")) and has("edge_addr") and
+	has("edge_port") and has("peer_addr") and has("peer_port") and
+	(.state | IN("pinned", "active")) and has("timeout") and
+	has("flows"))' pinhole list
+check "call list" 'length == 1 and all(.[]; .call_id == "json-1@peer" and
+	has("state") and has("pinholes"))' call list
+check "stats" 'all(.messages, .parse_errors, .calls_started,
+	.calls_ended, .pinholes_opened, .pinholes_closed, .pinholes_expired,
+	.refused_range; type == "number") and .messages == 2 and
+	.pinholes_opened == 2' stats
+check "ruleset show" '.installed and (.helpers | length) == 2 and
+	(.chains | length) == 2 and (.sip_ports | length) == 1 and
+	has("edge") and (.range | length) == 1' ruleset show
+ip netns exec "$FW" edgepin -j audit >"$tmp/out"
+jq -e '(.findings | type) == "array" and .pinholes[0].pinholes == 2 and
+	(.summary | has("exposed") and has("critical") and has("high") and
+	 has("warning") and has("info"))' "$tmp/out" >/dev/null ||
+	fail "audit -j: $(cat "$tmp/out")"
+checked[audit]=1
+check "call drop" "" call drop json-1@peer
+check "pinhole flush" '.closed == 0' pinhole flush
+check "ruleset remove" "" ruleset remove
+sleep 0.5
+kill -INT $mon
+wait $mon || fail "monitor: $(cat "$tmp/mon.err")"
+sed 's/^/# event: /' "$tmp/events"
+[ "$(jq -s length "$tmp/events")" = "$(wc -l <"$tmp/events")" ] ||
+	fail "monitor -j: not one JSON object per line"
+jq -s -e '[.[].event] | index("pinhole_open") < index("pinhole_close")' \
+	"$tmp/events" >/dev/null || fail "monitor -j events"
+checked[monitor]=1
+
+# Every command of the usage was checked.
+while read -r obj cmd _; do
+	case $cmd in [a-z]*) ;; *) cmd="" ;; esac
+	name="$obj${cmd:+ $cmd}"
+	[ -n "${checked[$name]:-}" ] || fail "'$name' has no JSON check"
+done < <(edgepin -h | sed -n 's/^  edgepin \(.*\)$/\1/p' | sed 's/  .*//')
+echo "# every command's -j output is JSON with its keys (${#checked[@]} commands)"
+exit 0
