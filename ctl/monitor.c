@@ -87,7 +87,8 @@ static int monitor_main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	ret = nl_listen(nl, event_cb, NULL);
+	while ((ret = nl_listen(nl, event_cb, NULL)) == -ENOBUFS)
+		fprintf(stderr, "edgepin: monitor: events lost (receive buffer overrun)\n");
 	if (ret)
 		ret = ctl_error(nl, "monitor", ret);
 	nl_close(nl);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
@@ -312,10 +313,15 @@ void nl_close(struct nl *nl)
 
 int nl_listen(struct nl *nl, mnl_cb_t cb, void *data)
 {
-	int grp = nl->events_group, ret;
+	int grp = nl->events_group, fd = mnl_socket_get_fd(nl->sock);
+	int rcvbuf = 4 << 20, ret;
 
 	if (!grp)
 		return -ENOENT;
+	/* Room for bursts (a flush closes thousands); best effort. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &grp,
 				  sizeof(grp)) < 0)
 		return -errno;

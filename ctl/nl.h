@@ -51,7 +51,10 @@ struct nlmsghdr *nl_request(struct nl *nl, uint8_t cmd, uint16_t flags);
  */
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
-/* Join the events group, then pass each event to @cb until a signal. */
+/*
+ * Join the events group, then pass each event to @cb until a signal
+ * (returns 0). -ENOBUFS: events were lost; calling again goes on.
+ */
 int nl_listen(struct nl *nl, mnl_cb_t cb, void *data);
 
 /*
