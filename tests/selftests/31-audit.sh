@@ -111,39 +111,7 @@ table inet fw {
 }
 NFT
 run fwep ruleset install || fail "ruleset install"
-mkmsg "$tmp/invite" <<T
-INVITE sip:b@$EDGE4 SIP/2.0
-Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-a1
-From: <sip:a@example.org>;tag=a1
-To: <sip:b@example.com>
-Call-ID: audit-1@peer
-CSeq: 1 INVITE
-Content-Type: application/sdp
-
-v=0
-o=- 1 1 IN IP4 $PEER4
-s=-
-c=IN IP4 $PEER4
-t=0 0
-m=audio 40000 RTP/AVP 0
-T
-mkmsg "$tmp/200" <<T
-SIP/2.0 200 OK
-Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-a1
-From: <sip:a@example.org>;tag=a1
-To: <sip:b@example.com>;tag=b1
-Call-ID: audit-1@peer
-CSeq: 1 INVITE
-Content-Type: application/sdp
-
-v=0
-o=- 2 2 IN IP4 $EDGE4
-s=-
-c=IN IP4 $EDGE4
-t=0 0
-m=audio 50010 RTP/AVP 0
-a=rtcp:50011
-T
+udp_call "$tmp" audit-1@peer 50010
 to_edge "$tmp/invite" || fail "INVITE"
 to_peer "$tmp/200" || fail "200"
 udp_listen "$EDGE" "$EDGE4" 50010 "$tmp/rx"

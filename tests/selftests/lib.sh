@@ -179,11 +179,13 @@ probe() {
 }
 
 # expect_rx FILE TAG / expect_no_rx FILE TAG: did TAG arrive?
+# Under TCG a datagram can take a while: wait long for what must arrive,
+# and give what must not a fair chance to show up.
 expect_rx() {
-	poll 3 grep -q "$2" "$1" || fail "'$2' did not arrive (it should)"
+	poll 10 grep -q "$2" "$1" || fail "'$2' did not arrive (it should)"
 }
 expect_no_rx() {
-	sleep 1
+	sleep 2
 	grep -q "$2" "$1" && fail "'$2' arrived (it must not)"
 	return 0
 }
@@ -322,4 +324,42 @@ pin_count() {
 # stat NAME: one counter of the firewall's netns.
 stat() {
 	ip netns exec "$FW" edgepin -j stats | jq ".$1"
+}
+
+# udp_call DIR CALL-ID PORT: DIR/invite (from the peer, audio on 40000)
+# and DIR/200 (the edge answering on PORT, RTCP on PORT+1) of one call.
+udp_call() {
+	mkmsg "$1/invite" <<T
+INVITE sip:b@$EDGE4 SIP/2.0
+Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-uc1
+From: <sip:a@example.org>;tag=a1
+To: <sip:b@example.com>
+Call-ID: $2
+CSeq: 1 INVITE
+Content-Type: application/sdp
+
+v=0
+o=- 1 1 IN IP4 $PEER4
+s=-
+c=IN IP4 $PEER4
+t=0 0
+m=audio 40000 RTP/AVP 0
+T
+	mkmsg "$1/200" <<T
+SIP/2.0 200 OK
+Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-uc1
+From: <sip:a@example.org>;tag=a1
+To: <sip:b@example.com>;tag=b1
+Call-ID: $2
+CSeq: 1 INVITE
+Content-Type: application/sdp
+
+v=0
+o=- 2 2 IN IP4 $EDGE4
+s=-
+c=IN IP4 $EDGE4
+t=0 0
+m=audio $3 RTP/AVP 0
+a=rtcp:$(($3 + 1))
+T
 }
