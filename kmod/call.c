@@ -290,10 +290,10 @@ static bool source_ok(const struct edgepin_policy *p,
 static void edgepin_expectfn(struct nf_conn *ct,
 			     struct nf_conntrack_expect *exp);
 
-/* Open one pinhole as an expectation whose master is @ct. */
-static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
-		    struct edgepin_call *call, struct nf_conn *ct,
-		    const struct edgepin_pin_key *k, u32 dialog)
+/* The pinhole and its expectation (see pin_open()). */
+static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
+			struct edgepin_call *call, struct nf_conn *ct,
+			const struct edgepin_pin_key *k, u32 dialog)
 {
 	struct edgepin_calls *calls = &en->calls;
 	struct nf_conntrack_expect *exp;
@@ -301,11 +301,6 @@ static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
 	struct edgepin_pin *pin;
 	__be16 sport, dport;
 	int ret;
-
-	if (call->n_pins - call->n_stale >= p->max_per_call)
-		return EDGEPIN_STAT_REFUSED_MAX_PER_CALL;
-	if (calls->n_pins >= p->max_pinholes)
-		return EDGEPIN_STAT_REFUSED_MAX_PINHOLES;
 
 	pin = edgepin_obj_alloc(sizeof(*pin));
 	if (!pin)
@@ -357,11 +352,37 @@ static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
 	list_add_tail(&pin->node, &call->pins);
 	call->n_pins++;
 	calls->n_pins++;
-	edgepin_ct_pins_inc(ct);
 	edgepin_stat_inc(en, EDGEPIN_STAT_PINHOLES_OPENED);
 	pin_info(pin, &pi);
 	edgepin_notify_pin(en, EDGEPIN_EVENT_PINHOLE_OPEN, &pi, 0);
 	return 0;
+}
+
+/* Open one pinhole as an expectation whose master is @ct. */
+static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
+		    struct edgepin_call *call, struct nf_conn *ct,
+		    const struct edgepin_pin_key *k, u32 dialog)
+{
+	int ret;
+
+	if (call->n_pins - call->n_stale >= p->max_per_call)
+		return EDGEPIN_STAT_REFUSED_MAX_PER_CALL;
+	if (en->calls.n_pins >= p->max_pinholes)
+		return EDGEPIN_STAT_REFUSED_MAX_PINHOLES;
+	/*
+	 * A master being deleted on another CPU must not get pinholes its
+	 * destroy callback would miss: count first, then look (both sides
+	 * are full barriers), and back off if it is dying.
+	 */
+	edgepin_ct_pins_inc(ct);
+	if (nf_ct_is_dying(ct)) {
+		edgepin_ct_pins_dec(ct);
+		return EDGEPIN_STAT_REFUSED_OTHER;
+	}
+	ret = pin_open_exp(en, p, call, ct, k, dialog);
+	if (ret)
+		edgepin_ct_pins_dec(ct);
+	return ret;
 }
 
 static void refused(struct edgepin_net *en, struct edgepin_call *call,

@@ -73,6 +73,7 @@ struct edgepin_dir {
 
 struct edgepin_stream {
 	struct list_head node;		/* streams, for module unload */
+	struct rcu_head rcu;
 	spinlock_t lock;
 	struct edgepin_dir dir[IP_CT_DIR_MAX];
 };
@@ -93,26 +94,45 @@ static void dir_drop(struct edgepin_dir *d)
 	d->len = 0;
 }
 
+/* What a destroyed connection's stream pointer says: never again. */
+#define EDGEPIN_STREAM_DEAD	((struct edgepin_stream *)1)
+
+static void streams_add(struct edgepin_stream *s)
+{
+	spin_lock_bh(&streams_lock);
+	list_add(&s->node, &streams);
+	spin_unlock_bh(&streams_lock);
+}
+
+static void streams_del(struct edgepin_stream *s)
+{
+	spin_lock_bh(&streams_lock);
+	list_del(&s->node);
+	spin_unlock_bh(&streams_lock);
+}
+
+/*
+ * The connection's stream, made on first use. It is listed before it is
+ * published, so that destroy always finds it listed.
+ */
 static struct edgepin_stream *stream_get(struct nf_conn *ct)
 {
 	struct edgepin_ct *ect = edgepin_ct(ct);
 	struct edgepin_stream *s = READ_ONCE(ect->stream), *old;
 
 	if (s)
-		return s;
+		return s == EDGEPIN_STREAM_DEAD ? NULL : s;
 	s = edgepin_obj_alloc(sizeof(*s));
 	if (!s)
 		return NULL;
 	spin_lock_init(&s->lock);
+	streams_add(s);
 	old = cmpxchg(&ect->stream, NULL, s);
-	if (old) {
-		edgepin_obj_free(s);
-		return old;
-	}
-	spin_lock_bh(&streams_lock);
-	list_add(&s->node, &streams);
-	spin_unlock_bh(&streams_lock);
-	return s;
+	if (!old)
+		return s;
+	streams_del(s);
+	edgepin_obj_free(s);
+	return old == EDGEPIN_STREAM_DEAD ? NULL : old;
 }
 
 static void stream_free(struct edgepin_stream *s)
@@ -122,6 +142,11 @@ static void stream_free(struct edgepin_stream *s)
 	for (i = 0; i < IP_CT_DIR_MAX; i++)
 		dir_drop(&s->dir[i]);
 	edgepin_obj_free(s);
+}
+
+static void stream_free_rcu(struct rcu_head *head)
+{
+	stream_free(container_of(head, struct edgepin_stream, rcu));
 }
 
 /*
@@ -272,20 +297,22 @@ out:
 	return NF_ACCEPT;
 }
 
-/* The SIP connection is going away, and its expectations with it. */
+/*
+ * The SIP connection is being deleted, and its expectations with it.
+ * Another CPU may still be in the helper for it (under RCU), so the
+ * stream is freed after a grace period and never made again.
+ */
 static void edgepin_destroy(struct nf_conn *ct)
 {
 	struct edgepin_ct *ect = edgepin_ct(ct);
-	struct edgepin_stream *s = ect->stream;
+	struct edgepin_stream *s;
 
 	if (atomic_read(&ect->pins))
 		edgepin_calls_master_gone(edgepin_pernet(nf_ct_net(ct)), ct);
-	if (s) {
-		spin_lock_bh(&streams_lock);
-		list_del(&s->node);
-		spin_unlock_bh(&streams_lock);
-		stream_free(s);
-		ect->stream = NULL;
+	s = xchg(&ect->stream, EDGEPIN_STREAM_DEAD);
+	if (s && s != EDGEPIN_STREAM_DEAD) {
+		streams_del(s);
+		call_rcu(&s->rcu, stream_free_rcu);
 	}
 }
 
@@ -382,7 +409,10 @@ void edgepin_helper_exit(void)
 
 	WRITE_ONCE(edgepin_unloading, true);
 	nf_conntrack_helpers_unregister(edgepin_helpers, helpers_count());
-	/* No destroy callback can run now: free what conntracks still held. */
+	/* No destroy callback can run now: wait for the streams it freed,
+	 * then free what live conntracks still hold.
+	 */
+	rcu_barrier();
 	list_for_each_entry_safe(s, tmp, &streams, node) {
 		list_del(&s->node);
 		stream_free(s);

@@ -29,6 +29,10 @@ static inline struct edgepin_ct *edgepin_ct(const struct nf_conn *ct)
 static inline void edgepin_ct_pins_inc(struct nf_conn *ct)
 {
 	atomic_inc(&edgepin_ct(ct)->pins);
+	/* Pairs with setting IPS_DYING before ->destroy() reads pins:
+	 * pin_open() then sees the master dying, or destroy sees the pin.
+	 */
+	smp_mb__after_atomic();
 }
 
 static inline void edgepin_ct_pins_dec(struct nf_conn *ct)

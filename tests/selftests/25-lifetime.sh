@@ -10,7 +10,7 @@ topo_up
 run modprobe nf_conntrack_edgepin || fail "modprobe"
 fw_ruleset || fail "ruleset"
 in_ns "$FW" edgepin policy set edge "$EDGE4" || fail "policy"
-in_ns "$FW" edgepin policy set pinhole-timeout 3 || fail "policy"
+in_ns "$FW" edgepin policy set pinhole-timeout 8 || fail "policy"
 tmp=$(mktemp -d)
 at_exit rm -rf "$tmp"
 
@@ -99,16 +99,16 @@ gone() { [ "$(pins_of "$1")" = 0 ]; }
 
 # --- unused pinholes expire; a used one is held by its call ---
 msgs expire 50010
+udp_listen "$EDGE" "$EDGE4" 50010 "$tmp/rx"
+exp0=$(stat pinholes_expired)
 to_edge "$tmp/expire-invite"
 to_peer "$tmp/expire-200"
-[ "$(pins_of expire)" = 2 ] || fail "expected 2 pinholes"
-udp_listen "$EDGE" "$EDGE4" 50010 "$tmp/rx"
 probe "$PEER" 40000 "$EDGE4" 50010 used
 expect_rx "$tmp/rx" used
-exp0=$(stat pinholes_expired)
-poll 10 sh -c "[ \$(ip netns exec $FW edgepin -j pinhole list |
+[ "$(pins_of expire)" = 2 ] || fail "expected 2 pinholes"
+poll 20 sh -c "[ \$(ip netns exec $FW edgepin -j pinhole list |
 	jq '[.[] | select(.edge_port==50011)] | length') = 0 ]" ||
-	fail "unused pinhole 50011 did not expire after pinhole-timeout 3"
+	fail "unused pinhole 50011 did not expire after pinhole-timeout 8"
 [ "$(stat pinholes_expired)" -gt "$exp0" ] || fail "expiry not counted"
 conntrack_has() { ip netns exec "$FW" conntrack -L expect 2>/dev/null |
 	grep -q "dport=$1 "; }
