@@ -17,12 +17,11 @@ say "A firewall (fw) routes between a SIP peer on the internet and an Edge serve
 topo_up
 echo "peer $PEER4   edge $EDGE4   attacker $ATK4 (also on the internet)"
 
-say "The firewall attaches edgepin to SIP and guards the Edge's media range 50000-59999:"
-say "only connections that entered through a pinhole (ct status expected) get in"
+say "edgepin ruleset install: attach the helper to SIP and guard the Edge's media range"
+say "(only connections that entered through a pinhole, ct status expected, get in)"
 modprobe nf_conntrack_edgepin
-fw_ruleset || fail "nft"
-fw nft list table inet edgepin_test
-fw edgepin policy set edge "$EDGE4"
+fw edgepin ruleset install --edge "$EDGE4" || fail "ruleset install"
+fw nft list table inet edgepin
 fw edgepin policy show
 
 tmp=$(mktemp -d)
@@ -51,6 +50,9 @@ echo "the Edge received on 50010:"
 sed 's/^/    /' "$tmp/rx"
 echo "the Edge received on 50020: $(wc -l <"$tmp/rx20") datagrams"
 fw edgepin pinhole list
+
+say "edgepin audit: what is reachable in the media range right now, and why"
+fw edgepin audit
 
 say "BYE: the pinholes close and the media flow is cut"
 ip netns exec "$PEER" "$SIPUA" uac --to "$EDGE4" --proto tcp --sport 5071 \
