@@ -7,7 +7,7 @@
 # --edge sets the policy too; ruleset remove restores the ruleset byte
 # for byte, also next to an operator's own table; bad options exit 2.
 . ./lib.sh
-need nft socat jq edgepin python3
+need nft socat jq edgepin python3 setpriv
 topo_up
 run modprobe nf_conntrack_edgepin || fail "modprobe"
 tmp=$(mktemp -d)
@@ -176,6 +176,17 @@ done
 fwep ruleset install --edge 1.2.3 2>"$tmp/err" && fail "bad --edge accepted"
 grep -q '^edgepin: ' "$tmp/err" || fail "bad --edge: $(cat "$tmp/err")"
 cmp -s "$tmp/before" <(listing) || fail "a refused install changed the ruleset"
+# Without CAP_NET_ADMIN nothing is read or written.
+for cmd in "ruleset install" "ruleset remove" "ruleset show" "audit"; do
+	# shellcheck disable=SC2086
+	in_ns "$FW" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all edgepin $cmd >/dev/null 2>"$tmp/err"
+	rc=$?
+	[ $rc = 1 ] || fail "unprivileged '$cmd' exited $rc"
+	grep -q "^edgepin: .*Operation not permitted" "$tmp/err" ||
+		fail "unprivileged '$cmd': $(cat "$tmp/err")"
+done
+cmp -s "$tmp/before" <(listing) || fail "an unprivileged command changed the ruleset"
 fwep ruleset frob 2>/dev/null
 [ $? = 2 ] || fail "ruleset frob"
 fwep ruleset help | grep -q "edgepin ruleset install" || fail "ruleset help"
