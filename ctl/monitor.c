@@ -73,21 +73,29 @@ static void on_signal(int sig)
 static int monitor_main(int argc, char **argv)
 {
 	struct sigaction sa;
+	sigset_t stop, orig;
 	struct nl *nl;
 	int ret;
 
 	(void)argv;
 	if (argc)
 		return ctl_usage(&monitor_object, "monitor: takes no arguments");
-	nl = ctl_open("monitor");
-	if (!nl)
-		return 1;
-	/* No SA_RESTART: the signal ends the blocking receive. */
+	/*
+	 * Blocked from here, so a SIGINT during setup waits for the first
+	 * ppoll(); caught, not ignored (as a background job's may be).
+	 */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, &orig);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	while ((ret = nl_listen(nl, event_cb, NULL)) == -ENOBUFS)
+	nl = ctl_open("monitor");
+	if (!nl)
+		return 1;
+	while ((ret = nl_listen(nl, event_cb, NULL, &orig)) == -ENOBUFS)
 		fprintf(stderr, "edgepin: monitor: events lost (receive buffer overrun)\n");
 	if (ret)
 		ret = ctl_error(nl, "monitor", ret);

@@ -5,7 +5,10 @@
  * for sequence number and port id (mnl_cb_run2), and every attribute is
  * checked for type and length before anyone reads it.
  */
+#define _GNU_SOURCE		/* ppoll */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -175,21 +178,31 @@ static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
 	[NLMSG_DONE] = done_cb,
 };
 
-static int run(struct nl *nl, uint32_t seq, uint32_t portid, mnl_cb_t cb,
-	       void *data)
+/* One receive and its messages: 1 more to read, 0 done, or -errno. */
+static int recv_once(struct nl *nl, uint32_t seq, uint32_t portid,
+		     mnl_cb_t cb, void *data)
 {
 	struct talk t = { nl, cb, data };
 	ssize_t n;
 	int ret;
 
+	n = mnl_socket_recvfrom(nl->sock, nl->rx, sizeof(nl->rx));
+	if (n < 0)
+		return -errno;
+	ret = mnl_cb_run2(nl->rx, n, seq, portid, data_cb, &t, ctl_cbs,
+			  NLMSG_MIN_TYPE);
+	return ret < 0 ? -errno : ret > MNL_CB_STOP;
+}
+
+static int run(struct nl *nl, uint32_t seq, uint32_t portid, mnl_cb_t cb,
+	       void *data)
+{
+	int ret;
+
 	do {
-		n = mnl_socket_recvfrom(nl->sock, nl->rx, sizeof(nl->rx));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run2(nl->rx, n, seq, portid, data_cb, &t,
-				  ctl_cbs, NLMSG_MIN_TYPE);
-	} while (ret > MNL_CB_STOP);
-	return ret < 0 ? -errno : 0;
+		ret = recv_once(nl, seq, portid, cb, data);
+	} while (ret > 0);
+	return ret;
 }
 
 static struct nlmsghdr *msg_start(struct nl *nl, uint16_t type, uint8_t cmd,
@@ -311,9 +324,11 @@ void nl_close(struct nl *nl)
 	free(nl);
 }
 
-int nl_listen(struct nl *nl, mnl_cb_t cb, void *data)
+int nl_listen(struct nl *nl, mnl_cb_t cb, void *data,
+	      const sigset_t *waitmask)
 {
 	int grp = nl->events_group, fd = mnl_socket_get_fd(nl->sock);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	int rcvbuf = 4 << 20, ret;
 
 	if (!grp)
@@ -325,6 +340,14 @@ int nl_listen(struct nl *nl, mnl_cb_t cb, void *data)
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &grp,
 				  sizeof(grp)) < 0)
 		return -errno;
-	ret = run(nl, 0, 0, cb, data);
-	return ret == -EINTR ? 0 : ret;
+	for (;;) {
+		if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
+			ret = errno == EINTR ? 0 : -errno;
+			break;
+		}
+		ret = recv_once(nl, 0, 0, cb, data);
+		if (ret < 0)
+			break;
+	}
+	return ret;
 }

@@ -8,6 +8,7 @@
 #ifndef _EDGEPIN_NL_H
 #define _EDGEPIN_NL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <libmnl/libmnl.h>
@@ -53,9 +54,13 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
 /*
  * Join the events group, then pass each event to @cb until a signal
- * (returns 0). -ENOBUFS: events were lost; calling again goes on.
+ * (returns 0). The caller blocks the signals that should end it; they
+ * are let through, with @waitmask, only while waiting (ppoll), so none
+ * is lost between two receives. -ENOBUFS: events were lost; calling
+ * again goes on.
  */
-int nl_listen(struct nl *nl, mnl_cb_t cb, void *data);
+int nl_listen(struct nl *nl, mnl_cb_t cb, void *data,
+	      const sigset_t *waitmask);
 
 /*
  * Validate the attributes of a nest (or, with nl_parse_msg, of a generic

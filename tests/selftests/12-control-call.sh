@@ -15,6 +15,13 @@ fw_ruleset || fail "ruleset"
 tmp=$(mktemp -d)
 at_exit rm -rf "$tmp"
 
+# catches_sigint PID: PID has a SIGINT handler (so it is past its setup).
+catches_sigint() {
+	local m
+	m=$(sed -n 's/^SigCgt:\t//p' "/proc/$1/status") || return 1
+	(((0x$m >> 1) & 1))
+}
+
 fwep() {
 	in_ns "$FW" edgepin "$@"
 }
@@ -70,7 +77,9 @@ fwep stats reset || fail "stats reset"
 ip netns exec "$FW" edgepin -j monitor >"$tmp/events" 2>"$tmp/mon.err" &
 mon=$!
 at_exit kill $mon
-sleep 0.5
+# Its SIGINT handler is set before it subscribes, a moment later.
+poll 10 catches_sigint $mon || fail "monitor did not start"
+sleep 1
 
 run udp_send "$PEER" 5060 "$EDGE4" 5060 "$tmp/invite-a" || fail "INVITE"
 run udp_send "$EDGE" 5060 "$PEER4" 5060 "$tmp/200-a" || fail "200"
