@@ -70,3 +70,66 @@ rx_count() {
 no_pins_to() {
 	! pins_to "$1" '[0-9]+' >/dev/null
 }
+
+# sipp_call NAME TRANSPORT CALLER_NS CALLER_ADDR UAC_XML CALLER_CSV \
+#           CALLEE_NS CALLEE_ADDR UAS_XML CALLEE_CSV PINS PORT...
+# One sipp call between the peer and the edge (either side calling; the
+# caller hangs up after 20 s). It must open exactly PINS pinholes, all
+# from the peer's address into the edge's; during the call the peer's
+# media stream reaches each edge PORT, the attacker's and a stream to the
+# un-negotiated 50012 do not; after BYE no pinhole is left and the
+# streams stop arriving. Records into $tmp/rxPORT (listeners set up by
+# the test, for each PORT and 50012).
+sipp_call() {
+	local name=$1 tr=$2 d=$tmp/$1 pins=${11} p n streams=""
+	mkdir "$d"
+	sipp_uas "$7" "$8" "$tr" "$9" "$tmp/${10}" "$d/uas.log"
+	sipp_uac "$3" "$4" "$8" "$tr" "$5" "$tmp/$6" "$d/uac.log" 20000 1
+	shift 11
+	poll 40 sh -c "[ \$(ip netns exec $FW conntrack -L expect 2>/dev/null |
+		grep -c 'src=$PEER4 dst=$EDGE4 sport=0 .*helper=edgepin') = $pins ]" ||
+		fail "$name: not $pins pinholes from $PEER4 to $EDGE4"
+	in_ns "$FW" edgepin pinhole list | sed 's/^/# /'
+	[ "$(pin_count)" = "$pins" ] || fail "$name: $(pin_count) pinholes, want $pins"
+	# The peer's media on every port (until after the call), the
+	# attacker's and one to an un-negotiated port.
+	n=0
+	for p in "$@"; do
+		media "$PEER" $((40000 + 2 * n)) "$EDGE4" "$p" "$name-media" 60
+		streams="$streams $MEDIA_PID"
+		media "$ATK" 40000 "$EDGE4" "$p" "$name-attacker" 5
+		n=$((n + 1))
+	done
+	media "$PEER" 40100 "$EDGE4" 50012 "$name-unnegotiated" 5
+	for p in "$@"; do
+		poll 10 sh -c "[ \$(grep -c '^$name-media ' $tmp/rx$p) -ge 5 ]" ||
+			fail "$name: the peer's media did not reach the edge's $p"
+	done
+	sleep 3
+	for p in "$@"; do
+		[ "$(rx_count "$tmp/rx$p" "$name-attacker")" = 0 ] ||
+			fail "$name: the attacker's media reached the edge's $p"
+	done
+	[ "$(rx_count "$tmp/rx50012" "$name-unnegotiated")" = 0 ] ||
+		fail "$name: media to an un-negotiated port reached the edge"
+	for p in "$@"; do
+		echo "# $name: $(rx_count "$tmp/rx$p" "$name-media") media packets in on $p during the call, none from the attacker; none to 50012"
+	done
+	sipp_uac_wait "$d/uac.log"
+	poll 10 no_pins_to "$EDGE4" || fail "$name: pinholes left after BYE"
+	sleep 1
+	for p in "$@"; do
+		n=$(rx_count "$tmp/rx$p" "$name-media")
+		sleep 3
+		[ "$(rx_count "$tmp/rx$p" "$name-media")" = "$n" ] ||
+			fail "$name: media still reaching the edge's $p after BYE"
+		echo "# $name: after BYE no pinhole, the stream to $p is cut (stays at $n)"
+	done
+	probe "$PEER" 40200 "$EDGE4" "$1" "$name-newflow-after-bye"
+	expect_no_rx "$tmp/rx$1" "$name-newflow-after-bye"
+	# shellcheck disable=SC2086
+	kill $streams "$SIPP_UAS_PID"
+	# shellcheck disable=SC2086
+	wait $streams "$SIPP_UAS_PID" 2>/dev/null
+	return 0
+}
