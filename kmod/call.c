@@ -32,13 +32,17 @@
 #include "parser.h"
 
 #define EDGEPIN_GC_INTERVAL	HZ
+/* A call nobody answered (no SDP answer, no 2xx) for this long ends:
+ * about SIP's Timer C, which provisional responses restart.
+ */
+#define EDGEPIN_UNANSWERED	(180 * HZ)
 
 struct edgepin_pin {
 	struct hlist_node hnode;	/* calls.pins, hashed by expectation */
 	struct list_head node;		/* call->pins, or the reaper's list */
 	struct edgepin_call *call;
 	struct nf_conntrack_expect *exp; /* our reference; NULL in monitor */
-	struct nf_conn *master;		/* compared, never dereferenced */
+	struct nf_conn *master;		/* our reference */
 	struct edgepin_pin_key key;
 	u32 dialog;
 	u32 flows;
@@ -76,16 +80,17 @@ static struct edgepin_net *call_net(struct edgepin_calls *calls)
 	return container_of(calls, struct edgepin_net, calls);
 }
 
-static u32 call_id_hash(const char *id, size_t len)
+static u32 call_id_hash(const struct edgepin_calls *calls, const char *id,
+			size_t len)
 {
-	return jhash(id, len, 0);
+	return jhash(id, len, calls->seed);
 }
 
 static struct edgepin_call *call_find(struct edgepin_calls *calls,
 				      const char *id, size_t len)
 {
 	struct edgepin_call *call;
-	u32 h = call_id_hash(id, len);
+	u32 h = call_id_hash(calls, id, len);
 
 	hash_for_each_possible(calls->by_id, call, hnode, h)
 		if (call->hash == h && call->id_len == len &&
@@ -181,9 +186,9 @@ static void pin_close(struct edgepin_calls *calls, struct edgepin_pin *pin,
 		nf_ct_expect_put(pin->exp);
 		hash_del(&pin->hnode);
 		pin->exp = NULL;
-		/* Unloading: masters may be gone, and nothing counts. */
-		if (!edgepin_unloading)
-			edgepin_ct_pins_dec(pin->master);
+		edgepin_ct_pins_dec(pin->master);
+		/* may be the last reference: it only takes the expect lock */
+		nf_ct_put(pin->master);
 		calls->n_pins--;
 		edgepin_stat_inc(en, ev == EDGEPIN_EVENT_PINHOLE_EXPIRE ?
 				 EDGEPIN_STAT_PINHOLES_EXPIRED :
@@ -267,15 +272,22 @@ static bool pin_key_eq(const struct edgepin_pin_key *a,
 }
 
 /*
- * Why can @d, an endpoint of the edge side, not be a pinhole destination?
- * 0 if it can. Counted once per endpoint.
+ * Why can @d, an endpoint @sdp declared, not be a pinhole destination?
+ * 0 if it can. Counted once per endpoint. Without edge addresses nothing
+ * says which side is trusted: a side may then only open its own
+ * signalling address, or one party playing both sides of a call could
+ * point pinholes at any host behind the firewall.
  */
 static int dest_refusal(const struct edgepin_policy *p,
+			const struct edgepin_sdp *sdp,
 			const struct edgepin_ep *d)
 {
 	if (!d->listens)
 		return EDGEPIN_STAT_REFUSED_TCP_ACTIVE;
 	if (p->n_edges && !edgepin_policy_is_edge(p, d->family, &d->addr))
+		return EDGEPIN_STAT_REFUSED_NOT_EDGE;
+	if (!p->n_edges && (d->family != sdp->sig_family ||
+			    !nf_inet_addr_cmp(&d->addr, &sdp->sig)))
 		return EDGEPIN_STAT_REFUSED_NOT_EDGE;
 	return edgepin_policy_check_port(p, d->proto, d->port);
 }
@@ -347,6 +359,8 @@ static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
 	spin_unlock_bh(&nf_conntrack_expect_lock);
 
 	pin->exp = exp;		/* the reference nf_ct_expect_alloc gave us */
+	/* An unconfirmed master can be freed without ->destroy(): hold it. */
+	nf_conntrack_get(&ct->ct_general);
 	pin->state = EDGEPIN_PIN_PINNED;
 	hash_add(calls->pins, &pin->hnode, hash_ptr(exp, 32));
 	list_add_tail(&pin->node, &call->pins);
@@ -447,7 +461,7 @@ static void pins_one_way(struct negotiation *ng, const struct edgepin_sdp *dst,
 		if (d->media >= src->n_media || !src->media_port[d->media] ||
 		    !dst->media_port[d->media])
 			continue;	/* a stream not accepted by both */
-		why = dest_refusal(ng->p, d);
+		why = dest_refusal(ng->p, dst, d);
 		if (why) {
 			edgepin_stat_inc(ng->en, why);
 			continue;
@@ -514,6 +528,17 @@ static void call_negotiate(struct edgepin_net *en, struct edgepin_call *call,
 				  reap);
 }
 
+static void call_close_dialog(struct edgepin_calls *calls,
+			      struct edgepin_call *call, u32 dialog,
+			      struct list_head *reap)
+{
+	struct edgepin_pin *pin, *tmp;
+
+	list_for_each_entry_safe(pin, tmp, &call->pins, node)
+		if (pin->dialog == dialog)
+			pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
+}
+
 /* The early dialogs that lost a forking race lose their pinholes. */
 static void call_confirm_dialog(struct edgepin_calls *calls,
 				struct edgepin_call *call, u32 dialog,
@@ -547,6 +572,24 @@ static void call_touch(struct edgepin_net *en, struct edgepin_call *call)
 	spin_unlock_bh(&nf_conntrack_expect_lock);
 }
 
+/*
+ * The table is full: make room by ending the oldest call that was never
+ * answered, so that a flood of INVITEs cannot lock real calls out.
+ */
+static bool call_evict_unanswered(struct edgepin_calls *calls)
+{
+	struct edgepin_call *call;
+
+	list_for_each_entry(call, &calls->all, node) {
+		if (call->state == EDGEPIN_CALL_OFFERED) {
+			net_info_ratelimited("edgepin: max-calls reached: oldest unanswered call dropped\n");
+			call_end(calls, call, EDGEPIN_STAT_REFUSED_MAX_CALLS);
+			return true;
+		}
+	}
+	return false;
+}
+
 static struct edgepin_call *call_new(struct edgepin_net *en,
 				     const struct edgepin_msg *m)
 {
@@ -560,7 +603,7 @@ static struct edgepin_call *call_new(struct edgepin_net *en,
 	p = rcu_dereference(en->policy);
 	max = p->max_calls;
 	rcu_read_unlock();
-	if (calls->n_calls >= max) {
+	if (calls->n_calls >= max && !call_evict_unanswered(calls)) {
 		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_MAX_CALLS);
 		net_info_ratelimited("edgepin: max-calls (%u) reached: call not tracked\n",
 				     max);
@@ -572,7 +615,7 @@ static struct edgepin_call *call_new(struct edgepin_net *en,
 	INIT_LIST_HEAD(&call->pins);
 	memcpy(call->id, m->call_id, m->call_id_len);
 	call->id_len = m->call_id_len;
-	call->hash = call_id_hash(m->call_id, m->call_id_len);
+	call->hash = call_id_hash(calls, m->call_id, m->call_id_len);
 	call->caller_tag = m->from_tag;
 	call->start = jiffies;
 	call->last = jiffies;
@@ -668,6 +711,13 @@ bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m)
 	if (!m->status) {
 		switch (m->method) {
 		case SIP_METHOD_BYE:
+			/* a forking race's extra dialog ends alone */
+			if (call->state == EDGEPIN_CALL_CONFIRMED &&
+			    msg_dialog(call, m) != call->dialog) {
+				call_close_dialog(calls, call,
+						  msg_dialog(call, m), &reap);
+				goto out;
+			}
 			call_end(calls, call, EDGEPIN_STAT_CALLS_ENDED);
 			goto out;
 		case SIP_METHOD_CANCEL:
@@ -738,21 +788,23 @@ out:
 	spin_unlock_bh(&calls->lock);
 }
 
-/* The signalling connection @ct is going away: so are its expectations. */
+/*
+ * The signalling connection @ct is going away: so are its expectations.
+ * The call itself goes on (it may continue on another connection), so
+ * media flows that entered are left alone.
+ */
 void edgepin_calls_master_gone(struct edgepin_net *en, struct nf_conn *ct)
 {
 	struct edgepin_calls *calls = &en->calls;
 	struct edgepin_call *call;
 	struct edgepin_pin *pin, *tmp;
-	LIST_HEAD(reap);
 
 	spin_lock_bh(&calls->lock);
 	list_for_each_entry(call, &calls->all, node)
 		list_for_each_entry_safe(pin, tmp, &call->pins, node)
 			if (pin->master == ct)
 				pin_close(calls, pin,
-					  EDGEPIN_EVENT_PINHOLE_CLOSE, &reap);
-	reap_queue(calls, &reap);
+					  EDGEPIN_EVENT_PINHOLE_CLOSE, NULL);
 	spin_unlock_bh(&calls->lock);
 }
 
@@ -773,7 +825,9 @@ static void calls_gc(struct work_struct *work)
 
 	spin_lock_bh(&calls->lock);
 	list_for_each_entry_safe(call, ctmp, &calls->all, node) {
-		if (time_after(jiffies, call->last + idle_max)) {
+		if (time_after(jiffies, call->last + idle_max) ||
+		    (call->state == EDGEPIN_CALL_OFFERED &&
+		     time_after(jiffies, call->last + EDGEPIN_UNANSWERED))) {
 			call_free(calls, call, &reap);
 			edgepin_stat_inc(en, EDGEPIN_STAT_CALLS_TIMED_OUT);
 			continue;
@@ -792,25 +846,33 @@ static void calls_gc(struct work_struct *work)
 	spin_unlock_bh(&calls->lock);
 }
 
-/* Does @ct, a flow that entered through a pinhole, match one in @list? */
+struct reap {
+	struct list_head pins;
+	u32 removed;
+};
+
+/* Is @ct a flow that entered through one of the closed pinholes? */
 static int reap_match(struct nf_conn *ct, void *data)
 {
 	const struct nf_conntrack_tuple *t;
-	struct list_head *list = data;
-	struct edgepin_pin *pin;
 	const struct edgepin_pin_key *k;
+	struct reap *r = data;
+	struct edgepin_pin *pin;
 
 	if (!test_bit(IPS_EXPECTED_BIT, &ct->status))
 		return 0;
 	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	list_for_each_entry(pin, list, node) {
+	list_for_each_entry(pin, &r->pins, node) {
 		k = &pin->key;
-		if (t->src.l3num == k->family && t->dst.protonum == k->proto &&
+		if (ct->master == pin->master &&
+		    t->src.l3num == k->family && t->dst.protonum == k->proto &&
 		    ntohs(t->dst.u.all) == k->edge_port &&
 		    (!k->peer_port || ntohs(t->src.u.all) == k->peer_port) &&
 		    nf_inet_addr_cmp(&t->dst.u3, &k->edge_addr) &&
-		    nf_inet_addr_cmp(&t->src.u3, &k->peer_addr))
+		    nf_inet_addr_cmp(&t->src.u3, &k->peer_addr)) {
+			r->removed++;
 			return 1;
+		}
 	}
 	return 0;
 }
@@ -823,22 +885,19 @@ static void calls_reap(struct work_struct *work)
 	struct edgepin_net *en = call_net(calls);
 	struct nf_ct_iter_data iter = { .net = en->net };
 	struct edgepin_pin *pin, *tmp;
-	LIST_HEAD(list);
-	u32 flows = 0;
+	struct reap r = { .pins = LIST_HEAD_INIT(r.pins) };
 
 	spin_lock_bh(&calls->lock);
-	list_splice_init(&calls->reap, &list);
+	list_splice_init(&calls->reap, &r.pins);
 	spin_unlock_bh(&calls->lock);
-	if (list_empty(&list))
+	if (list_empty(&r.pins))
 		return;
 
-	iter.data = &list;
+	iter.data = &r;
 	nf_ct_iterate_cleanup_net(reap_match, &iter);
-	list_for_each_entry_safe(pin, tmp, &list, node) {
-		flows += pin->flows;
+	list_for_each_entry_safe(pin, tmp, &r.pins, node)
 		edgepin_obj_free(pin);
-	}
-	this_cpu_add(en->stats->c[EDGEPIN_STAT_FLOWS_REMOVED], flows);
+	this_cpu_add(en->stats->c[EDGEPIN_STAT_FLOWS_REMOVED], r.removed);
 }
 
 int edgepin_pin_walk(struct edgepin_net *en, unsigned long *pos,
@@ -956,6 +1015,7 @@ void edgepin_calls_init(struct edgepin_net *en)
 	struct edgepin_calls *calls = &en->calls;
 
 	spin_lock_init(&calls->lock);
+	get_random_bytes(&calls->seed, sizeof(calls->seed));
 	hash_init(calls->by_id);
 	hash_init(calls->pins);
 	INIT_LIST_HEAD(&calls->all);

@@ -28,6 +28,7 @@ struct edgepin_calls {
 	struct list_head reap;		/* closed pins whose flows to cut */
 	unsigned int n_calls;
 	unsigned int n_pins;
+	u32 seed;			/* of the Call-ID hash */
 	struct delayed_work gc;		/* expiry of pinholes and calls */
 	struct work_struct reaper;	/* cuts media flows of ended calls */
 	bool dying;
@@ -119,6 +120,8 @@ struct edgepin_ep {
 
 /* What pinholing needs of one SDP (all its multipart parts merged). */
 struct edgepin_sdp {
+	union nf_inet_addr sig;		/* its sender, as on the wire */
+	u8 sig_family;
 	bool from_edge;			/* sent from an edge address */
 	u8 n_media;
 	u8 media_type[SDP_MAX_MEDIA];	/* enum sdp_media_type */
@@ -157,9 +160,6 @@ struct edgepin_msg {
 	u8 family;
 	u8 proto;
 };
-
-/* Set before the helpers go away at module unload. */
-extern bool edgepin_unloading;
 
 /* Returns true if @m belongs to a tracked call. */
 bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m);

@@ -46,7 +46,6 @@ MODULE_PARM_DESC(reasm_max_kb,
 
 MODULE_ALIAS_NFCT_HELPER(EDGEPIN_HELPER_NAME);
 
-bool edgepin_unloading;
 atomic_t edgepin_objects = ATOMIC_INIT(0);
 
 static const struct nf_conntrack_expect_policy
@@ -221,7 +220,17 @@ static void dir_parse(struct edgepin_net *en, struct nf_conn *ct,
 	if (off == d->len) {
 		dir_drop(d);
 	} else if (off) {
-		memmove(d->buf, d->buf + off, d->len - off);
+		/* keep only the tail, in a buffer of its size: what is
+		 * accounted is what is allocated
+		 */
+		char *tail = kmemdup(d->buf + off, d->len - off, GFP_ATOMIC);
+
+		if (!tail) {
+			dir_drop(d);
+			return;
+		}
+		kfree(d->buf);
+		d->buf = tail;
 		d->len -= off;
 		atomic_long_sub(off, &reasm_bytes);
 	}
@@ -283,9 +292,10 @@ static int edgepin_help_udp(struct sk_buff *skb, unsigned int protoff,
 		if (skb_copy_bits(skb, off, (char *)buf, len) < 0)
 			goto out;
 	}
-	if (edgepin_sip_message(en, ct, dir, buf, len)) {
+	if (edgepin_sip_message(en, ct, dir, buf, len) ||
+	    atomic_read(&edgepin_ct(ct)->pins)) {
 		/* The signalling flow is the pinholes' master: keep it as
-		 * long as the call may live.
+		 * long as a call on it may live, whatever else it carries.
 		 */
 		rcu_read_lock();
 		hold = rcu_dereference(en->policy)->call_timeout;
@@ -407,7 +417,6 @@ void edgepin_helper_exit(void)
 {
 	struct edgepin_stream *s, *tmp;
 
-	WRITE_ONCE(edgepin_unloading, true);
 	nf_conntrack_helpers_unregister(edgepin_helpers, helpers_count());
 	/* No destroy callback can run now: wait for the streams it freed,
 	 * then free what live conntracks still hold.

@@ -111,7 +111,7 @@ static void media_defaults(struct edgepin_sdp *sum, const struct sdp_media *m,
 	const u8 *raddr;
 	u8 rfam;
 
-	for (i = 0; i < n && m->port; i++) {
+	for (i = 0; i < n && m->port && m->port + 2 * i <= 65535; i++) {
 		u16 port = m->port + 2 * i;
 
 		ep_add(sum, m->family, m->addr, port, proto, idx,
@@ -281,6 +281,8 @@ bool edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
 		memset(&s->sum, 0, sizeof(s->sum));
 		if (body_sdp(en, s, buf, &msg)) {
 			s->sum.from_edge = from_edge(en, ct, dir);
+			s->sum.sig = ct->tuplehash[dir].tuple.src.u3;
+			s->sum.sig_family = nf_ct_l3num(ct);
 			m.sdp = sum_dup(&s->sum);
 		}
 		local_bh_enable();

@@ -5,10 +5,13 @@
 # an IPv4-signalled call whose SDP carries x-candidate-ipv6 lines, pin in
 # IPv6 for the peer's IPv6 address only.
 . ./lib.sh
-need nft conntrack python3
+need nft conntrack python3 edgepin
 topo_up
 run modprobe nf_conntrack_edgepin || fail "modprobe"
 fw_ruleset || fail "ruleset"
+# The edge's IPv6 candidates differ from its IPv4 signalling address: only
+# configured edge addresses make them trusted destinations.
+in_ns "$FW" edgepin policy set edge "$EDGE4" "$EDGE6" || fail "policy"
 tmp=$(mktemp -d)
 at_exit rm -rf "$tmp"
 

@@ -45,7 +45,7 @@ run uas_stop
 # --- max-pinholes-per-call ---
 in_ns "$FW" edgepin policy set max-pinholes-per-call 1 || fail "policy"
 r0=$(stat refused_max_per_call)
-sed 's/tag=edge{n}/tag=pc{n}/' "$tmp/answer" >"$tmp/answer-pc"
+sed 's/tag=e-{call_id}/tag=pc-{call_id}/' "$tmp/answer" >"$tmp/answer-pc"
 uas_start "$EDGE" "$EDGE4" udp "$tmp/answer-pc" 56000
 uac "$PEER" --to "$EDGE4" --proto udp --sport 5071 --call-prefix percall- \
 	"$tmp/invite" >/dev/null || fail "per-call INVITE not answered"

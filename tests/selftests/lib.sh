@@ -270,7 +270,7 @@ T
 ACK sip:edge@$EDGE4 SIP/2.0
 Via: SIP/2.0/TCP $PEER4:5070;branch=z9hG4bK-ack{n}
 From: <sip:peer@example.org>;tag=peer{n}
-To: <sip:edge@example.com>;tag=edge{n}
+To: <sip:edge@example.com>;tag=e-{call_id}
 Call-ID: {call_id}
 CSeq: 1 ACK
 
@@ -281,7 +281,7 @@ T
 SIP/2.0 200 OK
 Via: {via}
 From: {from}
-To: {to};tag=edge{n}
+To: {to};tag=e-{call_id}
 Call-ID: {call_id}
 CSeq: {cseq}
 Contact: <sip:edge@$EDGE4:5060;transport=tcp>

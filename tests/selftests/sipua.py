@@ -126,6 +126,17 @@ def segments(data, cuts):
     yield data[pos:]
 
 
+def send_dgram(s, m):
+    """A UAS that is (re)starting may refuse a datagram or two: retry."""
+    for _ in range(50):
+        try:
+            s.send(m)
+            return
+        except ConnectionRefusedError:
+            time.sleep(0.1)
+    sys.exit("uac: connection refused")
+
+
 def uac(args):
     texts = [open(f).read() for f in args.files]
     fam = socket.AF_INET6 if ":" in args.to else socket.AF_INET
@@ -147,7 +158,7 @@ def uac(args):
     for n, msgs in enumerate(calls):
         for m in msgs:
             if kind == socket.SOCK_DGRAM:
-                s.send(m)
+                send_dgram(s, m)
                 continue
             for seg in segments(m, cuts):
                 s.sendall(seg)
@@ -155,7 +166,13 @@ def uac(args):
                     time.sleep(0.05)
         want = args.calls * args.wait if cuts == [0] else (n + 1) * args.wait
         while got < want:
-            data = s.recv(65536)
+            try:
+                data = s.recv(65536)
+            except ConnectionRefusedError:
+                # the ICMP of a datagram sent before the UAS was up
+                for m in msgs:
+                    send_dgram(s, m)
+                continue
             if not data:
                 sys.exit("uac: connection closed")
             if kind == socket.SOCK_DGRAM:
