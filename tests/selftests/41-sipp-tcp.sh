@@ -27,7 +27,9 @@ done
 
 sipp_call draft6 tcp "$PEER" "$PEER4" uac-draft6.xml peer.csv \
 	"$EDGE" "$EDGE4" uas-draft6.xml edge.csv 2 50010
-# Both parts' RTP and RTCP are pinned: 4.
+# Both parts' RTP and RTCP are pinned: 4. No segmentation offload on the
+# edge, so that the firewall sees the INVITE in MSS-sized segments.
+run ip -n "$EDGE" link set eth0 gso_max_size 1400 || fail "gso_max_size"
 sipp_call lync tcp "$EDGE" "$EDGE4" uac-lync.xml lync.csv \
 	"$PEER" "$PEER4" uas.xml peer.csv 4 50030 50032
 exit 0
