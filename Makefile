@@ -26,6 +26,11 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh
 
+# The same sipp scenarios with edgepin, then with nf_conntrack_sip, in the
+# VM: a table of what each helper handles, measured with real packets.
+compare: all
+	scripts/compare.sh
+
 style:
 	scripts/style.sh
 
@@ -58,5 +63,5 @@ clean:
 	$(MAKE) -C ctl clean
 	rm -rf build
 
-.PHONY: all module ctl deps check demo style unit fuzz bench-parser \
+.PHONY: all module ctl deps check demo compare style unit fuzz bench-parser \
 	selftests install clean

@@ -1,0 +1,165 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Inside the VM (scripts/compare.sh boots it): the same sipp scenarios
+# through the firewall with edgepin attached, then with Linux's own
+# nf_conntrack_sip attached instead (same nftables table, same
+# `ct status expected` guard of the edge's media range), each cell
+# measured with real packets at the edge. Prints a Markdown table.
+cd "$(dirname "$0")/../tests/selftests" || exit 1
+. ./lib.sh
+. ./sipp/lib.sh
+need sipp nft conntrack socat edgepin python3
+topo_up >/dev/null 2>&1
+modprobe nf_conntrack_edgepin || fail "modprobe nf_conntrack_edgepin"
+# On another port than edgepin (its helper tuple would clash); attached
+# explicitly by nftables on 5060 either way.
+# Its helper is then named "sip-0".
+modprobe nf_conntrack_sip ports=5062 || fail "modprobe nf_conntrack_sip"
+tmp=$(mktemp -d)
+at_exit rm -rf "$tmp"
+exec 3>&1 >"$tmp/log" 2>&1
+ports_csv "$tmp/edge.csv" 50010 1
+ports_csv "$tmp/peer.csv" 40000 1
+ports_csv "$tmp/many.csv" 50010 20
+ports_csv "$tmp/peer20.csv" 40000 20
+printf 'SEQUENTIAL\n50010;50011;50020\n' >"$tmp/relay.csv"
+printf 'SEQUENTIAL\n50001;50002\n' >"$tmp/tcp.csv"
+printf 'SEQUENTIAL\n50030;50031;50032;50033\n' >"$tmp/lync.csv"
+for p in $(seq 50010 2 50048) 50020 50030 50032; do
+	udp_listen "$EDGE" "$EDGE4" "$p" "$tmp/rx$p"
+done
+ip netns exec "$EDGE" socat TCP-LISTEN:50001,bind="$EDGE4",fork,reuseaddr \
+	SYSTEM:'echo reached-50001' &
+at_exit kill $!
+ip -n "$EDGE" link set eth0 gso_max_size 1400
+
+# attach HELPER: the firewall's only table, helper type HELPER on 5060.
+attach() {
+	ip netns exec "$FW" nft flush ruleset
+	ip netns exec "$FW" nft -f - 2>&3 <<NFT || { echo "attach $1 failed" >&3; exit 1; }
+table inet compare {
+	ct helper sip-udp { type "$1" protocol udp; l3proto inet; }
+	ct helper sip-tcp { type "$1" protocol tcp; l3proto inet; }
+	chain pre {
+		type filter hook prerouting priority mangle; policy accept;
+		udp dport 5060 ct helper set "sip-udp"
+		tcp dport 5060 ct helper set "sip-tcp"
+	}
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ct state established,related accept
+		ct status expected accept
+		ip daddr $EDGE4 meta l4proto { udp, tcp } th dport 50000-59999 drop
+	}
+}
+NFT
+	ip netns exec "$FW" conntrack -F
+	ip netns exec "$FW" conntrack -F expect
+	ip netns exec "$FW" edgepin policy set edge "$EDGE4" >/dev/null
+}
+
+# got FILE TAG MIN: at least MIN datagrams with TAG arrive within 20 s.
+got() {
+	poll 20 sh -c "[ \$(grep -c '^$2 ' $1) -ge $3 ]"
+}
+
+# call H NAME TRANSPORT CALLER_NS CALLER_ADDR UAC CSV CALLEE_NS CALLEE_ADDR
+#      UAS CSV HOLD_MS CALLS: start a sipp run (UAS, then UAC).
+call() {
+	sipp_uas "$8" "$9" "$3" "${10}" "$tmp/${11}" "$tmp/$1-$2-uas.log"
+	sipp_uac "$4" "$5" "$9" "$3" "$6" "$tmp/$7" "$tmp/$1-$2-uac.log" \
+		"${12}" "${13}"
+}
+end_call() {
+	wait "$UAC_PID"
+	kill "$SIPP_UAS_PID"
+	wait "$SIPP_UAS_PID"
+	return 0
+}
+yn() { if "$@"; then echo yes; else echo no; fi; }
+
+# Each scenario sets R[scenario] for helper $1.
+declare -A R
+scenarios() {
+	local h=$1 t n p m
+	attach "$h"
+	# A plain UDP call (media to the m= port), the attacker, BYE.
+	t=$h-basic
+	call "$h" basic udp "$PEER" "$PEER4" uac.xml peer.csv \
+		"$EDGE" "$EDGE4" uas.xml edge.csv 15000 1
+	media "$PEER" 40000 "$EDGE4" 50010 "$t" 40
+	m=$MEDIA_PID
+	media "$ATK" 40000 "$EDGE4" 50010 "$t-atk" 40
+	R[basic,$h]=$(yn got "$tmp/rx50010" "$t" 3)
+	R[atk,$h]=$(yn [ "$(rx_count "$tmp/rx50010" "$t-atk")" = 0 ])
+	end_call
+	sleep 2
+	n=$(rx_count "$tmp/rx50010" "$t")
+	sleep 4
+	R[bye,$h]=$(yn [ "$(rx_count "$tmp/rx50010" "$t")" = "$n" ])
+	[ "${R[basic,$h]}" = yes ] || R[bye,$h]="n/a (no media)"
+	R[atk,$h]="${R[atk,$h]}"
+	kill "$m" "$MEDIA_PID"
+	# ICE: media to a relay candidate's port, not the m= port.
+	t=$h-ice
+	call "$h" ice udp "$PEER" "$PEER4" uac.xml peer.csv \
+		"$EDGE" "$EDGE4" uas-relay.xml relay.csv 10000 1
+	media "$PEER" 40010 "$EDGE4" 50020 "$t" 12
+	R[ice,$h]=$(yn got "$tmp/rx50020" "$t" 3)
+	end_call
+	# Exclusion: the answer offers TCP media on 50001 (passive).
+	call "$h" excl tcp "$PEER" "$PEER4" uac.xml peer.csv \
+		"$EDGE" "$EDGE4" uas-tcp.xml tcp.csv 10000 1
+	sleep 4
+	R[excl,$h]=yes
+	for n in 1 2 3; do
+		ip netns exec "$PEER" socat -T2 - \
+			TCP:"$EDGE4":50001,connect-timeout=2 </dev/null |
+			grep -q reached && R[excl,$h]=no
+	done
+	end_call
+	# A 9 KB Lync-style multipart INVITE from the edge over TCP, in
+	# MSS-sized segments; media to either part's port.
+	t=$h-split
+	call "$h" split tcp "$EDGE" "$EDGE4" uac-lync.xml lync.csv \
+		"$PEER" "$PEER4" uas.xml peer.csv 10000 1
+	media "$PEER" 40020 "$EDGE4" 50030 "$t" 12
+	media "$PEER" 40022 "$EDGE4" 50032 "$t" 12
+	poll 20 sh -c "grep -q '^$t ' $tmp/rx50030 $tmp/rx50032"
+	R[split,$h]=$(yn grep -q "^$t " "$tmp/rx50030" "$tmp/rx50032")
+	end_call
+	# 20 calls on one TCP connection: whose media gets in?
+	t=$h-many
+	call "$h" many tcp "$PEER" "$PEER4" uac.xml peer20.csv \
+		"$EDGE" "$EDGE4" uas.xml many.csv 30000 20
+	sleep 12
+	echo "# $h many: $(ip netns exec "$FW" conntrack -L expect 2>/dev/null | wc -l) expectations; uac: $(tail -c 300 "$tmp/$h-many-uac.log.err" 2>/dev/null)" >&3
+	for p in $(seq 50010 2 50048); do
+		probe "$PEER" 40030 "$EDGE4" "$p" "$t"
+	done
+	sleep 5
+	n=0
+	for p in $(seq 50010 2 50048); do
+		grep -qx "$t" "$tmp/rx$p" && n=$((n + 1))
+	done
+	R[many,$h]="$n/20"
+	end_call
+}
+
+scenarios edgepin
+scenarios sip-0
+row() {
+	printf '| %s | %s | %s |\n' "$1" "${R[$2,edgepin]}" "${R[$2,sip-0]}" >&3
+}
+{
+	echo "| scenario (sipp, real packets at the edge) | edgepin | nf_conntrack_sip |"
+	echo "|---|---|---|"
+} >&3
+row "UDP call: peer's media in on the m= port" basic
+row "ICE: media to a relay candidate port (not the m= port)" ice
+row "split TCP INVITE (9 KB Lync multipart, MSS segments): media in" split
+row "answer offers TCP 50001: peer cannot connect to it" excl
+row "attacker's media to the call's port refused" atk
+row "media stream cut at BYE" bye
+row "20 calls on one TCP connection: calls whose media got in" many
+exit 0
