@@ -422,8 +422,9 @@ struct negotiation {
 };
 
 /*
- * The negotiation wants pinhole @k: keep it if the dialog has it (a
- * candidate line explains it better than the c=/m= default), else open.
+ * The negotiation wants pinhole @k: keep it if the dialog has it, else
+ * open it. A pinhole's kinds are those it opened with: the summary lists
+ * candidates before defaults, so they are the best ones then.
  */
 static void pin_want(struct negotiation *ng, const struct edgepin_pin_key *k)
 {
@@ -438,10 +439,6 @@ static void pin_want(struct negotiation *ng, const struct edgepin_pin_key *k)
 			pin->stale = false;
 			call->n_stale--;
 		}
-		if (pin->key.edge_kind == EDGEPIN_CAND_DEFAULT)
-			pin->key.edge_kind = k->edge_kind;
-		if (pin->key.peer_kind == EDGEPIN_CAND_DEFAULT)
-			pin->key.peer_kind = k->peer_kind;
 		return;
 	}
 	why = pin_open(ng->en, ng->p, call, ng->ct, k, ng->dialog);

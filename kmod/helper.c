@@ -276,6 +276,15 @@ static int edgepin_help_udp(struct sk_buff *skb, unsigned int protoff,
 	const char *buf;
 	u32 hold;
 
+	/*
+	 * An ICMP error about a SIP datagram (port unreachable when the
+	 * other side has no listener) reaches the helper of the flow it
+	 * quotes, with IP_CT_RELATED and protoff at the ICMP header: not
+	 * SIP. The first datagram of an expected flow is RELATED too, but
+	 * its conntrack is not confirmed yet.
+	 */
+	if (ctinfo == IP_CT_RELATED && nf_ct_is_confirmed(ct))
+		return NF_ACCEPT;
 	if (off >= skb->len)
 		return NF_ACCEPT;
 	len = skb->len - off;

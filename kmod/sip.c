@@ -27,6 +27,7 @@ struct sip_scratch {
 	struct sdp_session sdp;
 	struct edgepin_sdp sum;
 	struct edgepin_ep ep[EDGEPIN_MAX_EPS];	/* sum.ep[] */
+	struct edgepin_ep defaults[EDGEPIN_MAX_EPS];
 };
 
 static struct sip_scratch * __percpu *scratch;
@@ -162,6 +163,27 @@ static void sdp_summarise(struct edgepin_sdp *sum,
 	}
 }
 
+/*
+ * Candidates first, then the c=/m= defaults and a=rtcp, each in SDP
+ * order: a pinhole takes the kinds of the first endpoints that make it,
+ * so one both a candidate and a default explain is shown as the
+ * candidate from the moment it opens (its kinds never change after).
+ */
+static void sum_candidates_first(struct sip_scratch *s)
+{
+	struct edgepin_sdp *sum = &s->sum;
+	unsigned int i, n = 0, d = 0;
+
+	for (i = 0; i < sum->n_ep; i++) {
+		if (sum->ep[i].kind == EDGEPIN_CAND_DEFAULT ||
+		    sum->ep[i].kind == EDGEPIN_CAND_RTCP)
+			s->defaults[d++] = sum->ep[i];
+		else
+			sum->ep[n++] = sum->ep[i];
+	}
+	memcpy(&sum->ep[n], s->defaults, d * sizeof(s->defaults[0]));
+}
+
 /* Parse @len bytes of SDP into the summary; false if it is not SDP. */
 static bool sdp_add(struct edgepin_net *en, struct sip_scratch *s,
 		    const char *buf, size_t len)
@@ -280,6 +302,7 @@ bool edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
 		s = *this_cpu_ptr(scratch);
 		memset(&s->sum, 0, sizeof(s->sum));
 		if (body_sdp(en, s, buf, &msg)) {
+			sum_candidates_first(s);
 			s->sum.from_edge = from_edge(en, ct, dir);
 			s->sum.sig = ct->tuplehash[dir].tuple.src.u3;
 			s->sum.sig_family = nf_ct_l3num(ct);

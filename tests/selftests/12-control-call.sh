@@ -96,8 +96,7 @@ jq -e --arg cid "$cid" --arg e "$EDGE4" --arg p "$PEER4" '
 		.peer_addr == $p and .peer_port == 0 and
 		.state == "pinned" and (.timeout | type) == "number" and
 		.timeout <= 60 and .flows == 0 and
-		(.edge_cand | IN("default", "host")) and
-		(.peer_cand | IN("default", "host"))) and
+		.edge_cand == "host" and .peer_cand == "host") and
 	([.[].edge_port] | sort) == [50010, 50011]' "$tmp/list" >/dev/null ||
 	fail "pinhole list -j does not show the negotiated pinholes"
 fwep pinhole list | sed 's/^/# /'
@@ -131,7 +130,7 @@ fwep -j pinhole list | sed 's/^/# /'
 
 # Counters.
 fwep -j stats >"$tmp/stats" || fail "stats"
-jq -e '.messages == 2 and .calls_started == 1 and
+jq -e '.messages == 2 and .parse_errors == 0 and .calls_started == 1 and
 	.pinholes_opened == 2 and .flows_admitted == 1' "$tmp/stats" \
 	>/dev/null || fail "counters: $(cat "$tmp/stats")"
 echo "# active pinhole, call list and counters"
@@ -172,5 +171,13 @@ jq -s -e --arg cid "$cid" '
 jq -s -e '[.[] | select(.event == "pinhole_close" and
 	.pinhole.call_id == "ctl-2@peer")] | length == 2' "$tmp/events" \
 	>/dev/null || fail "no close events for the flushed pinholes"
+# A pinhole is the same pinhole in all its events: the candidate kinds
+# an operator saw at open are those at close. Both sides declared host
+# candidates for every pinned address and port, so that is what they are.
+jq -s -e '[.[] | select(.pinhole) | .pinhole |
+	[.call_id, .edge_port, .edge_cand, .peer_cand]] | unique |
+	group_by(.[0:2]) | all(length == 1) and
+	all(.[][]; .[2] == "host" and .[3] == "host")' "$tmp/events" \
+	>/dev/null || fail "candidate kinds differ between a pinhole's events"
 echo "# monitor: call_start, pinhole_open, pinhole_close, call_end in order"
 exit 0
