@@ -50,11 +50,24 @@ struct edgepin_pin {
 	bool stale;			/* not (yet) in the new negotiation */
 };
 
+/* One message that carried SDP, to know its retransmissions by. */
+struct sdp_msg_id {
+	u32 cseq;
+	u32 dialog;
+	u32 body;			/* hash of the body */
+	u16 status;			/* 0 for a request */
+	u8 method;			/* of the CSeq */
+	u8 side;
+	bool set;
+};
+
 struct edgepin_call {
 	struct hlist_node hnode;	/* calls.by_id */
 	struct list_head node;		/* calls.all */
 	struct list_head pins;
 	struct edgepin_sdp *offer;	/* the last offer, kept for re-answers */
+	struct sdp_msg_id offer_id;	/* the message that made it */
+	struct sdp_msg_id answer_id;	/* the last one that answered */
 	unsigned long start;
 	unsigned long last;		/* last in-dialog message */
 	union nf_inet_addr sig[2];	/* signalling address of each side */
@@ -660,13 +673,48 @@ static bool msg_is_answer(const struct edgepin_call *call,
 	return !call->answered;
 }
 
+static void sdp_msg_id(struct sdp_msg_id *id, const struct edgepin_msg *m,
+		       u8 side, u32 dialog)
+{
+	id->cseq = m->cseq;
+	id->dialog = dialog;
+	id->body = m->body_hash;
+	id->status = m->status;
+	id->method = m->cseq_method;
+	id->side = side;
+	id->set = true;
+}
+
+static bool sdp_msg_id_eq(const struct sdp_msg_id *a,
+			  const struct sdp_msg_id *b)
+{
+	return a->set && b->set && a->cseq == b->cseq &&
+	       a->dialog == b->dialog && a->body == b->body &&
+	       a->status == b->status && a->method == b->method &&
+	       a->side == b->side;
+}
+
 static void call_sdp(struct edgepin_net *en, struct edgepin_call *call,
 		     struct edgepin_msg *m, u8 side, struct list_head *reap)
 {
 	struct edgepin_sdp *sdp = m->sdp;
 	u32 dialog = msg_dialog(call, m);
+	struct sdp_msg_id id;
+
+	/*
+	 * The same message again (same side, dialog, CSeq, status and
+	 * body) as the one that made the current offer or gave the last
+	 * answer is a retransmission: a 200 or an INVITE resent, the ACK
+	 * resent for a resent 200. It must neither move pinholes nor leave
+	 * an offer pending, which would turn the next offer into an answer.
+	 */
+	sdp_msg_id(&id, m, side, dialog);
+	if (sdp_msg_id_eq(&id, &call->offer_id) ||
+	    sdp_msg_id_eq(&id, &call->answer_id))
+		return;
 
 	if (msg_is_answer(call, m, side)) {
+		call->answer_id = id;
 		call->answered = true;
 		call_negotiate(en, call, m->ct, sdp, dialog, reap);
 		if (call->state == EDGEPIN_CALL_OFFERED)
@@ -676,6 +724,7 @@ static void call_sdp(struct edgepin_net *en, struct edgepin_call *call,
 	edgepin_obj_free(call->offer);
 	call->offer = sdp;
 	m->sdp = NULL;		/* now the call's */
+	call->offer_id = id;
 	call->offer_side = side;
 	call->offer_cseq = m->cseq;
 	call->offer_method = m->status ? m->cseq_method : m->method;

@@ -154,6 +154,7 @@ struct edgepin_msg {
 	u32 from_tag;			/* hashes of the tags, 0 if absent */
 	u32 to_tag;
 	u32 cseq;
+	u32 body_hash;			/* of the body, when sdp is set */
 	u16 status;			/* 0 for a request */
 	u8 method;			/* enum sip_method */
 	u8 cseq_method;

@@ -307,6 +307,7 @@ bool edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
 			s->sum.sig = ct->tuplehash[dir].tuple.src.u3;
 			s->sum.sig_family = nf_ct_l3num(ct);
 			m.sdp = sum_dup(&s->sum);
+			m.body_hash = span_hash(buf, msg.body);
 		}
 		local_bh_enable();
 	}

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Offer/answer beyond INVITE/200: a late offer (SDP in the 200, answer in
-# the ACK); forking (two early dialogs answer with their own ports; the
+# the ACK), whose 200 and ACK retransmitted change nothing; an INVITE and
+# its 200 retransmitted leave no offer pending; forking (two early dialogs answer with their own ports; the
 # 200 of one closes the other's pinholes); an offer in a reliable 183
 # answered in PRACK, then moved by UPDATE.
 . ./lib.sh
@@ -19,13 +20,18 @@ sdp() { # ADDR PORT
 	printf 'a=candidate:1 1 UDP 2130706431 %s %s typ host\n' "$1" "$2"
 }
 # msg FILE FIRST-LINE CALL-ID CSEQ TO-TAG [SDP-ADDR SDP-PORT]
+# (with BY=callee: a request of the callee's, or its response, whose
+# From is the callee, tagged TO-TAG)
 msg() {
 	local f=$1 first=$2 id=$3 cseq=$4 totag=${5:+;tag=$5}
+	local from="<sip:a@example.org>;tag=a-$id" to="<sip:b@example.com>$totag"
+	[ "${BY:-}" = callee ] &&
+		from="<sip:b@example.com>$totag" to="<sip:a@example.org>;tag=a-$id"
 	{
 		echo "$first"
 		echo "Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-$id-${cseq// /}"
-		echo "From: <sip:a@example.org>;tag=a-$id"
-		echo "To: <sip:b@example.com>$totag"
+		echo "From: $from"
+		echo "To: $to"
 		echo "Call-ID: $id"
 		echo "CSeq: $cseq"
 		[ -n "${6:-}" ] && echo "Content-Type: application/sdp"
@@ -37,6 +43,27 @@ ports_of() { # CALL-ID: its pinned edge ports, sorted
 	ip netns exec "$FW" edgepin -j pinhole list |
 		jq -r "[.[] | select(.call_id==\"$1\") | .edge_port] | sort | join(\" \")"
 }
+# media_in CALL-ID PORT TAG: the call's one pinhole is on PORT and the
+# peer's media (from port 40000) gets in through it.
+media_in() {
+	[ "$(ports_of "$1")" = "$2" ] ||
+		fail "$1 ($3): pinned '$(ports_of "$1")', not $2"
+	if [ ! -e "$tmp/listening$2" ]; then
+		udp_listen "$EDGE" "$EDGE4" "$2" "$tmp/rx$2"
+		touch "$tmp/listening$2"
+	fi
+	probe "$PEER" 40000 "$EDGE4" "$2" "$1-$3"
+	expect_rx "$tmp/rx$2" "$1-$3"
+}
+# unchanged CALL-ID PORT: after retransmissions, that pinhole is still
+# the same one (active, one flow) and media still gets in.
+unchanged() {
+	local st
+	st=$(ip netns exec "$FW" edgepin -j pinhole list | jq -r \
+		".[] | select(.call_id==\"$1\") | \"\(.state) \(.flows)\"")
+	[ "$st" = "active 1" ] || fail "$1: pinhole after retransmissions: '$st'"
+	media_in "$1" "$2" after-retransmissions
+}
 INV="INVITE sip:b@$EDGE4 SIP/2.0"
 
 # --- late offer ---
@@ -47,7 +74,52 @@ to_edge "$tmp/l1"
 to_peer "$tmp/l2"
 [ -z "$(ports_of late)" ] || fail "late offer: pinned before the answer"
 to_edge "$tmp/l3"
-[ "$(ports_of late)" = 50010 ] || fail "late offer: pinned '$(ports_of late)', not 50010"
+media_in late 50010 answered
+# The 200 retransmitted after the ACK (same CSeq, same SDP), with the ACK
+# the caller sends again for it, then once more alone (that ACK lost),
+# changes nothing: the pinhole stays as it is (active, its flow in) and
+# no offer is left pending...
+to_peer "$tmp/l2"
+to_edge "$tmp/l3"
+to_peer "$tmp/l2"
+unchanged late 50010
+# ... so the caller's re-INVITE is an offer, its 200 the answer.
+msg "$tmp/l4" "$INV" late "2 INVITE" b1 "$PEER4" 40002
+msg "$tmp/l5" "SIP/2.0 200 OK" late "2 INVITE" b1 "$EDGE4" 50012
+msg "$tmp/l6" "ACK sip:b@$EDGE4 SIP/2.0" late "2 ACK" b1
+to_edge "$tmp/l4"
+to_peer "$tmp/l5"
+to_edge "$tmp/l6"
+[ "$(ports_of late)" = 50012 ] ||
+	fail "late offer: re-INVITE after the retransmission pinned '$(ports_of late)', not 50012"
+
+# --- the INVITE's offer retransmitted after its 200: no offer pending ---
+msg "$tmp/r1" "$INV" rtx "1 INVITE" "" "$PEER4" 40000
+msg "$tmp/r2" "SIP/2.0 200 OK" rtx "1 INVITE" b1 "$EDGE4" 50040
+msg "$tmp/r3" "ACK sip:b@$EDGE4 SIP/2.0" rtx "1 ACK" b1
+to_edge "$tmp/r1"
+to_peer "$tmp/r2"
+to_edge "$tmp/r3"
+media_in rtx 50040 answered
+to_edge "$tmp/r1"
+to_peer "$tmp/r2"
+unchanged rtx 50040
+# A last INVITE retransmission, then the edge's UPDATE: an offer (not an
+# answer to the retransmitted INVITE), answered by the peer's 200 from
+# another address, which is what the pinhole must then admit.
+to_edge "$tmp/r1"
+PEER4B=198.51.100.3
+BY=callee msg "$tmp/r4" "UPDATE sip:a@$PEER4 SIP/2.0" rtx "1 UPDATE" b1 \
+	"$EDGE4" 50042
+BY=callee msg "$tmp/r5" "SIP/2.0 200 OK" rtx "1 UPDATE" b1 "$PEER4B" 40000
+to_peer "$tmp/r4"
+to_edge "$tmp/r5"
+pins_of() { # CALL-ID: "edge_port peer_addr" of its pinholes
+	ip netns exec "$FW" edgepin -j pinhole list | jq -r \
+		"[.[] | select(.call_id==\"$1\") | \"\(.edge_port) \(.peer_addr)\"] | sort | join(\",\")"
+}
+[ "$(pins_of rtx)" = "50042 $PEER4B" ] ||
+	fail "UPDATE after the INVITE retransmission: pinned '$(pins_of rtx)', not '50042 $PEER4B'"
 
 # --- forking: two early dialogs, then one answers ---
 msg "$tmp/f1" "$INV" fork "1 INVITE" "" "$PEER4" 40000
