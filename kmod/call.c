@@ -112,15 +112,17 @@ static struct edgepin_call *call_find(struct edgepin_calls *calls,
 	return NULL;
 }
 
-static struct edgepin_pin *pin_by_exp(struct edgepin_calls *calls,
-				      const struct nf_conntrack_expect *exp)
+/* Does a pin other than @pin use its expectation (a fork's twin)? */
+static bool pin_exp_shared(struct edgepin_calls *calls,
+			   const struct edgepin_pin *pin)
 {
-	struct edgepin_pin *pin;
+	struct edgepin_pin *other;
 
-	hash_for_each_possible(calls->pins, pin, hnode, hash_ptr(exp, 32))
-		if (pin->exp == exp)
-			return pin;
-	return NULL;
+	hash_for_each_possible(calls->pins, other, hnode,
+			       hash_ptr(pin->exp, 32))
+		if (other != pin && other->exp == pin->exp)
+			return true;
+	return false;
 }
 
 static const char *const media_names[] = {
@@ -180,22 +182,31 @@ static void call_info(const struct edgepin_call *call,
 }
 
 /*
- * Take the pinhole out of the tables and close its expectation. Pins
- * that let flows in go to @reap, so that those flows are cut; the rest
- * are freed. Caller holds calls.lock.
+ * Take the pinhole out of the tables and close its expectation, unless
+ * another pin shares it. Pins that let flows in go to @reap, so that
+ * those flows are cut; the rest are freed. Caller holds calls.lock.
  */
 static void pin_close(struct edgepin_calls *calls, struct edgepin_pin *pin,
 		      enum edgepin_event ev, struct list_head *reap)
 {
 	struct edgepin_net *en = call_net(calls);
 	struct edgepin_pin_info pi;
+	bool shared;
 
 	pin_info(pin, &pi);
 	if (pin->exp) {
-		spin_lock_bh(&nf_conntrack_expect_lock);
-		if (edgepin_exp_linked(pin->exp))
-			nf_ct_unlink_expect(pin->exp);
-		spin_unlock_bh(&nf_conntrack_expect_lock);
+		/* Another dialog's pin with the same key still uses it:
+		 * the expectation stays, and so do the flows it let in.
+		 */
+		shared = pin_exp_shared(calls, pin);
+		if (shared) {
+			reap = NULL;
+		} else {
+			spin_lock_bh(&nf_conntrack_expect_lock);
+			if (edgepin_exp_linked(pin->exp))
+				nf_ct_unlink_expect(pin->exp);
+			spin_unlock_bh(&nf_conntrack_expect_lock);
+		}
 		nf_ct_expect_put(pin->exp);
 		hash_del(&pin->hnode);
 		pin->exp = NULL;
@@ -315,6 +326,41 @@ static bool source_ok(const struct edgepin_policy *p,
 static void edgepin_expectfn(struct nf_conn *ct,
 			     struct nf_conntrack_expect *exp);
 
+/*
+ * Another dialog of the call (a fork) already has this pinhole on the
+ * same master: nf_ct_expect_related() would replace that expectation
+ * with a new one and leave the fork's pin with an unlinked one, so the
+ * two share it instead. Returns it with a reference for @pin, which
+ * takes the state and flows the expectation already has; NULL if there
+ * is none to share.
+ */
+static struct nf_conntrack_expect *
+pin_twin_exp(struct edgepin_call *call, struct nf_conn *ct,
+	     const struct edgepin_pin_key *k, const struct edgepin_policy *p,
+	     struct edgepin_pin *pin)
+{
+	struct edgepin_pin *twin;
+	bool linked;
+
+	list_for_each_entry(twin, &call->pins, node) {
+		if (!twin->exp || twin->master != ct ||
+		    !pin_key_eq(&twin->key, k))
+			continue;
+		spin_lock_bh(&nf_conntrack_expect_lock);
+		linked = edgepin_exp_linked(twin->exp);
+		if (linked && twin->state == EDGEPIN_PIN_PINNED)
+			edgepin_exp_set_timeout(twin->exp, p->pinhole_timeout);
+		spin_unlock_bh(&nf_conntrack_expect_lock);
+		if (!linked)
+			continue;
+		pin->state = twin->state;
+		pin->flows = twin->flows;
+		refcount_inc(&twin->exp->use);
+		return twin->exp;
+	}
+	return NULL;
+}
+
 /* The pinhole and its expectation (see pin_open()). */
 static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
 			struct edgepin_call *call, struct nf_conn *ct,
@@ -344,6 +390,9 @@ static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
 		return EDGEPIN_STAT_MONITOR_WOULD_PIN;
 	}
 
+	exp = pin_twin_exp(call, ct, k, p, pin);
+	if (exp)
+		goto pinned;
 	exp = nf_ct_expect_alloc(ct);
 	if (!exp) {
 		edgepin_obj_free(pin);
@@ -370,11 +419,12 @@ static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
 	spin_lock_bh(&nf_conntrack_expect_lock);
 	edgepin_exp_set_timeout(exp, p->pinhole_timeout);
 	spin_unlock_bh(&nf_conntrack_expect_lock);
+	pin->state = EDGEPIN_PIN_PINNED;
 
-	pin->exp = exp;		/* the reference nf_ct_expect_alloc gave us */
+pinned:
+	pin->exp = exp;		/* our reference, from alloc or the twin */
 	/* An unconfirmed master can be freed without ->destroy(): hold it. */
 	nf_conntrack_get(&ct->ct_general);
-	pin->state = EDGEPIN_PIN_PINNED;
 	hash_add(calls->pins, &pin->hnode, hash_ptr(exp, 32));
 	list_add_tail(&pin->node, &call->pins);
 	call->n_pins++;
@@ -811,26 +861,30 @@ static void edgepin_expectfn(struct nf_conn *ct,
 	const struct edgepin_policy *p;
 	struct edgepin_pin_info pi;
 	struct edgepin_pin *pin;
+	bool admitted = false;
 
 	spin_lock_bh(&calls->lock);
-	pin = pin_by_exp(calls, exp);
-	if (!pin)
-		goto out;
-	pin->flows++;
-	edgepin_stat_inc(en, EDGEPIN_STAT_FLOWS_ADMITTED);
-	if (pin->state != EDGEPIN_PIN_PINNED)
-		goto out;
-	pin->state = EDGEPIN_PIN_ACTIVE;
-	rcu_read_lock();
-	p = rcu_dereference(en->policy);
-	spin_lock_bh(&nf_conntrack_expect_lock);
-	if (edgepin_exp_linked(exp))
-		edgepin_exp_set_timeout(exp, p->call_timeout);
-	spin_unlock_bh(&nf_conntrack_expect_lock);
-	rcu_read_unlock();
-	pin_info(pin, &pi);
-	edgepin_notify_pin(en, EDGEPIN_EVENT_PINHOLE_OPEN, &pi, 0);
-out:
+	/* every pin using @exp: forks may share one (pin_twin_exp()) */
+	hash_for_each_possible(calls->pins, pin, hnode, hash_ptr(exp, 32)) {
+		if (pin->exp != exp)
+			continue;
+		admitted = true;
+		pin->flows++;
+		if (pin->state != EDGEPIN_PIN_PINNED)
+			continue;
+		pin->state = EDGEPIN_PIN_ACTIVE;
+		rcu_read_lock();
+		p = rcu_dereference(en->policy);
+		spin_lock_bh(&nf_conntrack_expect_lock);
+		if (edgepin_exp_linked(exp))
+			edgepin_exp_set_timeout(exp, p->call_timeout);
+		spin_unlock_bh(&nf_conntrack_expect_lock);
+		rcu_read_unlock();
+		pin_info(pin, &pi);
+		edgepin_notify_pin(en, EDGEPIN_EVENT_PINHOLE_OPEN, &pi, 0);
+	}
+	if (admitted)
+		edgepin_stat_inc(en, EDGEPIN_STAT_FLOWS_ADMITTED);
 	spin_unlock_bh(&calls->lock);
 }
 

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Offer/answer beyond INVITE/200: a late offer (SDP in the 200, answer in
 # the ACK), whose 200 and ACK retransmitted change nothing; an INVITE and
-# its 200 retransmitted leave no offer pending; forking (two early dialogs answer with their own ports; the
-# 200 of one closes the other's pinholes); an offer in a reliable 183
-# answered in PRACK, then moved by UPDATE.
+# its 200 retransmitted leave no offer pending; forking (two early dialogs
+# answer with their own ports; the 200 of one closes the other's
+# pinholes); two forks answering with the same SDP share one expectation,
+# the winner's, which outlives the loser's dialog; an offer in a reliable
+# 183 answered in PRACK, then moved by UPDATE.
 . ./lib.sh
 need nft conntrack python3 jq edgepin
 topo_up
@@ -43,8 +45,8 @@ ports_of() { # CALL-ID: its pinned edge ports, sorted
 	ip netns exec "$FW" edgepin -j pinhole list |
 		jq -r "[.[] | select(.call_id==\"$1\") | .edge_port] | sort | join(\" \")"
 }
-# media_in CALL-ID PORT TAG: the call's one pinhole is on PORT and the
-# peer's media (from port 40000) gets in through it.
+# media_in CALL-ID PORT TAG [SPORT]: the call's one pinhole is on PORT
+# and the peer's media (from SPORT, 40000) gets in through it.
 media_in() {
 	[ "$(ports_of "$1")" = "$2" ] ||
 		fail "$1 ($3): pinned '$(ports_of "$1")', not $2"
@@ -52,7 +54,7 @@ media_in() {
 		udp_listen "$EDGE" "$EDGE4" "$2" "$tmp/rx$2"
 		touch "$tmp/listening$2"
 	fi
-	probe "$PEER" 40000 "$EDGE4" "$2" "$1-$3"
+	probe "$PEER" "${4:-40000}" "$EDGE4" "$2" "$1-$3"
 	expect_rx "$tmp/rx$2" "$1-$3"
 }
 # unchanged CALL-ID PORT: after retransmissions, that pinhole is still
@@ -137,6 +139,38 @@ to_peer "$tmp/f4"
 udp_listen "$EDGE" "$EDGE4" 50020 "$tmp/rx20"
 probe "$PEER" 40000 "$EDGE4" 50020 losing-dialog
 expect_no_rx "$tmp/rx20" losing-dialog
+
+# --- forks answering with the same SDP: one expectation, two dialogs ---
+# Their pinholes have the same key on the same master: both dialogs use
+# one expectation, which lives as long as one of them does.
+msg "$tmp/g1" "$INV" twins "1 INVITE" "" "$PEER4" 40000
+msg "$tmp/g2" "SIP/2.0 183 Session Progress" twins "1 INVITE" b1 "$EDGE4" 50050
+msg "$tmp/g3" "SIP/2.0 183 Session Progress" twins "1 INVITE" b2 "$EDGE4" 50050
+msg "$tmp/g4" "SIP/2.0 200 OK" twins "1 INVITE" b1 "$EDGE4" 50050
+msg "$tmp/g5" "ACK sip:b@$EDGE4 SIP/2.0" twins "1 ACK" b1
+msg "$tmp/g6" "SIP/2.0 200 OK" twins "1 INVITE" b2 "$EDGE4" 50050
+msg "$tmp/g7" "BYE sip:b@$EDGE4 SIP/2.0" twins "2 BYE" b2
+to_edge "$tmp/g1"
+to_peer "$tmp/g2"
+to_peer "$tmp/g3"
+[ "$(ports_of twins)" = "50050 50050" ] ||
+	fail "twin forks: early dialogs pinned '$(ports_of twins)'"
+n=$(pins_to "$EDGE4" 50050 | wc -l)
+[ "$n" = 1 ] || fail "twin forks: $n expectations to 50050, not 1"
+# The first fork wins: the second's dialog closes, the pinhole stays.
+to_peer "$tmp/g4"
+to_edge "$tmp/g5"
+media_in twins 50050 winner
+# The other fork's 200 comes late; the caller ends that dialog with BYE:
+# the winner's pinhole stays, its flow is not cut, new flows get in.
+to_peer "$tmp/g6"
+[ "$(ports_of twins)" = "50050 50050" ] ||
+	fail "twin forks: late 200 of the loser pinned '$(ports_of twins)'"
+to_edge "$tmp/g7"
+media_in twins 50050 old-flow-after-loser-bye
+media_in twins 50050 new-flow-after-loser-bye 40002
+n=$(pins_to "$EDGE4" 50050 | wc -l)
+[ "$n" = 1 ] || fail "twin forks: $n expectations to 50050 after the BYE, not 1"
 
 # --- offer in a reliable 183, answer in PRACK, moved by UPDATE ---
 msg "$tmp/p1" "$INV" prack "1 INVITE" ""
