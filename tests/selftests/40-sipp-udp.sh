@@ -1,28 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Real SIP software over UDP through a firewall deployed with `edgepin
-# ruleset install --edge`: a sipp caller in the peer and a sipp callee in
-# the edge (and the reverse: the edge calls, the peer answers, the edge
-# hangs up), SDP with RFC ICE candidates. During the call the peer's media
-# stream reaches the negotiated edge port, the attacker's and an
-# un-negotiated port's do not; after BYE the stream is cut.
+# ruleset install --edge`, SDP with RFC ICE candidates: a sipp caller in
+# the peer and a sipp callee in the edge, the peer hangs up; the same, the
+# edge (callee) hangs up; the edge calls, the peer answers, the edge hangs
+# up. For the length of each call the peer's media stream reaches the
+# negotiated edge port, the attacker's and an un-negotiated port's do
+# not; after BYE the stream is cut.
 . ./lib.sh
 . ./sipp/lib.sh
-need sipp nft conntrack socat jq edgepin python3
-topo_up
-run modprobe nf_conntrack_edgepin || fail "modprobe"
-run ip netns exec "$FW" edgepin ruleset install --edge "$EDGE4" ||
-	fail "ruleset install"
-tmp=$(mktemp -d)
-at_exit rm -rf "$tmp"
-ports_csv "$tmp/edge.csv" 50010 1
-ports_csv "$tmp/peer.csv" 40000 1
+sipp_setup
 udp_listen "$EDGE" "$EDGE4" 50010 "$tmp/rx50010"
 udp_listen "$EDGE" "$EDGE4" 50012 "$tmp/rx50012"
 
 # RTP and RTCP pinned; media checked on RTP.
 sipp_call peer-calls udp "$PEER" "$PEER4" uac.xml peer.csv \
 	"$EDGE" "$EDGE4" uas.xml edge.csv 2 50010
+# The callee (the edge) hangs up.
+sipp_call edge-hangs-up udp "$PEER" "$PEER4" uac-callee-bye.xml peer.csv \
+	"$EDGE" "$EDGE4" uas-bye.xml edge.csv 2 50010
 # The edge calls, the peer answers; the edge hangs up.
 sipp_call edge-calls udp "$EDGE" "$EDGE4" uac.xml edge.csv \
 	"$PEER" "$PEER4" uas.xml peer.csv 2 50010

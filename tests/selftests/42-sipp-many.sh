@@ -8,13 +8,7 @@
 # the run has hung up every call, no pinhole is left and nothing gets in.
 . ./lib.sh
 . ./sipp/lib.sh
-need sipp nft conntrack socat jq edgepin python3
-topo_up
-run modprobe nf_conntrack_edgepin || fail "modprobe"
-run ip netns exec "$FW" edgepin ruleset install --edge "$EDGE4" ||
-	fail "ruleset install"
-tmp=$(mktemp -d)
-at_exit rm -rf "$tmp"
+sipp_setup
 ports_csv "$tmp/edge.csv" 50010 50
 ports_csv "$tmp/peer.csv" 40000 50
 # RTP ports of call 1, 25 and 50.
