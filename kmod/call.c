@@ -65,6 +65,7 @@ struct edgepin_call {
 	struct hlist_node hnode;	/* calls.by_id */
 	struct list_head node;		/* calls.all */
 	struct list_head pins;
+	struct list_head orphans;	/* pins whose master went, with flows */
 	struct edgepin_sdp *offer;	/* the last offer, kept for re-answers */
 	struct sdp_msg_id offer_id;	/* the message that made it */
 	struct sdp_msg_id answer_id;	/* the last one that answered */
@@ -248,6 +249,13 @@ static void call_free(struct edgepin_calls *calls, struct edgepin_call *call,
 
 	list_for_each_entry_safe(pin, tmp, &call->pins, node)
 		pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
+	/* flows that outlived their signalling connection end with the call */
+	if (reap) {
+		list_splice_tail_init(&call->orphans, reap);
+	} else {
+		list_for_each_entry_safe(pin, tmp, &call->orphans, node)
+			edgepin_obj_free(pin);
+	}
 	call_info(call, &ci);
 	ci.state = EDGEPIN_CALL_ENDED;
 	if (!calls->dying)
@@ -673,6 +681,7 @@ static struct edgepin_call *call_new(struct edgepin_net *en,
 	if (!call)
 		return NULL;
 	INIT_LIST_HEAD(&call->pins);
+	INIT_LIST_HEAD(&call->orphans);
 	memcpy(call->id, m->call_id, m->call_id_len);
 	call->id_len = m->call_id_len;
 	call->hash = call_id_hash(calls, m->call_id, m->call_id_len);
@@ -889,22 +898,49 @@ static void edgepin_expectfn(struct nf_conn *ct,
 }
 
 /*
- * The signalling connection @ct is going away: so are its expectations.
- * The call itself goes on (it may continue on another connection), so
- * media flows that entered are left alone.
+ * The signalling connection @ct is going away: so are its expectations,
+ * and the pinholes close. The call goes on (its BYE may come on another
+ * connection), and so do the media flows that entered through them: they
+ * are kept on the call and cut when it ends, as if the pinholes were.
  */
 void edgepin_calls_master_gone(struct edgepin_net *en, struct nf_conn *ct)
 {
 	struct edgepin_calls *calls = &en->calls;
 	struct edgepin_call *call;
 	struct edgepin_pin *pin, *tmp;
+	unsigned int n, max;
+	bool closed;
+	LIST_HEAD(reap);
+
+	rcu_read_lock();
+	max = rcu_dereference(en->policy)->max_per_call;
+	rcu_read_unlock();
 
 	spin_lock_bh(&calls->lock);
-	list_for_each_entry(call, &calls->all, node)
-		list_for_each_entry_safe(pin, tmp, &call->pins, node)
-			if (pin->master == ct)
-				pin_close(calls, pin,
-					  EDGEPIN_EVENT_PINHOLE_CLOSE, NULL);
+	list_for_each_entry(call, &calls->all, node) {
+		closed = false;
+		list_for_each_entry_safe(pin, tmp, &call->pins, node) {
+			if (pin->master != ct)
+				continue;
+			pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE,
+				  &call->orphans);
+			closed = true;
+		}
+		if (!closed)
+			continue;
+		/* A call that keeps reconnecting keeps at most max-pinholes-
+		 * per-call of them: the oldest flows are cut.
+		 */
+		n = 0;
+		list_for_each_entry(pin, &call->orphans, node)
+			n++;
+		list_for_each_entry_safe(pin, tmp, &call->orphans, node) {
+			if (n-- <= max)
+				break;
+			list_move_tail(&pin->node, &reap);
+		}
+	}
+	reap_queue(calls, &reap);
 	spin_unlock_bh(&calls->lock);
 }
 

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Lifetime of pinholes: an unused one expires after pinhole-timeout while
 # a used one is held by its call; CANCEL and a 486 after early media
-# close them; a re-INVITE moves the pinhole to the new port; a call with
-# no in-dialog traffic for call-timeout ends.
+# close them; a re-INVITE moves the pinhole to the new port; the media
+# flow of a call whose signalling flow went away lives as long as the
+# call, and is cut at its BYE; a call with no in-dialog traffic for
+# call-timeout ends.
 . ./lib.sh
 need nft conntrack python3 jq edgepin
 topo_up
@@ -152,9 +154,51 @@ in_ns "$FW" edgepin pinhole list call move | sed 's/^/# /'
 	fail "re-INVITE did not pin the new port 50042"
 conntrack_has 50040 && fail "old port still in conntrack"
 
+# --- the signalling flow goes away mid-call ---
+# Its expectations go with it, so the pinholes close; the call lives on,
+# and so does the media flow that entered, until the call ends: here by
+# a BYE from another source port (a new signalling flow). Then it is cut.
+msgs gone 50060
+mkmsg "$tmp/gone-bye" <<T
+BYE sip:b@$EDGE4 SIP/2.0
+Via: SIP/2.0/UDP $PEER4:5062;branch=z9hG4bK-gone-bye
+From: <sip:a@example.org>;tag=a-gone
+To: <sip:b@example.com>;tag=b-gone
+Call-ID: gone
+CSeq: 2 BYE
+
+T
+to_edge "$tmp/gone-invite"
+to_peer "$tmp/gone-200"
+udp_listen "$EDGE" "$EDGE4" 50060 "$tmp/rx60"
+ip netns exec "$PEER" sh -c "while :; do echo gone-rtp; sleep 0.2; done |
+	socat -u - UDP4-SENDTO:$EDGE4:50060,sourceport=40010" &
+at_exit kill $!
+expect_rx "$tmp/rx60" gone-rtp
+rtp() { grep -c gone-rtp "$tmp/rx60"; }
+run ip netns exec "$FW" conntrack -D -p udp -s "$PEER4" -d "$EDGE4" \
+	--sport 5060 --dport 5060 || fail "conntrack -D of the signalling flow"
+poll 5 gone gone || fail "pinholes of a deleted signalling flow still listed"
+[ "$(ip netns exec "$FW" edgepin -j call list |
+	jq '[.[] | select(.call_id=="gone")] | length')" = 1 ] ||
+	fail "the call ended with its signalling flow"
+n=$(rtp)
+sleep 3
+[ "$(rtp)" -gt "$n" ] || fail "the live call's media was cut with its signalling flow"
+run udp_send "$PEER" 5062 "$EDGE4" 5060 "$tmp/gone-bye"
+poll 5 sh -c "[ \$(ip netns exec $FW edgepin -j call list |
+	jq '[.[] | select(.call_id==\"gone\")] | length') = 0 ]" ||
+	fail "BYE on a new signalling flow did not end the call"
+sleep 2
+n=$(rtp)
+sleep 3
+[ "$(rtp)" = "$n" ] ||
+	fail "media still gets in after BYE ($(($(rtp) - n)) packets in 3 s): its flow outlived the signalling flow and the call"
+echo "# media flow kept while the call lived without its signalling flow, cut at BYE"
+
 # --- call-timeout ---
-in_ns "$FW" edgepin policy set call-timeout 3
 to0=$(stat calls_timed_out)
+in_ns "$FW" edgepin policy set call-timeout 3
 poll 10 sh -c "[ \$(ip netns exec $FW edgepin -j call list | jq length) = 0 ]" ||
 	fail "calls outlived call-timeout 3"
 [ "$(stat calls_timed_out)" -gt "$to0" ] || fail "timeout not counted"
