@@ -50,7 +50,8 @@ tcp_listen() {
 	ip netns exec "$EDGE" socat -u "TCP4-LISTEN:$1,reuseaddr,fork" \
 		"OPEN:$tmp/tcp$1,creat,append" &
 	at_exit kill $!
-	poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':$1 '"
+	poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':$1 '" ||
+		fail "tcp_listen: nothing listens on port $1 in the edge"
 }
 tcp_probe() { # NS PORT TAG
 	echo "$3" | ip netns exec "$1" timeout 3 socat -u - \

@@ -159,7 +159,7 @@ sock_addr() {
 }
 
 # udp_listen NS ADDR PORT OUTFILE: record every datagram to ADDR:PORT
-# (in the background; killed at exit).
+# (in the background; killed at exit). Fails the test unless it listens.
 udp_listen() {
 	local fam=4
 	case $2 in *:*) fam=6 ;; esac
@@ -167,7 +167,8 @@ udp_listen() {
 		"UDP$fam-RECV:$3,bind=$(sock_addr "$2"),reuseaddr" \
 		"OPEN:$4,creat,append" &
 	at_exit kill $!
-	poll 5 ip netns exec "$1" sh -c "ss -Hlun | grep -q ':$3 '"
+	poll 5 ip netns exec "$1" sh -c "ss -Hlun | grep -q ':$3 '" ||
+		fail "udp_listen: nothing listens on $2 port $3 in $1"
 }
 
 # probe NS SRCPORT DST PORT TAG: send one datagram carrying TAG.
