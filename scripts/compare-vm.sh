@@ -31,7 +31,32 @@ done
 ip netns exec "$EDGE" socat TCP-LISTEN:50001,bind="$EDGE4",fork,reuseaddr \
 	SYSTEM:'echo reached-50001' &
 at_exit kill $!
-ip -n "$EDGE" link set eth0 gso_max_size 1400
+
+# segments MODE: how the edge's TCP SIP crosses the firewall.
+#   one:   MTU 16000 on every link, so a whole INVITE (even 9.5 KB) is one
+#          segment;
+#   mss:   MTU 1500 and no segmentation offload: 1448-byte segments;
+#   small: as mss, and a route MTU of 300 on the edge: 260-byte segments.
+segments() {
+	local mtu=1500 l
+	[ "$1" = one ] && mtu=16000
+	for l in "$EDGE eth0" "$FW e0" "$FW p0" "$PEER eth0"; do
+		# shellcheck disable=SC2086
+		set -- "$1" $l
+		ip -n "$2" link set "$3" mtu $mtu
+	done
+	if [ "$1" = one ]; then
+		ip -n "$EDGE" link set eth0 gso_max_size 65536 gso_max_segs 65535
+	else
+		ip -n "$EDGE" link set eth0 gso_max_size 1400 gso_max_segs 1
+	fi
+	if [ "$1" = small ]; then
+		ip -n "$EDGE" route change default via 203.0.113.1 mtu lock 300
+	else
+		ip -n "$EDGE" route change default via 203.0.113.1
+	fi
+}
+segments mss
 
 # attach HELPER: the firewall's only table, helper type HELPER on 5060.
 attach() {
@@ -53,6 +78,7 @@ table inet compare {
 	}
 }
 NFT
+	seg_watch
 	ip netns exec "$FW" conntrack -F
 	ip netns exec "$FW" conntrack -F expect
 	ip netns exec "$FW" edgepin policy set edge "$EDGE4" >/dev/null
@@ -78,8 +104,53 @@ end_call() {
 }
 yn() { if "$@"; then echo yes; else echo no; fi; }
 
+# split H NAME MODE UAC CSV N SPORT PORT...: the edge calls the peer over
+# TCP with UAC, its SIP in MODE segments (checked: in "one" some packet is
+# longer than N bytes, otherwise none is); R[NAME,H] says whether the
+# peer's media (from SPORT, SPORT+2...: a flow of its own, not one left
+# established by an earlier scenario) got in on the offered PORTs.
+split() {
+	local h=$1 name=$2 mode=$3 uac=$4 csv=$5 n=$6 sport=$7 t=$1-$2 p in b
+	local streams=""
+	shift 7
+	segments "$mode"
+	b=$(seg_count "$n")
+	call "$h" "$name" tcp "$EDGE" "$EDGE4" "$uac" "$csv" \
+		"$PEER" "$PEER4" uas.xml peer.csv 10000 1
+	for p in "$@"; do
+		media "$PEER" "$sport" "$EDGE4" "$p" "$t" 12
+		streams="$streams $MEDIA_PID"
+		sport=$((sport + 2))
+	done
+	poll 20 sh -c "cat $(for p in "$@"; do printf '%s ' "$tmp/rx$p"; done) | grep -q '^$t '"
+	sleep 3
+	in=""
+	for p in "$@"; do
+		grep -q "^$t " "$tmp/rx$p" && in="$in $p"
+	done
+	end_call
+	# shellcheck disable=SC2086
+	kill $streams 2>/dev/null
+	b=$(($(seg_count "$n") - b))
+	if { [ "$mode" = one ] && [ "$b" -lt 1 ]; } ||
+		{ [ "$mode" != one ] && [ "$b" != 0 ]; }; then
+		echo "$t: the INVITE did not cross in $mode segments ($b packets > $n bytes)" >&3
+		R[$name,$h]="setup failed"
+		failed=1
+		return
+	fi
+	if [ "$in" = "$(printf ' %s' "$@")" ]; then
+		R[$name,$h]=yes
+	elif [ -z "$in" ]; then
+		R[$name,$h]=no
+	else
+		R[$name,$h]="only on$in"
+	fi
+}
+
 # Each scenario sets R[scenario] for helper $1.
 declare -A R
+failed=0
 scenarios() {
 	local h=$1 t n p m
 	attach "$h"
@@ -118,16 +189,14 @@ scenarios() {
 			grep -q reached && R[excl,$h]=no
 	done
 	end_call
-	# A 9 KB Lync-style multipart INVITE from the edge over TCP, in
-	# MSS-sized segments; media to either part's port.
-	t=$h-split
-	call "$h" split tcp "$EDGE" "$EDGE4" uac-lync.xml lync.csv \
-		"$PEER" "$PEER4" uas.xml peer.csv 10000 1
-	media "$PEER" 40020 "$EDGE4" 50030 "$t" 12
-	media "$PEER" 40022 "$EDGE4" 50032 "$t" 12
-	poll 20 sh -c "grep -q '^$t ' $tmp/rx50030 $tmp/rx50032"
-	R[split,$h]=$(yn grep -q "^$t " "$tmp/rx50030" "$tmp/rx50032")
-	end_call
+	# An INVITE from the edge over TCP, single-part SDP or the 9.5 KB
+	# Lync-style multipart, in one segment or in several: media to the
+	# offered port(s).
+	split "$h" plain-one one uac.xml edge.csv 600 40100 50010
+	split "$h" plain-split small uac.xml edge.csv 300 40110 50010
+	split "$h" lync-one one uac-lync.xml lync.csv 9000 40120 50030 50032
+	split "$h" lync-split mss uac-lync.xml lync.csv 1500 40130 50030 50032
+	segments mss
 	# 20 calls on one TCP connection: whose media gets in?
 	t=$h-many
 	call "$h" many tcp "$PEER" "$PEER4" uac.xml peer20.csv \
@@ -157,9 +226,12 @@ row() {
 } >&3
 row "UDP call: peer's media in on the m= port" basic
 row "ICE: media to a relay candidate port (not the m= port)" ice
-row "split TCP INVITE (9 KB Lync multipart, MSS segments): media in" split
+row "TCP INVITE, single-part SDP (0.6 KB), in one segment: media in" plain-one
+row "the same INVITE in segments (packets of at most 300 bytes): media in" plain-split
+row "TCP INVITE, 9.5 KB Lync multipart/alternative, in one segment (MTU 16000): media in on both parts' ports" lync-one
+row "the same INVITE in MSS segments (packets of at most 1500 bytes): media in on both parts' ports" lync-split
 row "answer offers TCP 50001: peer cannot connect to it" excl
 row "attacker's media to the call's port refused" atk
 row "media stream cut at BYE" bye
 row "20 calls on one TCP connection: calls whose media got in" many
-exit 0
+exit $failed
