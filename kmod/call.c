@@ -450,10 +450,16 @@ static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
 {
 	int ret;
 
-	if (call->n_pins - call->n_stale >= p->max_per_call)
+	if (call->n_pins - call->n_stale >= p->max_per_call) {
+		net_info_ratelimited("edgepin: max-pinholes-per-call (%u) reached: pinhole refused\n",
+				     p->max_per_call);
 		return EDGEPIN_STAT_REFUSED_MAX_PER_CALL;
-	if (en->calls.n_pins >= p->max_pinholes)
+	}
+	if (en->calls.n_pins >= p->max_pinholes) {
+		net_info_ratelimited("edgepin: max-pinholes (%u) reached: pinhole refused\n",
+				     p->max_pinholes);
 		return EDGEPIN_STAT_REFUSED_MAX_PINHOLES;
+	}
 	/*
 	 * A master being deleted on another CPU must not get pinholes its
 	 * destroy callback would miss: count first, then look (both sides

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Bounds: 2000 concurrent calls over one TCP signalling connection all get
 # their pinholes (Linux's own SIP helper caps a connection at a handful);
-# max-pinholes-per-call, max-calls (under a flood of never-answered
+# max-pinholes-per-call, max-pinholes (the peer's media in on the one
+# pinned port, not on the refused one), max-calls (under a flood of never-answered
 # INVITEs) and a full kernel expectation table refuse and count, and never
 # stop signalling.
 . ./lib.sh
@@ -42,9 +43,14 @@ probe "$PEER" 40000 "$EDGE4" 54098 call-2000
 expect_rx "$tmp/rx" call-2000
 run uas_stop
 
+# logged LINE: the kernel logged LINE since mark_log.
+mark_log() { log0=$(dmesg | wc -l); }
+logged() { dmesg | tail -n +$((log0 + 1)) | grep -q "$1"; }
+
 # --- max-pinholes-per-call ---
 in_ns "$FW" edgepin policy set max-pinholes-per-call 1 || fail "policy"
 r0=$(stat refused_max_per_call)
+mark_log
 sed 's/tag=e-{call_id}/tag=pc-{call_id}/' "$tmp/answer" >"$tmp/answer-pc"
 uas_start "$EDGE" "$EDGE4" udp "$tmp/answer-pc" 56000
 uac "$PEER" --to "$EDGE4" --proto udp --sport 5071 --call-prefix percall- \
@@ -52,16 +58,42 @@ uac "$PEER" --to "$EDGE4" --proto udp --sport 5071 --call-prefix percall- \
 [ "$(pin_count '.call_id=="percall-0"')" = 1 ] ||
 	fail "max-pinholes-per-call 1 not enforced"
 [ "$(stat refused_max_per_call)" -gt "$r0" ] || fail "per-call refusal not counted"
+logged "max-pinholes-per-call (1) reached" || fail "no log line for max-pinholes-per-call"
 in_ns "$FW" edgepin policy set max-pinholes-per-call 64
+
+# --- max-pinholes: room for one more; a call wants two ---
+n=$(pin_count)
+in_ns "$FW" edgepin policy set max-pinholes $((n + 1)) || fail "policy"
+r0=$(stat refused_max_pinholes)
+mark_log
+uac "$PEER" --to "$EDGE4" --proto udp --sport 5071 --call-prefix maxpin- \
+	"$tmp/invite" >/dev/null || fail "INVITE not answered at max-pinholes"
+got=$(ip netns exec "$FW" edgepin -j pinhole list |
+	jq -r '[.[] | select(.call_id=="maxpin-0") | .edge_port] | join(" ")')
+case $got in
+56002) refused=56003 ;;
+56003) refused=56002 ;;
+*) fail "max-pinholes $((n + 1)): call pinned '$got', not one of 56002/56003" ;;
+esac
+[ "$(stat refused_max_pinholes)" -gt "$r0" ] || fail "max-pinholes refusal not counted"
+logged "max-pinholes ($((n + 1))) reached" || fail "no log line for max-pinholes"
+udp_listen "$EDGE" "$EDGE4" "$got" "$tmp/rx$got"
+udp_listen "$EDGE" "$EDGE4" "$refused" "$tmp/rx$refused"
+probe "$PEER" 40000 "$EDGE4" "$got" maxpin-pinned
+expect_rx "$tmp/rx$got" maxpin-pinned
+probe "$PEER" 40000 "$EDGE4" "$refused" maxpin-refused
+expect_no_rx "$tmp/rx$refused" maxpin-refused
+in_ns "$FW" edgepin policy set max-pinholes 65536 || fail "policy"
 
 # --- a full kernel expectation table ---
 run sysctl -qw net.netfilter.nf_conntrack_expect_max=4000
 r0=$(stat refused_expect_full)
+mark_log
 uac "$PEER" --to "$EDGE4" --proto udp --sport 5071 --call-prefix full- \
 	"$tmp/invite" >/dev/null || fail "INVITE not answered with a full table"
 [ "$(pin_count '.call_id=="full-0"')" = 0 ] || fail "pinned past expect_max"
 [ "$(stat refused_expect_full)" -gt "$r0" ] || fail "expect_full not counted"
-dmesg | grep -q "expectation table full" || fail "no log line for a full table"
+logged "expectation table full" || fail "no log line for a full table"
 run sysctl -qw net.netfilter.nf_conntrack_expect_max=20000
 run uas_stop
 
