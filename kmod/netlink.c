@@ -325,8 +325,10 @@ static int edgepin_call_drop_doit(struct sk_buff *skb, struct genl_info *info)
 	const struct nlattr *id = info->attrs[EDGEPIN_A_CALL_ID];
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, EDGEPIN_A_CALL_ID))
+	if (GENL_REQ_ATTR_CHECK(info, EDGEPIN_A_CALL_ID)) {
+		NL_SET_ERR_MSG(info->extack, "Call-ID missing");
 		return -EINVAL;
+	}
 	ret = edgepin_call_drop(edgepin_info_pernet(info), nla_data(id),
 				nla_len(id));
 	if (ret == -ENOENT)
@@ -363,10 +365,15 @@ static int edgepin_stats_reset_doit(struct sk_buff *skb,
 	return 0;
 }
 
+/* Commands that take no attribute: any one given is refused. */
+static const struct nla_policy edgepin_no_attrs[EDGEPIN_A_MAX + 1] = {};
+
 static const struct genl_ops edgepin_genl_ops[] = {
 	{
 		.cmd	= EDGEPIN_CMD_POLICY_GET,
 		.doit	= edgepin_policy_get_doit,
+		.policy	= edgepin_no_attrs,
+		.maxattr = EDGEPIN_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -393,6 +400,8 @@ static const struct genl_ops edgepin_genl_ops[] = {
 	{
 		.cmd	= EDGEPIN_CMD_CALL_GET,
 		.dumpit	= edgepin_call_get_dumpit,
+		.policy	= edgepin_no_attrs,
+		.maxattr = EDGEPIN_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -405,11 +414,15 @@ static const struct genl_ops edgepin_genl_ops[] = {
 	{
 		.cmd	= EDGEPIN_CMD_STATS_GET,
 		.doit	= edgepin_stats_get_doit,
+		.policy	= edgepin_no_attrs,
+		.maxattr = EDGEPIN_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= EDGEPIN_CMD_STATS_RESET,
 		.doit	= edgepin_stats_reset_doit,
+		.policy	= edgepin_no_attrs,
+		.maxattr = EDGEPIN_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -28,7 +28,9 @@ NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
 NLMSG_ERROR, NLMSG_DONE, NLA_F_NESTED = 2, 3, 0x8000
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
 # enum edgepin_cmd, edgepin_attr and edgepin_policy_attr (uapi/edgepin.h)
-POLICY_SET, PINHOLE_GET, CALL_DROP = 2, 3, 6
+POLICY_GET, POLICY_SET, PINHOLE_GET, CALL_GET, CALL_DROP = 1, 2, 3, 5, 6
+STATS_GET, STATS_RESET = 7, 8
+EINVAL, ERANGE, EOPNOTSUPP = 22, 34, 95
 A_POLICY, A_CALL_ID, A_PEER_ADDR = 1, 6, 7
 RANGES, RANGE, EDGES, PREFIX, EXCLUDES, EXCLUDE = 1, 2, 3, 4, 5, 6
 TRANSPORTS, MAX_CALLS, MODE = 7, 9, 14
@@ -147,19 +149,29 @@ bad = [
     ("policy given to CALL_DROP", CALL_DROP,
      attr(A_CALL_ID, b"x@y") + nest(A_POLICY, attr(MODE, u8(1)))),
 ]
+# Commands that take no attribute refuse one.
+bad += [("CALL_ID given to POLICY_GET", POLICY_GET, attr(A_CALL_ID, b"x@y")),
+        ("CALL_ID given to STATS_GET", STATS_GET, attr(A_CALL_ID, b"x@y")),
+        ("policy given to STATS_RESET", STATS_RESET,
+         nest(A_POLICY, attr(MODE, u8(1))))]
 failed = 0
+# Refused as malformed (EINVAL/ERANGE), not for some other reason (a
+# CALL_DROP of a call that does not exist would say ENOENT).
 for what, cmd, attrs in bad:
     err, text, _ = talk(fam, cmd, attrs)
     print("# %-45s errno %d: %s" % (what, err, text))
-    if err == 0 or (cmd == POLICY_SET and not text):
-        print("# FAIL: %s: accepted or no extended ACK" % what)
+    if err not in (EINVAL, ERANGE) or not text:
+        print("# FAIL: %s: not refused as malformed with an extended ACK"
+              % what)
         failed = 1
 
 # Dump filters are validated too.
 for what, attrs in [("5-byte peer address", attr(A_PEER_ADDR, b"\1" * 5)),
                     ("129-byte Call-ID filter", attr(A_CALL_ID, b"c" * 129)),
-                    ("unknown dump attribute", attr(99, u32(1)))]:
-    err, text, _ = talk(fam, PINHOLE_GET, attrs, flags=NLM_F_DUMP)
+                    ("unknown dump attribute", attr(99, u32(1))),
+                    ("CALL_ID filter for CALL_GET", attr(A_CALL_ID, b"x@y"))]:
+    cmd = CALL_GET if "CALL_GET" in what else PINHOLE_GET
+    err, text, _ = talk(fam, cmd, attrs, flags=NLM_F_DUMP)
     print("# dump: %-39s errno %d: %s" % (what, err, text))
     if err == 0:
         print("# FAIL: dump with %s accepted" % what)
@@ -176,20 +188,23 @@ print("# reserved header field: errno %d: %s" % (err, text))
 failed |= err == 0
 err, _, _ = talk(fam, 99, b"")
 print("# unknown command: errno %d" % err)
-failed |= err == 0
+failed |= err != EOPNOTSUPP
 
-# The harness can succeed: a well-formed raw request is accepted.
-err, text, _ = talk(fam, POLICY_SET, nest(A_POLICY, attr(MODE, u8(1))))
+# The harness can succeed: a well-formed raw request is accepted. It sets
+# max-calls, which no refused request touched, so that a refused one that
+# was applied in part (its mode, say) shows in the policy afterwards.
+err, text, _ = talk(fam, POLICY_SET, nest(A_POLICY, attr(MAX_CALLS,
+                                                         u32(1234))))
 if err:
-    print("# FAIL: well-formed mode monitor refused: %d %s" % (err, text))
+    print("# FAIL: well-formed max-calls 1234 refused: %d %s" % (err, text))
     failed = 1
 sys.exit(failed)
 PY
 
 in_ns "$NS" edgepin policy show >"$tmp/after" || fail "policy show"
-grep -qx "mode monitor" "$tmp/after" ||
-	fail "the well-formed raw request did not set mode monitor"
-sed -i 's/^mode monitor$/mode enforce/' "$tmp/after"
+grep -qx "max-calls 1234" "$tmp/after" ||
+	fail "the well-formed raw request did not set max-calls 1234"
+sed -i "s/^max-calls 1234\$/$(grep '^max-calls ' "$tmp/before")/" "$tmp/after"
 diff -u "$tmp/before" "$tmp/after" | sed 's/^/# /'
 cmp -s "$tmp/before" "$tmp/after" ||
 	fail "a refused raw request changed the policy"
