@@ -184,6 +184,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int c;
 
+	opterr = 0;	/* our own message, in our own format */
 	while ((c = getopt_long(argc, argv, "+jhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -196,6 +197,12 @@ int main(int argc, char **argv)
 			printf("edgepin %s\n", EDGEPIN_VERSION);
 			return 0;
 		default:
+			if (optopt)
+				fprintf(stderr, "edgepin: -%c: unknown option\n",
+					optopt);
+			else
+				fprintf(stderr, "edgepin: %s: unknown option\n",
+					argv[optind - 1]);
 			usage(stderr);
 			return EXIT_USAGE;
 		}

@@ -315,8 +315,14 @@ static int parse_u32(struct policy *p, unsigned int k, unsigned int line,
 
 	(void)line;
 	(void)argc;
-	if (parse_uint(argv[0], UINT32_MAX, &v))
+	switch (parse_uint(argv[0], UINT32_MAX, &v)) {
+	case 0:
+		break;
+	case -ERANGE:
+		return perr(e, "'%s' is out of range (0-4294967295)", argv[0]);
+	default:
 		return perr(e, "'%s' is not a number", argv[0]);
+	}
 	p->val[k] = v;
 	return 0;
 }
@@ -762,26 +768,41 @@ out:
 	return ret;
 }
 
-static int policy_set_main(int argc, char **argv)
+/*
+ * @n lines of KEY VALUE... from the command line of @what, set in one
+ * request: a syntax error is a bad command line (EXIT_USAGE), and a value
+ * the module refuses fails the whole request; either changes nothing.
+ */
+static int policy_words(const char *what, int n, const int *argc,
+			char **const *argv)
 {
 	struct policy *p;
 	unsigned int k;
 	struct perr e;
-	int ret;
+	int i, ret = 0;
 
-	if (argc < 1)
-		return ctl_usage(&policy_object, "policy set: missing KEY");
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return ctl_error(NULL, "policy set", -ENOMEM);
-	if (parse_line(p, 0, argc, argv, &k, &e)) {
-		fprintf(stderr, "edgepin: policy set: %s: %s\n", e.key, e.msg);
-		free(p);
-		return 1;
+		return ctl_error(NULL, what, -ENOMEM);
+	for (i = 0; i < n; i++) {
+		if (parse_line(p, 0, argc[i], argv[i], &k, &e)) {
+			fprintf(stderr, "edgepin: %s: %s: %s\n", what, e.key,
+				e.msg);
+			ret = EXIT_USAGE;
+			goto out;
+		}
 	}
-	ret = policy_send("policy set", NULL, p, false);
+	ret = policy_send(what, NULL, p, false);
+out:
 	free(p);
 	return ret;
+}
+
+static int policy_set_main(int argc, char **argv)
+{
+	if (argc < 1)
+		return ctl_usage(&policy_object, "policy set: missing KEY");
+	return policy_words("policy set", 1, &argc, &argv);
 }
 
 /* Split @s into at most TOKENS_MAX words, dropping a "#" comment. */
@@ -924,7 +945,8 @@ int policy_fetch(struct nl *nl, struct policy_view *v)
 	return ret;
 }
 
-int policy_set_words(int argc, char **argv)
+int policy_set_words(const char *what, int n, const int *argc,
+		     char **const *argv)
 {
-	return policy_set_main(argc, argv);
+	return policy_words(what, n, argc, argv);
 }

@@ -29,7 +29,13 @@ struct policy_view {
 
 /* The module's policy for this netns; 0 or -errno (see nl->ext). */
 int policy_fetch(struct nl *nl, struct policy_view *v);
-/* As "edgepin policy set KEY VALUE...": prints errors, returns status. */
-int policy_set_words(int argc, char **argv);
+/*
+ * @n lines of KEY VALUE... (argc[i], argv[i]) as "edgepin policy set"
+ * takes them, set in one request for the command @what: prints errors,
+ * returns the exit status (EXIT_USAGE for a syntax error); a rejected
+ * line changes nothing.
+ */
+int policy_set_words(const char *what, int n, const int *argc,
+		     char **const *argv);
 
 #endif /* _EDGEPIN_POLICY_H */

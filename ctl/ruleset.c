@@ -401,6 +401,8 @@ static int parse_install(int argc, char **argv, struct install *in)
 static int ruleset_install_main(int argc, char **argv)
 {
 	struct install in = { 0 };
+	char **argvs[2];
+	int argcs[2], n = 0;
 	struct policy_view *p;
 	struct nl *nl;
 	int ret;
@@ -408,11 +410,20 @@ static int ruleset_install_main(int argc, char **argv)
 	ret = parse_install(argc, argv, &in);
 	if (ret)
 		return ret;
-	/* The module checks the values: a bad one changes nothing. */
-	if (in.n_edge && policy_set_words(in.n_edge + 1, in.edge))
-		return 1;
-	if (in.n_range && policy_set_words(in.n_range + 1, in.range))
-		return 1;
+	/* Set in one request: a bad value changes neither. */
+	if (in.n_edge) {
+		argcs[n] = in.n_edge + 1;
+		argvs[n++] = in.edge;
+	}
+	if (in.n_range) {
+		argcs[n] = in.n_range + 1;
+		argvs[n++] = in.range;
+	}
+	if (n) {
+		ret = policy_set_words("ruleset install", n, argcs, argvs);
+		if (ret)
+			return ret;
+	}
 	nl = ctl_open("ruleset install");
 	p = calloc(1, sizeof(*p));
 	if (!nl || !p) {

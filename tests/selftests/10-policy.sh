@@ -198,6 +198,8 @@ reject "unknown transport" "not udp or tcp" \
 reject "unknown mode" "enforce|monitor" ep "$NS_A" policy set mode audit
 reject "unknown key" "unknown key" ep "$NS_A" policy set ranges 1-2
 reject "no value" "want" ep "$NS_A" policy set max-calls
+reject "ruleset install, good --edge, bad --range" "ruleset install: range: low port" \
+	ep "$NS_A" ruleset install --edge 192.0.2.9 --range 9-1
 
 # A file with one bad line among good ones is refused whole, and the
 # error names the file and line, whether the tool or the module saw it.

@@ -94,13 +94,19 @@ echo "# unprivileged user refused every command"
 # Grammar: exact keywords, usage errors exit 2.
 for args in "pol show" "policy sh" "pinhole list call" "pinhole list foo 1" \
 	"pinhole list peer 1.2.3" "call drop" "stats frob" "monitor now" \
-	"policy"; do
+	"policy" "policy set max-calls x" "policy set max-calls 99999999999" \
+	"policy set nosuchkey 1" "policy set edge 203.0.113.300" \
+	"ruleset install --edge bogus" "ruleset install --range x" \
+	"ruleset install --bogus" "-x" "--frob"; do
 	# shellcheck disable=SC2086
 	ep $args >/dev/null 2>"$tmp/err"
 	rc=$?
 	[ $rc = 2 ] || fail "'edgepin $args' exited $rc, not 2"
 	grep -q '^edgepin: ' "$tmp/err" || fail "'edgepin $args': no error"
+	sed -n '1s/^/# stderr: /p' "$tmp/err"
 done
+ep policy set max-calls 99999999999 2>&1 | grep -q "out of range" ||
+	fail "a number too large for max-calls is not called out of range"
 ep policy help | grep -q "edgepin policy load FILE" || fail "policy help"
 echo "# exact keywords; usage errors exit 2"
 
