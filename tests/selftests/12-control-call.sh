@@ -160,9 +160,9 @@ jq -e . "$tmp/events" >/dev/null || fail "monitor -j printed invalid JSON"
 jq -s -e --arg cid "$cid" '
 	[.[] | select((.pinhole.call_id // .call.call_id) == $cid)] as $all |
 	[$all[] | .event] as $ev |
-	($ev | index("call_start")) < ($ev | index("pinhole_open")) and
-	($ev | index("pinhole_open")) < ($ev | index("pinhole_close")) and
-	($ev | index("pinhole_close")) < ($ev | index("call_end")) and
+	[$ev | index("call_start", "pinhole_open", "pinhole_close",
+		     "call_end")] as $at |
+	($at | all(. != null)) and $at == ($at | sort) and
 	([$all[] | select(.event == "pinhole_open") | .pinhole.edge_port] |
 	 unique) == [50010, 50011] and
 	([$all[] | select(.event == "pinhole_close") | .pinhole.edge_port] |

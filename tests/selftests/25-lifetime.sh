@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Lifetime of pinholes: an unused one expires after pinhole-timeout while
 # a used one is held by its call; CANCEL and a 486 after early media
-# close them; a re-INVITE moves the pinhole to the new port; the media
+# close them and cut the early media flow; a re-INVITE moves the pinhole
+# to the new port (media in there, no longer on the old one); the media
 # flow of a call whose signalling flow went away lives as long as the
 # call, and is cut at its BYE; a call with no in-dialog traffic for
 # call-timeout ends.
@@ -97,6 +98,13 @@ T
 }
 
 pins_of() { pin_count ".call_id==\"$1\""; }
+# flows_cut PORT: within 5 s no media flow to the edge's PORT is tracked
+# (the reaper cuts them after the pinholes close).
+flows_cut() {
+	poll 5 sh -c "! ip netns exec $FW conntrack -L -p udp --dport $1 \
+		2>/dev/null | grep -q 'dport=$1 '" ||
+		fail "the media flow to $1 was not cut"
+}
 gone() { [ "$(pins_of "$1")" = 0 ]; }
 
 # --- unused pinholes expire; a used one is held by its call ---
@@ -126,16 +134,30 @@ msgs cancel 50020
 to_edge "$tmp/cancel-invite"
 to_peer "$tmp/cancel-183"
 [ "$(pins_of cancel)" = 2 ] || fail "183 with SDP opened no pinholes"
+udp_listen "$EDGE" "$EDGE4" 50020 "$tmp/rx20"
+probe "$PEER" 40000 "$EDGE4" 50020 early-media
+expect_rx "$tmp/rx20" early-media
 to_edge "$tmp/cancel-cancel"
 poll 3 gone cancel || fail "CANCEL left pinholes open"
+flows_cut 50020
+probe "$PEER" 40000 "$EDGE4" 50020 after-cancel
+expect_no_rx "$tmp/rx20" after-cancel
+probe "$PEER" 40002 "$EDGE4" 50020 after-cancel-new-flow
+expect_no_rx "$tmp/rx20" after-cancel-new-flow
 
 # --- 486 after early media ---
 msgs busy 50030
 to_edge "$tmp/busy-invite"
 to_peer "$tmp/busy-183"
 [ "$(pins_of busy)" = 2 ] || fail "183 with SDP opened no pinholes"
+udp_listen "$EDGE" "$EDGE4" 50030 "$tmp/rx30"
+probe "$PEER" 40000 "$EDGE4" 50030 early-media
+expect_rx "$tmp/rx30" early-media
 to_peer "$tmp/busy-486"
 poll 3 gone busy || fail "486 left pinholes open"
+flows_cut 50030
+probe "$PEER" 40000 "$EDGE4" 50030 after-486
+expect_no_rx "$tmp/rx30" after-486
 conntrack_has 50030 && fail "486: pinhole still in conntrack"
 
 # --- re-INVITE moves the pinhole ---
@@ -145,8 +167,17 @@ to_edge "$tmp/move-invite"
 to_peer "$tmp/move-200"
 [ "$(pin_count '.call_id=="move" and .edge_port==50040')" = 1 ] ||
 	fail "no pinhole on 50040"
+udp_listen "$EDGE" "$EDGE4" 50040 "$tmp/rx40"
+udp_listen "$EDGE" "$EDGE4" 50042 "$tmp/rx42"
+probe "$PEER" 40000 "$EDGE4" 50040 before-move
+expect_rx "$tmp/rx40" before-move
 to_edge "$tmp/move-reinvite"
 to_peer "$tmp/move-re200"
+probe "$PEER" 40000 "$EDGE4" 50042 after-move
+expect_rx "$tmp/rx42" after-move
+flows_cut 50040
+probe "$PEER" 40000 "$EDGE4" 50040 old-port-after-move
+expect_no_rx "$tmp/rx40" old-port-after-move
 in_ns "$FW" edgepin pinhole list call move | sed 's/^/# /'
 [ "$(pin_count '.call_id=="move" and .edge_port==50040')" = 0 ] ||
 	fail "re-INVITE left the old port 50040 pinned"

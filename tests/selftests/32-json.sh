@@ -86,7 +86,8 @@ wait $mon || fail "monitor: $(cat "$tmp/mon.err")"
 sed 's/^/# event: /' "$tmp/events"
 [ "$(jq -s length "$tmp/events")" = "$(wc -l <"$tmp/events")" ] ||
 	fail "monitor -j: not one JSON object per line"
-jq -s -e '[.[].event] | index("pinhole_open") < index("pinhole_close")' \
+jq -s -e '[.[].event] | [index("pinhole_open", "pinhole_close")] |
+	all(. != null) and .[0] < .[1]' \
 	"$tmp/events" >/dev/null || fail "monitor -j events"
 checked[monitor]=1
 
