@@ -8,6 +8,8 @@
 # media, one that drops the range explicitly, Linux's sip helper on the
 # same traffic, an undecodable opening (unanalysed, not clean), and an
 # empty firewall (the range open to everyone). Every -j output is JSON.
+# Each verdict of exposure or not is checked with the attacker's packets
+# (UDP to 55555 or the call's port, TCP to 50001).
 . ./lib.sh
 need nft jq edgepin python3 socat
 topo_up
@@ -51,6 +53,35 @@ operator() {
 	fwnft -f - || fail "operator ruleset"
 }
 
+# What the audit says is checked against the attacker's packets: a UDP
+# datagram to the edge's 55555 (or a given port) and a TCP connection to
+# its 50001, each from a source port of its own (no earlier flow helps).
+udp_listen "$EDGE" "$EDGE4" 55555 "$tmp/atk55555"
+ip netns exec "$EDGE" socat -u TCP4-LISTEN:50001,bind="$EDGE4",reuseaddr,fork \
+	"OPEN:$tmp/atk50001,creat,append" &
+at_exit kill $!
+poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':50001 '" ||
+	fail "no TCP listener on the edge's 50001"
+atk_sport=41000
+# atk_udp TAG [PORT FILE] / atk_tcp TAG: did the attacker's datagram or
+# connection reach the edge? (Each waits a few seconds for it; callers
+# say which answer the audit's verdict implies with reached/refused.)
+atk_udp() {
+	local port=${2:-55555} file=${3:-$tmp/atk55555}
+	atk_sport=$((atk_sport + 1))
+	probe "$ATK" "$atk_sport" "$EDGE4" "$port" "$1"
+	poll 4 grep -qx "$1" "$file"
+}
+atk_tcp() {
+	atk_sport=$((atk_sport + 1))
+	echo "$1" | ip netns exec "$ATK" timeout 5 socat -u - \
+		"TCP4:$EDGE4:50001,sourceport=$atk_sport,connect-timeout=3" \
+		2>/dev/null
+	poll 2 grep -qx "$1" "$tmp/atk50001"
+}
+reached() { "$@" || fail "audit said exposed, but the attacker's $2 did not reach the edge"; }
+refused() { ! "$@" || fail "audit said not exposed, but the attacker's $2 reached the edge"; }
+
 run fwep policy set edge "$EDGE4" "$EDGE6" || fail "policy set edge"
 expect_max=$(cat /proc/sys/net/netfilter/nf_conntrack_expect_max)
 run fwep policy set max-pinholes "$expect_max" || fail "max-pinholes"
@@ -79,6 +110,7 @@ jq -e '.summary.exposed' "$tmp/static-udp.json" >/dev/null ||
 	fail "summary not exposed"
 has static-udp '.code == "helper-not-attached"' ||
 	fail "no helper attached, not reported"
+reached atk_udp static-udp-55555
 echo "# static UDP range: critical, exit 3"
 
 # 2. TCP 50001 (the Edge's logging service), in a set with port 22.
@@ -97,6 +129,7 @@ has static-tcp '.code == "static-opening" and .table == "fw" and
 	.family == "ip" and .protos == ["tcp"] and
 	.ports == [{"lo": 50001, "hi": 50001}]' ||
 	fail "TCP 50001 not reported"
+reached atk_tcp static-tcp-50001
 echo "# static TCP 50001: critical, exit 3"
 
 # 3. A correct deployment: edgepin's table and an operator's forward
@@ -124,6 +157,9 @@ jq -e '.findings == [] and .summary.exposed == false' "$tmp/clean.json" \
 jq -e --arg e "$EDGE4" '.pinholes == [{"edge_addr": $e, "pinholes": 2,
 	"udp": 2, "tcp": 0, "active": 1, "peers": 1}]' "$tmp/clean.json" \
 	>/dev/null || fail "pinholes not summarised per edge"
+refused atk_udp clean-pinholed-50010 50010 "$tmp/rx"
+refused atk_udp clean-55555
+refused atk_tcp clean-50001
 echo "# correct deployment: clean, exit 0, pinholes per edge"
 
 # The same deployment written by hand (lib.sh's fw_ruleset) is clean too.
@@ -206,6 +242,7 @@ audit shadowed
 [ $rc = 0 ] || fail "a shadowed opening is exposure: exit $rc"
 has shadowed '.severity == "info" and .code == "opening-shadowed"' ||
 	fail "shadowed opening not reported"
+refused atk_tcp shadowed-50001
 
 # 7. An empty firewall: nothing drops the range; edge unset is said.
 fwnft flush ruleset
@@ -214,6 +251,8 @@ audit empty
 [ $rc = 3 ] || fail "empty firewall: exit $rc"
 has empty '.code == "range-open"' || fail "open range not reported"
 has empty '.code == "edge-unset"' || fail "edge unset not reported"
+reached atk_udp empty-55555
+reached atk_tcp empty-50001
 run fwep policy set max-pinholes $((expect_max + 1)) || fail "max-pinholes"
 audit expect
 has expect '.code == "expect-max-low"' || fail "expect_max not checked"
