@@ -6,7 +6,9 @@
 # not unicast peers, or for an edge address:port the *peer* declared;
 # refusals are counted. `edgepin pinhole list` shows exactly the pinhole
 # conntrack has, and only in its own netns. In mode monitor nothing is
-# pinned, but it is counted.
+# pinned, but it is counted. With peer-match address-port, transports udp
+# and a UDP exclude, the peer's packets get in only on the allowed port
+# from its declared source port.
 . ./lib.sh
 need nft conntrack python3 jq edgepin
 topo_up
@@ -96,7 +98,8 @@ pins_to '[0-9.]+' '50080' && fail "the peer declared the edge's 50080: pinned"
 ip netns exec "$EDGE" socat -u TCP4-LISTEN:50002,reuseaddr,fork \
 	"OPEN:$tmp/tcp50002,creat,append" &
 at_exit kill $!
-poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':50002 '"
+poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':50002 '" ||
+	fail "no TCP listener on 50002"
 echo peer-50002 | ip netns exec "$PEER" timeout 3 socat -u - \
 	"TCP4:$EDGE4:50002,connect-timeout=2" 2>/dev/null
 sleep 1
@@ -121,4 +124,61 @@ to_edge "$tmp/invite2"
 to_peer "$tmp/2002"
 [ "$(pin_count '.call_id=="policy-2@peer"')" = 0 ] || fail "monitor mode pinned"
 [ "$(stat monitor_would_pin)" -gt "$before" ] || fail "monitor mode counted nothing"
+
+# peer-match address-port, transports udp, a UDP exclude: seen with
+# packets. The edge answers UDP 50090 (excluded), UDP 50092 and TCP
+# 50094; only 50092 opens, and only to the peer's declared port 40000.
+printf '%s\n' "edge $EDGE4 $EDGE6" "exclude tcp 50001-50003" \
+	"exclude udp 50090" "transports udp" "peer-match address-port" \
+	>"$tmp/policy3"
+in_ns "$FW" edgepin policy load "$tmp/policy3" || fail "policy load"
+x0=$(stat refused_excluded)
+t0=$(stat refused_transport)
+sed 's/policy-1@peer/policy-3@peer/; s/tag=a1/tag=a3/' "$tmp/invite" >"$tmp/invite3"
+mkmsg "$tmp/2003" <<T
+SIP/2.0 200 OK
+Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-p1
+From: <sip:a@example.org>;tag=a3
+To: <sip:b@example.com>;tag=b3
+Call-ID: policy-3@peer
+CSeq: 1 INVITE
+Content-Type: application/sdp
+
+v=0
+o=- 2 2 IN IP4 $EDGE4
+s=-
+c=IN IP4 $EDGE4
+t=0 0
+m=audio 50092 RTP/AVP 0
+a=candidate:1 1 UDP 2130706431 $EDGE4 50090 typ host
+a=candidate:2 1 UDP 2130706431 $EDGE4 50092 typ host
+a=candidate:3 1 tcp 1518280447 $EDGE4 50094 typ host tcptype passive
+T
+to_edge "$tmp/invite3"
+to_peer "$tmp/2003"
+in_ns "$FW" edgepin pinhole list call policy-3@peer | sed 's/^/# /'
+[ "$(pin_count '.call_id=="policy-3@peer"')" = 1 ] &&
+	[ "$(pin_count '.call_id=="policy-3@peer" and .edge_port==50092 and .peer_port==40000')" = 1 ] ||
+	fail "policy-3: not exactly UDP 50092 from port 40000"
+[ "$(stat refused_excluded)" -gt "$x0" ] || fail "UDP exclude not counted"
+[ "$(stat refused_transport)" -gt "$t0" ] || fail "transports udp: TCP not counted"
+udp_listen "$EDGE" "$EDGE4" 50090 "$tmp/rx90"
+udp_listen "$EDGE" "$EDGE4" 50092 "$tmp/rx92"
+probe "$PEER" 40002 "$EDGE4" 50092 other-port
+expect_no_rx "$tmp/rx92" other-port
+probe "$PEER" 40000 "$EDGE4" 50092 declared-port
+expect_rx "$tmp/rx92" declared-port
+probe "$PEER" 40000 "$EDGE4" 50090 excluded
+expect_no_rx "$tmp/rx90" excluded
+ip netns exec "$EDGE" socat -u TCP4-LISTEN:50094,reuseaddr,fork \
+	"OPEN:$tmp/tcp50094,creat,append" &
+at_exit kill $!
+poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':50094 '" ||
+	fail "no TCP listener on 50094"
+echo peer-50094 | ip netns exec "$PEER" timeout 4 socat -u - \
+	"TCP4:$EDGE4:50094,sourceport=40000,connect-timeout=3" 2>/dev/null
+sleep 1
+grep -q peer-50094 "$tmp/tcp50094" 2>/dev/null &&
+	fail "TCP 50094 got through with transports udp"
+echo "# address-port: declared port in, other port out; UDP exclude and transports udp hold"
 exit 0

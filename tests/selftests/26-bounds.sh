@@ -115,7 +115,8 @@ NFT
 ip netns exec "$EDGE" socat -u UDP4-RECV:5060,bind="$EDGE4",reuseaddr \
 	OPEN:/dev/null &
 at_exit kill $!
-poll 5 ip netns exec "$EDGE" sh -c "ss -Hlun | grep -q ':5060 '"
+poll 5 ip netns exec "$EDGE" sh -c "ss -Hlun | grep -q ':5060 '" ||
+	fail "no UDP listener on the edge's 5060"
 uac "$PEER" --to "$EDGE4" --proto udp --sport 5072 --calls 300 --wait 0 \
 	--call-prefix flood- "$tmp/invite" >/dev/null || fail "flood"
 got() {

@@ -114,7 +114,8 @@ for port in 50030 50001; do
 	ip netns exec "$EDGE" socat -u "TCP4-LISTEN:$port,reuseaddr,fork" \
 		"OPEN:$tmp/tcp$port,creat,append" &
 	at_exit kill $!
-	poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':$port '"
+	poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':$port '" ||
+		fail "no TCP listener on $port"
 done
 tcp_send() {
 	echo "$2" | ip netns exec "$1" timeout 3 socat -u - \
