@@ -28,7 +28,8 @@ demo: deps
 
 # The same sipp scenarios with edgepin, then with nf_conntrack_sip, in the
 # VM: a table of what each helper handles, measured with real packets.
-compare: all
+compare: deps
+	$(MAKE) all
 	scripts/compare.sh
 
 style:
