@@ -181,6 +181,14 @@ poll 15 grep -q "sent 1 calls" "$tmp/uac.log" ||
 pins_to "$EDGE4" '5003[0-5]' | sed 's/^/# /'
 n=$(pins_to "$EDGE4" '5003[0-3]' | grep -c "src=$PEER4 ")
 [ "$n" = 4 ] || fail "multipart: expected 4 UDP pinholes (both parts), got $n"
+# a=x-candidate (Microsoft's) 50035 is a candidate like the others; the
+# TCP-PASS relay 50034 is not pinned, the peer's answer having no TCP
+# candidate to pair with it.
+[ "$(pin_count '.edge_port==50035 and .proto=="udp" and .edge_cand=="relay"')" = 1 ] ||
+	fail "multipart: a=x-candidate relay 50035 not pinned"
+[ "$(pin_count '.edge_port==50034')" = 0 ] ||
+	fail "multipart: TCP 50034 pinned though the peer declared no TCP candidate"
 reach 50030
 reach 50032
+reach 50035
 exit 0
