@@ -569,6 +569,10 @@ static void check_config(struct audit *a)
 			NULL, NULL, "edgepin policy set mode enforce",
 			"the policy is in mode monitor: nothing is pinned%s",
 			a->ours ? ", so the guard drops all media" : "");
+	if (a->pol->logging_pinnable)
+		finding(a, SEV_WARNING, "logging-ports-pinnable", NULL, NULL,
+			"add \"exclude tcp 50001-50003\" to the policy (an exclude line replaces the default)",
+			"the policy's exclude does not cover TCP 50001-50003, where the Edge's Centralized Logging Service listens: a call can pin them");
 	if (max >= 0 && a->pol->max_pinholes > (unsigned long)max)
 		finding(a, SEV_WARNING, "expect-max-low", NULL, NULL,
 			"sysctl -w net.netfilter.nf_conntrack_expect_max=N (N >= max-pinholes), or edgepin policy set max-pinholes",

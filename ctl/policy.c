@@ -914,6 +914,27 @@ const struct object policy_object = {
 	.more_help = policy_keys_help,
 };
 
+/* Is one of TCP 50001-50003 in a range and in no TCP exclude of @p? */
+static bool logging_pinnable(const struct policy *p)
+{
+	unsigned int port;
+	bool in, out;
+	size_t i;
+
+	for (port = 50001; port <= 50003; port++) {
+		in = out = false;
+		for (i = 0; i < p->n_ranges; i++)
+			in |= p->ranges[i].lo <= port && port <= p->ranges[i].hi;
+		for (i = 0; i < p->n_excludes; i++)
+			out |= (p->excludes[i].protos & EDGEPIN_PROTO_TCP) &&
+			       p->excludes[i].lo <= port &&
+			       port <= p->excludes[i].hi;
+		if (in && !out)
+			return true;
+	}
+	return false;
+}
+
 int policy_fetch(struct nl *nl, struct policy_view *v)
 {
 	struct policy *p = calloc(1, sizeof(*p));
@@ -940,6 +961,9 @@ int policy_fetch(struct nl *nl, struct policy_view *v)
 			v->max_pinholes = p->val[k];
 		if (keys[k].attr == EDGEPIN_A_POL_MODE)
 			v->monitor = p->val[k] == EDGEPIN_MODE_MONITOR;
+		if (keys[k].attr == EDGEPIN_A_POL_TRANSPORTS && !ret &&
+		    p->val[k] & EDGEPIN_PROTO_TCP)
+			v->logging_pinnable = logging_pinnable(p);
 	}
 	free(p);
 	return ret;

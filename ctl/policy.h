@@ -25,6 +25,10 @@ struct policy_view {
 	} edges[POLICY_VIEW_MAX];
 	uint32_t max_pinholes;
 	bool monitor;
+	/* TCP 50001-50003 (the Edge's logging service) can be pinned:
+	 * TCP allowed, in range, not excluded
+	 */
+	bool logging_pinnable;
 };
 
 /* The module's policy for this netns; 0 or -errno (see nl->ext). */

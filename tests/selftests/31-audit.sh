@@ -256,6 +256,20 @@ reached atk_tcp empty-50001
 run fwep policy set max-pinholes $((expect_max + 1)) || fail "max-pinholes"
 audit expect
 has expect '.code == "expect-max-low"' || fail "expect_max not checked"
+# An exclude line replaces the default one: TCP 50001-50003 can then be
+# pinned, which the audit says.
+run fwep policy set exclude udp 55000 || fail "exclude udp 55000"
+audit logging
+has logging '.severity == "warning" and .code == "logging-ports-pinnable"' ||
+	fail "TCP 50001-50003 pinnable not reported"
+run fwep policy set exclude tcp 50002 || fail "exclude tcp 50002"
+audit logging2
+has logging2 '.code == "logging-ports-pinnable"' ||
+	fail "TCP 50001 and 50003 pinnable not reported"
+run fwep policy set exclude tcp 50001-50003 || fail "exclude default"
+audit logging3
+has logging3 '.code == "logging-ports-pinnable"' &&
+	fail "logging-ports-pinnable with the default exclude"
 fwep audit extra >/dev/null 2>&1
 [ $? = 2 ] || fail "audit with an argument"
 fwep audit help | grep -q "exit status" || fail "audit help"
