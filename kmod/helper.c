@@ -67,6 +67,7 @@ struct edgepin_dir {
 	char *buf;			/* bytes of an incomplete message */
 	u32 len;
 	u32 next_seq;			/* sequence number of buf[len] */
+	struct sip_frame_state fs;	/* what the framer waits for */
 	bool synced;
 };
 
@@ -91,6 +92,7 @@ static void dir_drop(struct edgepin_dir *d)
 	kfree(d->buf);
 	d->buf = NULL;
 	d->len = 0;
+	memset(&d->fs, 0, sizeof(d->fs));
 }
 
 /* What a destroyed connection's stream pointer says: never again. */
@@ -204,9 +206,12 @@ static bool dir_append(struct edgepin_net *en, struct edgepin_dir *d,
 static void dir_parse(struct edgepin_net *en, struct nf_conn *ct,
 		      enum ip_conntrack_dir dir, struct edgepin_dir *d)
 {
-	struct sip_frame fr;
+	struct sip_frame fr = { .kind = SIP_FRAME_NEED_MORE };
 	u32 off = 0;
 
+	/* nothing new for the framer: not scanned again (see parser.h) */
+	if (!sip_frame_ready(&d->fs, d->buf, d->len))
+		return;
 	while (off < d->len) {
 		sip_frame(d->buf + off, d->len - off, &fr);
 		if (fr.kind == SIP_FRAME_NEED_MORE || !fr.len)
@@ -219,7 +224,9 @@ static void dir_parse(struct edgepin_net *en, struct nf_conn *ct,
 	}
 	if (off == d->len) {
 		dir_drop(d);
-	} else if (off) {
+		return;
+	}
+	if (off) {
 		/* keep only the tail, in a buffer of its size: what is
 		 * accounted is what is allocated
 		 */
@@ -234,6 +241,10 @@ static void dir_parse(struct edgepin_net *en, struct nf_conn *ct,
 		d->len -= off;
 		atomic_long_sub(off, &reasm_bytes);
 	}
+	/* the buffer starts at the message the framer stopped at */
+	memset(&d->fs, 0, sizeof(d->fs));
+	if (fr.kind == SIP_FRAME_NEED_MORE)
+		sip_frame_wait(&d->fs, &fr, d->len);
 }
 
 static int edgepin_help_tcp(struct sk_buff *skb, unsigned int protoff,

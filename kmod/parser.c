@@ -895,6 +895,37 @@ int sip_frame(const char *buf, size_t len, struct sip_frame *frame)
 	return 0;
 }
 
+bool sip_frame_ready(struct sip_frame_state *st, const char *buf,
+		     size_t len)
+{
+	size_t i;
+
+	if (st->want)
+		return len >= st->want;
+	if (len && (buf[0] == '\r' || buf[0] == '\n'))
+		return true;		/* keep-alive */
+	if (len >= SIP_MAX_MSG_LEN)
+		return true;		/* sip_frame() resynchronises */
+	/* an empty line ("\n\n", "\n\r\n") may end in the new bytes */
+	i = st->scanned > 2 ? st->scanned - 2 : 0;
+	for (; i + 1 < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (buf[i + 1] == '\n' ||
+		    (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n'))
+			return true;
+	}
+	st->scanned = len;
+	return false;
+}
+
+void sip_frame_wait(struct sip_frame_state *st, const struct sip_frame *f,
+		    size_t len)
+{
+	st->want = f->len;
+	st->scanned = f->len ? 0 : len;
+}
+
 /* Multipart bodies (RFC 2046 section 5.1). */
 
 enum { MP_START, MP_PART, MP_END, MP_BROKEN };

@@ -116,6 +116,28 @@ struct sip_frame {
 
 /* 0, or -EINVAL/-EMSGSIZE for a message that cannot be framed (RESYNC). */
 int sip_frame(const char *buf, size_t len, struct sip_frame *frame);
+
+/*
+ * Framing a reassembly buffer that starts at a message start and only
+ * grows at its end between calls: sip_frame_ready() says whether
+ * sip_frame() could now say more than the NEED_MORE it last gave (the
+ * headers had not ended: is there an empty line in what came since?
+ * the body was short: is it whole now?), and sip_frame_wait() records
+ * that NEED_MORE. A message fed a byte at a time is then framed once,
+ * with each byte looked at a bounded number of times, instead of being
+ * scanned again from its start for every segment. Until an empty line
+ * arrives, bytes that are not SIP are held rather than resynchronised
+ * over, up to SIP_MAX_MSG_LEN. A zeroed state starts a new message.
+ */
+struct sip_frame_state {
+	uint32_t want;			/* message length, its headers whole */
+	uint32_t scanned;		/* bytes that hold no empty line */
+};
+
+bool sip_frame_ready(struct sip_frame_state *st, const char *buf,
+		     size_t len);
+void sip_frame_wait(struct sip_frame_state *st, const struct sip_frame *f,
+		    size_t len);
 /* 0, -ENODATA (no end of headers), -EMSGSIZE (short body), -EINVAL. */
 int sip_parse_message(const char *buf, size_t len, struct sip_msg *msg);
 /* enum sip_method of a method token; case-sensitive. */

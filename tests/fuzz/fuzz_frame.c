@@ -2,7 +2,9 @@
 /*
  * TCP framing: consume a stream frame by frame, as the helper will. A
  * stream that frames without resync must frame the same way when it
- * arrives in two segments, wherever the first one ends.
+ * arrives in two segments, wherever the first one ends, and the same
+ * again when, as in the helper, sip_frame() is only asked once
+ * sip_frame_ready() says it could say more.
  */
 #include "fuzz.h"
 
@@ -17,8 +19,9 @@ struct frames {
 
 /* The stream arrives as data[0, split) and then the rest. */
 static void frame_stream(const uint8_t *data, size_t size, size_t split,
-			 struct frames *out, bool parse)
+			 struct frames *out, bool parse, bool gated)
 {
+	struct sip_frame_state st = { 0 };
 	size_t pos = 0, fed = split;
 	struct sip_frame f;
 	char *buf;
@@ -26,10 +29,18 @@ static void frame_stream(const uint8_t *data, size_t size, size_t split,
 	memset(out, 0, sizeof(*out));
 	while (pos < size) {
 		buf = fuzz_copy(data + pos, fed - pos);
+		if (gated && !sip_frame_ready(&st, buf, fed - pos)) {
+			free(buf);
+			if (fed == size)
+				break;
+			fed = size;
+			continue;
+		}
 		if (sip_frame(buf, fed - pos, &f))
 			out->resync = true;
 		if (f.kind == SIP_FRAME_NEED_MORE) {
 			FUZZ_CHECK(!f.len || f.len > fed - pos);
+			sip_frame_wait(&st, &f, fed - pos);
 			free(buf);
 			if (fed == size)
 				break;
@@ -51,6 +62,7 @@ static void frame_stream(const uint8_t *data, size_t size, size_t split,
 		}
 		free(buf);
 		pos += f.len;
+		memset(&st, 0, sizeof(st));
 	}
 }
 
@@ -59,14 +71,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct frames whole, split;
 	size_t cuts[3], i;
 
-	frame_stream(data, size, size, &whole, true);
+	frame_stream(data, size, size, &whole, true, false);
 	if (whole.resync || size < 2)
 		return 0;
 	cuts[0] = size / 2;
 	cuts[1] = (data[0] * 256 + data[1]) % size;
 	cuts[2] = size - 1 - data[size - 1] % size;
-	for (i = 0; i < 3; i++) {
-		frame_stream(data, size, cuts[i], &split, false);
+	for (i = 0; i < 6; i++) {
+		frame_stream(data, size, cuts[i % 3], &split, false, i >= 3);
 		FUZZ_CHECK(!split.resync);
 		FUZZ_CHECK(split.count == whole.count);
 		FUZZ_CHECK(!memcmp(split.off, whole.off, sizeof(split.off)));

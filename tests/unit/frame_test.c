@@ -27,20 +27,35 @@ static int frame_at(const char *p, size_t len, struct sip_frame *f)
 
 /*
  * Feed the stream in segments ending at each cut (the last cut must be
- * len), as a reassembly buffer would, and record what comes out.
+ * len), as a reassembly buffer would, and record what comes out. With
+ * @gated, sip_frame() is only asked when sip_frame_ready() says it could
+ * say more, as the helper does. Returns how many times it was asked, and
+ * in *scanned how many bytes it was given in all.
  */
-static void run_stream(const char *s, size_t len, const size_t *cuts,
-		       int ncuts, struct stream_result *res)
+static int run_frames(const char *s, size_t len, const size_t *cuts,
+		      int ncuts, struct stream_result *res, bool gated,
+		      size_t *scanned)
 {
+	struct sip_frame_state st = { 0 };
 	size_t pos = 0, fed = cuts[0];
 	struct sip_frame f;
-	int c = 0;
+	int c = 0, calls = 0;
 
 	memset(res, 0, sizeof(*res));
+	*scanned = 0;
 	while (pos < len) {
+		if (gated && !sip_frame_ready(&st, s + pos, fed - pos)) {
+			if (++c >= ncuts)
+				break;
+			fed = cuts[c];
+			continue;
+		}
+		calls++;
+		*scanned += fed - pos;
 		if (frame_at(s + pos, fed - pos, &f))
 			res->errors++;
 		if (f.kind == SIP_FRAME_NEED_MORE) {
+			sip_frame_wait(&st, &f, fed - pos);
 			if (++c >= ncuts)
 				break;
 			fed = cuts[c];
@@ -55,7 +70,17 @@ static void run_stream(const char *s, size_t len, const size_t *cuts,
 		if (!f.len || f.len > fed - pos)
 			break;
 		pos += f.len;
+		memset(&st, 0, sizeof(st));
 	}
+	return calls;
+}
+
+static void run_stream(const char *s, size_t len, const size_t *cuts,
+		       int ncuts, struct stream_result *res)
+{
+	size_t scanned;
+
+	run_frames(s, len, cuts, ncuts, res, false, &scanned);
 }
 
 /* Header end and Content-Length found with libc, not with the parser. */
@@ -180,6 +205,52 @@ TEST(stream_random_segments)
 		} while (cuts[n++] < st.len);
 		run_stream(st.buf, st.len, cuts, n, &r);
 		expect_same(_metadata, &st, &r, i);
+	}
+}
+
+/*
+ * The stream a byte at a time: the same messages as framing it whole,
+ * with sip_frame() asked a few times a message (not once a byte) and
+ * given a few times the stream's length in all (not its square).
+ */
+TEST(gated_byte_by_byte)
+{
+	static struct stream st;
+	struct stream_result r;
+	size_t *cuts, k, scanned, ungated_scanned;
+	int calls, ungated;
+
+	build_stream(&st, true);
+	cuts = malloc(st.len * sizeof(*cuts));
+	ASSERT_NE(NULL, cuts);
+	for (k = 0; k < st.len; k++)
+		cuts[k] = k + 1;
+	calls = run_frames(st.buf, st.len, cuts, st.len, &r, true, &scanned);
+	expect_same(_metadata, &st, &r, 1);
+	TH_LOG("%zu bytes a byte at a time: %d sip_frame() calls, %zu bytes given it",
+	       st.len, calls, scanned);
+	ungated = run_frames(st.buf, st.len, cuts, st.len, &r, false,
+			     &ungated_scanned);
+	expect_same(_metadata, &st, &r, 1);
+	TH_LOG("without sip_frame_ready(): %d calls, %zu bytes", ungated,
+	       ungated_scanned);
+	EXPECT_LE(calls, 4 * (st.count + 2));
+	EXPECT_LE(scanned, 4 * st.len);
+	free(cuts);
+}
+
+TEST(gated_split_at_every_byte)
+{
+	static struct stream st;
+	struct stream_result r;
+	size_t cuts[2], k, scanned;
+
+	build_stream(&st, true);
+	for (k = 0; k <= st.len; k++) {
+		cuts[0] = k;
+		cuts[1] = st.len;
+		run_frames(st.buf, st.len, cuts, 2, &r, true, &scanned);
+		expect_same(_metadata, &st, &r, k);
 	}
 }
 
