@@ -496,6 +496,7 @@ struct negotiation {
 	struct edgepin_call *call;
 	struct nf_conn *ct;
 	u32 dialog;
+	int full;	/* the limit that stopped new pinholes, counted once */
 };
 
 /*
@@ -518,7 +519,16 @@ static void pin_want(struct negotiation *ng, const struct edgepin_pin_key *k)
 		}
 		return;
 	}
+	/*
+	 * A limit hit once stops the rest of this negotiation: up to 512 x
+	 * 512 endpoint pairs must not each be tried, counted and notified.
+	 */
+	if (ng->full)
+		return;
 	why = pin_open(ng->en, ng->p, call, ng->ct, k, ng->dialog);
+	if (why == EDGEPIN_STAT_REFUSED_MAX_PER_CALL ||
+	    why == EDGEPIN_STAT_REFUSED_MAX_PINHOLES)
+		ng->full = why;
 	if (why)
 		refused(ng->en, call, k, why);
 }
