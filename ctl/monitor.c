@@ -82,19 +82,27 @@ static int monitor_main(int argc, char **argv)
 		return ctl_usage(&monitor_object, "monitor: takes no arguments");
 	/*
 	 * Blocked from here, so a SIGINT during setup waits for the first
-	 * ppoll(); caught, not ignored (as a background job's may be).
+	 * ppoll(); caught, not ignored (as a background job's may be). The
+	 * handler is installed once subscribed: a caller that sees SIGINT
+	 * caught (SigCgt in /proc/PID/status) knows no event is missed.
 	 */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	sigprocmask(SIG_BLOCK, &stop, &orig);
+	nl = ctl_open("monitor");
+	if (!nl)
+		return 1;
+	ret = nl_subscribe(nl);
+	if (ret) {
+		ret = ctl_error(nl, "monitor", ret);
+		nl_close(nl);
+		return ret;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	nl = ctl_open("monitor");
-	if (!nl)
-		return 1;
 	while ((ret = nl_listen(nl, event_cb, NULL, &orig)) == -ENOBUFS)
 		fprintf(stderr, "edgepin: monitor: events lost (receive buffer overrun)\n");
 	if (ret)

@@ -324,12 +324,10 @@ void nl_close(struct nl *nl)
 	free(nl);
 }
 
-int nl_listen(struct nl *nl, mnl_cb_t cb, void *data,
-	      const sigset_t *waitmask)
+int nl_subscribe(struct nl *nl)
 {
 	int grp = nl->events_group, fd = mnl_socket_get_fd(nl->sock);
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int rcvbuf = 4 << 20, ret;
+	int rcvbuf = 4 << 20;
 
 	if (!grp)
 		return -ENOENT;
@@ -340,6 +338,16 @@ int nl_listen(struct nl *nl, mnl_cb_t cb, void *data,
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &grp,
 				  sizeof(grp)) < 0)
 		return -errno;
+	return 0;
+}
+
+int nl_listen(struct nl *nl, mnl_cb_t cb, void *data,
+	      const sigset_t *waitmask)
+{
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(nl->sock),
+			      .events = POLLIN };
+	int ret;
+
 	for (;;) {
 		if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
 			ret = errno == EINTR ? 0 : -errno;

@@ -52,12 +52,14 @@ struct nlmsghdr *nl_request(struct nl *nl, uint8_t cmd, uint16_t flags);
  */
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
+/* Join the events group (with a receive buffer for bursts); 0 or -errno. */
+int nl_subscribe(struct nl *nl);
 /*
- * Join the events group, then pass each event to @cb until a signal
- * (returns 0). The caller blocks the signals that should end it; they
- * are let through, with @waitmask, only while waiting (ppoll), so none
- * is lost between two receives. -ENOBUFS: events were lost; calling
- * again goes on.
+ * After nl_subscribe(), pass each event to @cb until a signal (returns
+ * 0). The caller blocks the signals that should end it; they are let
+ * through, with @waitmask, only while waiting (ppoll), so none is lost
+ * between two receives. -ENOBUFS: events were lost; calling again goes
+ * on.
  */
 int nl_listen(struct nl *nl, mnl_cb_t cb, void *data,
 	      const sigset_t *waitmask);

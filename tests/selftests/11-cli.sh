@@ -60,13 +60,6 @@ run ep stats reset || fail "stats reset"
 json_check "stats -j after reset" '[.[]] | all(. == 0)' ep -j stats
 echo "# lists, flush, stats"
 
-# catches_sigint PID: PID has a SIGINT handler (so it is past its setup).
-catches_sigint() {
-	local m
-	m=$(sed -n 's/^SigCgt:\t//p' "/proc/$1/status") || return 1
-	(((0x$m >> 1) & 1))
-}
-
 # monitor: subscribed until SIGINT, then exit 0.
 ip netns exec "$NS" edgepin -j monitor >"$tmp/mon" 2>"$tmp/mon.err" &
 mon=$!

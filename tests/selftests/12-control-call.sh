@@ -15,13 +15,6 @@ fw_ruleset || fail "ruleset"
 tmp=$(mktemp -d)
 at_exit rm -rf "$tmp"
 
-# catches_sigint PID: PID has a SIGINT handler (so it is past its setup).
-catches_sigint() {
-	local m
-	m=$(sed -n 's/^SigCgt:\t//p' "/proc/$1/status") || return 1
-	(((0x$m >> 1) & 1))
-}
-
 fwep() {
 	in_ns "$FW" edgepin "$@"
 }

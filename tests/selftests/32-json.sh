@@ -49,10 +49,8 @@ check "policy show" 'all(.range, .edge, .exclude, .transports,
 	.mode; . != null)' policy show
 check "stats reset" "" stats reset
 
-ip netns exec "$FW" edgepin -j monitor >"$tmp/events" 2>"$tmp/mon.err" &
-mon=$!
-at_exit kill $mon
-sleep 0.5
+monitor_start "$tmp/events"
+mon=$MON
 udp_call "$tmp" json-1@peer 50010
 to_edge "$tmp/invite" || fail "INVITE"
 to_peer "$tmp/200" || fail "200"
@@ -82,7 +80,7 @@ check "pinhole flush" '.closed == 0' pinhole flush
 check "ruleset remove" "" ruleset remove
 sleep 0.5
 kill -INT $mon
-wait $mon || fail "monitor: $(cat "$tmp/mon.err")"
+wait $mon || fail "monitor: $(cat "$tmp/events.err")"
 sed 's/^/# event: /' "$tmp/events"
 [ "$(jq -s length "$tmp/events")" = "$(wc -l <"$tmp/events")" ] ||
 	fail "monitor -j: not one JSON object per line"

@@ -70,6 +70,23 @@ need() {
 	done
 }
 
+# catches_sigint PID: PID has a SIGINT handler. edgepin monitor installs
+# it once subscribed to events, so from then on it misses none.
+catches_sigint() {
+	local m
+	m=$(sed -n 's/^SigCgt:\t//p' "/proc/$1/status") || return 1
+	(((0x$m >> 1) & 1))
+}
+
+# monitor_start FILE: edgepin -j monitor in the firewall netns, events to
+# FILE (stderr to FILE.err), subscribed when this returns; pid in MON.
+monitor_start() {
+	ip netns exec "$FW" edgepin -j monitor >"$1" 2>"$1.err" &
+	MON=$!
+	at_exit kill $MON
+	poll 10 catches_sigint $MON || fail "monitor did not start: $(cat "$1.err")"
+}
+
 # poll SECONDS CMD...: retry CMD every 0.1 s until it succeeds or time is up.
 poll() {
 	local deadline=$(($(date +%s) + $1))
