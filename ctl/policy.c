@@ -768,13 +768,9 @@ out:
 	return ret;
 }
 
-/*
- * @n lines of KEY VALUE... from the command line of @what, set in one
- * request: a syntax error is a bad command line (EXIT_USAGE), and a value
- * the module refuses fails the whole request; either changes nothing.
- */
-static int policy_words(const char *what, int n, const int *argc,
-			char **const *argv)
+/* See policy.h. */
+int policy_set_words(const char *what, int n, const int *argc,
+		     char **const *argv)
 {
 	struct policy *p;
 	unsigned int k;
@@ -802,7 +798,7 @@ static int policy_set_main(int argc, char **argv)
 {
 	if (argc < 1)
 		return ctl_usage(&policy_object, "policy set: missing KEY");
-	return policy_words("policy set", 1, &argc, &argv);
+	return policy_set_words("policy set", 1, &argc, &argv);
 }
 
 /* Split @s into at most TOKENS_MAX words, dropping a "#" comment. */
@@ -967,10 +963,4 @@ int policy_fetch(struct nl *nl, struct policy_view *v)
 	}
 	free(p);
 	return ret;
-}
-
-int policy_set_words(const char *what, int n, const int *argc,
-		     char **const *argv)
-{
-	return policy_words(what, n, argc, argv);
 }

@@ -250,12 +250,7 @@ static void call_free(struct edgepin_calls *calls, struct edgepin_call *call,
 	list_for_each_entry_safe(pin, tmp, &call->pins, node)
 		pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
 	/* flows that outlived their signalling connection end with the call */
-	if (reap) {
-		list_splice_tail_init(&call->orphans, reap);
-	} else {
-		list_for_each_entry_safe(pin, tmp, &call->orphans, node)
-			edgepin_obj_free(pin);
-	}
+	list_splice_tail_init(&call->orphans, reap);
 	call_info(call, &ci);
 	ci.state = EDGEPIN_CALL_ENDED;
 	if (!calls->dying)

@@ -43,12 +43,18 @@ a=candidate:7 1 tcp 1518280447 $PEER4 9 typ host tcptype active
 a=candidate:8 1 UDP 2130706431 peer.example.org 40000 typ host
 a=candidate:9 1 UDP 2130706431 1f5d4c3b-2a19-4e0f-9d8c-7b6a5e4d3c2b.local 40000 typ host
 T
-mkmsg "$tmp/200" <<T
+# answer FILE CALL-ID N LINE...: the edge's 200 OK (tags aN, bN) with an
+# SDP of its c= address and LINE...
+answer() {
+	local f=$1 id=$2 n=$3
+	shift 3
+	{
+		cat <<T
 SIP/2.0 200 OK
 Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-p1
-From: <sip:a@example.org>;tag=a1
-To: <sip:b@example.com>;tag=b1
-Call-ID: policy-1@peer
+From: <sip:a@example.org>;tag=a$n
+To: <sip:b@example.com>;tag=b$n
+Call-ID: $id
 CSeq: 1 INVITE
 Content-Type: application/sdp
 
@@ -57,14 +63,18 @@ o=- 2 2 IN IP4 $EDGE4
 s=-
 c=IN IP4 $EDGE4
 t=0 0
-m=audio 50070 RTP/AVP 0
-a=candidate:1 1 UDP 2130706431 $EDGE4 50070 typ host
-a=candidate:2 1 UDP 2130706431 $EDGE4 49000 typ host
-a=candidate:3 1 UDP 2130706431 $EDGE4 60000 typ host
-a=candidate:4 1 tcp 1518280447 $EDGE4 50002 typ host tcptype passive
-a=candidate:5 1 TCP-PASS 174456319 $EDGE4 50071 typ relay raddr $EDGE4 rport 50071
-a=candidate:6 1 UDP 2130706431 203.0.113.9 50072 typ host
 T
+		printf '%s\n' "$@"
+	} | mkmsg "$f"
+}
+answer "$tmp/200" policy-1@peer 1 \
+	"m=audio 50070 RTP/AVP 0" \
+	"a=candidate:1 1 UDP 2130706431 $EDGE4 50070 typ host" \
+	"a=candidate:2 1 UDP 2130706431 $EDGE4 49000 typ host" \
+	"a=candidate:3 1 UDP 2130706431 $EDGE4 60000 typ host" \
+	"a=candidate:4 1 tcp 1518280447 $EDGE4 50002 typ host tcptype passive" \
+	"a=candidate:5 1 TCP-PASS 174456319 $EDGE4 50071 typ relay raddr $EDGE4 rport 50071" \
+	"a=candidate:6 1 UDP 2130706431 203.0.113.9 50072 typ host"
 to_edge "$tmp/invite" || fail "INVITE"
 to_peer "$tmp/200" || fail "200"
 
@@ -135,25 +145,11 @@ in_ns "$FW" edgepin policy load "$tmp/policy3" || fail "policy load"
 x0=$(stat refused_excluded)
 t0=$(stat refused_transport)
 sed 's/policy-1@peer/policy-3@peer/; s/tag=a1/tag=a3/' "$tmp/invite" >"$tmp/invite3"
-mkmsg "$tmp/2003" <<T
-SIP/2.0 200 OK
-Via: SIP/2.0/UDP $PEER4:5060;branch=z9hG4bK-p1
-From: <sip:a@example.org>;tag=a3
-To: <sip:b@example.com>;tag=b3
-Call-ID: policy-3@peer
-CSeq: 1 INVITE
-Content-Type: application/sdp
-
-v=0
-o=- 2 2 IN IP4 $EDGE4
-s=-
-c=IN IP4 $EDGE4
-t=0 0
-m=audio 50092 RTP/AVP 0
-a=candidate:1 1 UDP 2130706431 $EDGE4 50090 typ host
-a=candidate:2 1 UDP 2130706431 $EDGE4 50092 typ host
-a=candidate:3 1 tcp 1518280447 $EDGE4 50094 typ host tcptype passive
-T
+answer "$tmp/2003" policy-3@peer 3 \
+	"m=audio 50092 RTP/AVP 0" \
+	"a=candidate:1 1 UDP 2130706431 $EDGE4 50090 typ host" \
+	"a=candidate:2 1 UDP 2130706431 $EDGE4 50092 typ host" \
+	"a=candidate:3 1 tcp 1518280447 $EDGE4 50094 typ host tcptype passive"
 to_edge "$tmp/invite3"
 to_peer "$tmp/2003"
 in_ns "$FW" edgepin pinhole list call policy-3@peer | sed 's/^/# /'
