@@ -33,6 +33,12 @@ static const char *const stat_names[] = {
 	[EDGEPIN_STAT_REFUSED_TCP_MEMORY] = "refused_tcp_memory",
 	[EDGEPIN_STAT_REFUSED_OTHER] = "refused_other",
 	[EDGEPIN_STAT_MONITOR_WOULD_PIN] = "monitor_would_pin",
+	[EDGEPIN_STAT_REFUSED_SPOOFED] = "refused_spoofed",
+	[EDGEPIN_STAT_TCP_OUT_OF_ORDER] = "tcp_out_of_order",
+	[EDGEPIN_STAT_REFUSED_CALLS_PER_SOURCE] = "refused_calls_per_source",
+	[EDGEPIN_STAT_CALLS_EVICTED] = "calls_evicted",
+	[EDGEPIN_STAT_REFUSED_NOT_IN_CALL] = "refused_not_in_call",
+	[EDGEPIN_STAT_REFUSED_OFFER_MEMORY] = "refused_offer_memory",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __EDGEPIN_STAT_MAX,
@@ -105,7 +111,7 @@ static int stats_show_main(int argc, char **argv)
 	for (s = 0; s < __EDGEPIN_STAT_MAX; s++) {
 		if (!c.has[s])
 			continue;
-		print_string(PRINT_FP, NULL, "%-24s", stat_names[s]);
+		print_string(PRINT_FP, NULL, "%-25s ", stat_names[s]);
 		print_uint(PRINT_ANY, stat_names[s], "%llu", c.v[s]);
 		print_nl();
 	}

@@ -183,6 +183,13 @@ enum edgepin_stat {
 	EDGEPIN_STAT_REFUSED_TCP_MEMORY, /* TCP reassembly bound hit */
 	EDGEPIN_STAT_REFUSED_OTHER,	/* expectation could not be created */
 	EDGEPIN_STAT_MONITOR_WOULD_PIN,	/* mode monitor */
+	/* Hostile traffic. */
+	EDGEPIN_STAT_REFUSED_SPOOFED,	/* edge source, not from the edge's side */
+	EDGEPIN_STAT_TCP_OUT_OF_ORDER,	/* TCP segments held until a gap filled */
+	EDGEPIN_STAT_REFUSED_CALLS_PER_SOURCE, /* a source's share of max-calls */
+	EDGEPIN_STAT_CALLS_EVICTED,	/* unconfirmed calls evicted at max-calls */
+	EDGEPIN_STAT_REFUSED_NOT_IN_CALL, /* message from outside the call */
+	EDGEPIN_STAT_REFUSED_OFFER_MEMORY, /* offer memory budget hit */
 	__EDGEPIN_STAT_MAX
 };
 #define EDGEPIN_STAT_MAX (__EDGEPIN_STAT_MAX - 1)
