@@ -4,6 +4,9 @@
  * JSON object) per event, flushed as it comes.
  */
 #include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,7 +32,10 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		[EDGEPIN_A_PINHOLE] = { MNL_TYPE_NESTED },
 		[EDGEPIN_A_CALL] = { MNL_TYPE_NESTED },
 		[EDGEPIN_A_REASON] = { MNL_TYPE_U32 },
+		[EDGEPIN_A_PEER_ADDR] = { MNL_TYPE_BINARY, 4, 16 },
+		[EDGEPIN_A_IIF] = { MNL_TYPE_NUL_STRING, 1, IF_NAMESIZE },
 	};
+	char buf[INET6_ADDRSTRLEN], iif[IF_NAMESIZE + 1];
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[EDGEPIN_A_MAX + 1];
 	const char *reason;
@@ -49,6 +55,20 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		reason = stat_name(mnl_attr_get_u32(tb[EDGEPIN_A_REASON]));
 		print_string(PRINT_ANY, "reason", " %s",
 			     reason ? reason : "unknown");
+	}
+	/* a message refused as spoofed: the source it claimed, and where
+	 * it came in
+	 */
+	if (tb[EDGEPIN_A_PEER_ADDR])
+		print_string(PRINT_ANY, "source", " source %s",
+			     format_addr(mnl_attr_get_payload(tb[EDGEPIN_A_PEER_ADDR]),
+					 mnl_attr_get_payload_len(tb[EDGEPIN_A_PEER_ADDR]),
+					 buf));
+	if (tb[EDGEPIN_A_IIF]) {
+		snprintf(iif, sizeof(iif), "%.*s",
+			 (int)mnl_attr_get_payload_len(tb[EDGEPIN_A_IIF]),
+			 (const char *)mnl_attr_get_payload(tb[EDGEPIN_A_IIF]));
+		print_string(PRINT_ANY, "iif", " iif %s", iif);
 	}
 	print_string(PRINT_FP, NULL, "%s", " ");
 	if (tb[EDGEPIN_A_PINHOLE] &&

@@ -104,6 +104,9 @@ void edgepin_notify_pin(struct edgepin_net *en, enum edgepin_event ev,
 			const struct edgepin_pin_info *pi, int reason);
 void edgepin_notify_call(struct edgepin_net *en, enum edgepin_event ev,
 			 const struct edgepin_call_info *ci);
+/* A message refused as spoofed: its claimed source, the interface it came in on. */
+void edgepin_notify_spoofed(struct edgepin_net *en, u8 family,
+			    const union nf_inet_addr *src, const char *iif);
 
 /* --- Below: the engine's own interface (helper.c, sip.c, call.c). --- */
 

@@ -30,6 +30,7 @@
 #include "objects.h"
 #include "parser.h"
 #include "sip.h"
+#include "trust.h"
 
 #define EDGEPIN_SIP_PORT	5060
 #define EDGEPIN_MAX_PORTS	8
@@ -265,6 +266,9 @@ static int edgepin_help_tcp(struct sk_buff *skb, unsigned int protoff,
 	off = protoff + th->doff * 4;
 	if (off >= skb->len)
 		return NF_ACCEPT;
+	/* forged bytes of an established stream are not the Edge's */
+	if (edgepin_spoofed(en, skb, ct, dir))
+		return NF_ACCEPT;
 	s = stream_get(ct);
 	if (!s)
 		return NF_ACCEPT;
@@ -303,6 +307,8 @@ static int edgepin_help_udp(struct sk_buff *skb, unsigned int protoff,
 		edgepin_stat_inc(en, EDGEPIN_STAT_PARSE_ERRORS);
 		return NF_ACCEPT;
 	}
+	if (edgepin_spoofed(en, skb, ct, dir))
+		return NF_ACCEPT;
 
 	local_bh_disable();
 	if (skb_headlen(skb) >= off + len) {

@@ -493,6 +493,25 @@ void edgepin_notify_pin(struct edgepin_net *en, enum edgepin_event ev,
 	edgepin_event_send(en, skb, hdr);
 }
 
+void edgepin_notify_spoofed(struct edgepin_net *en, u8 family,
+			    const union nf_inet_addr *src, const char *iif)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = edgepin_event_new(en, EDGEPIN_EVENT_REFUSED, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u32(skb, EDGEPIN_A_REASON, EDGEPIN_STAT_REFUSED_SPOOFED) ||
+	    nla_put(skb, EDGEPIN_A_PEER_ADDR, family == AF_INET ? 4 : 16,
+		    src) ||
+	    nla_put_string(skb, EDGEPIN_A_IIF, iif)) {
+		nlmsg_free(skb);
+		return;
+	}
+	edgepin_event_send(en, skb, hdr);
+}
+
 void edgepin_notify_call(struct edgepin_net *en, enum edgepin_event ev,
 			 const struct edgepin_call_info *ci)
 {

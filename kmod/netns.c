@@ -52,6 +52,9 @@ static int __net_init edgepin_net_init(struct net *net)
 	edgepin_policy_default(p);
 	RCU_INIT_POINTER(en->policy, p);
 	edgepin_calls_init(en);
+	/* a flood of forged packets gives a few events a second, no more */
+	ratelimit_state_init(&en->spoof_events, HZ, 10);
+	ratelimit_set_flags(&en->spoof_events, RATELIMIT_MSG_ON_RELEASE);
 	return 0;
 }
 

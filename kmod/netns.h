@@ -5,6 +5,7 @@
 
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/ratelimit.h>
 #include <net/net_namespace.h>
 
 #include "uapi/edgepin.h"
@@ -21,6 +22,7 @@ struct edgepin_net {
 	struct mutex policy_lock;	/* serialises policy writers */
 	struct edgepin_stats __percpu *stats;
 	struct edgepin_calls calls;
+	struct ratelimit_state spoof_events;	/* monitor events of spoofing */
 };
 
 struct edgepin_net *edgepin_pernet(const struct net *net);

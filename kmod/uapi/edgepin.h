@@ -41,6 +41,7 @@ enum edgepin_attr {
 	EDGEPIN_A_EVENT,		/* u8: enum edgepin_event */
 	EDGEPIN_A_COUNT,		/* u32: how many were closed/dropped */
 	EDGEPIN_A_REASON,		/* u32: enum edgepin_stat of a refusal */
+	EDGEPIN_A_IIF,			/* string: ingress interface name */
 	__EDGEPIN_A_MAX
 };
 #define EDGEPIN_A_MAX (__EDGEPIN_A_MAX - 1)
@@ -200,7 +201,11 @@ enum edgepin_event {
 	EDGEPIN_EVENT_PINHOLE_EXPIRE,	/* + EDGEPIN_A_PINHOLE */
 	EDGEPIN_EVENT_CALL_START,	/* + EDGEPIN_A_CALL */
 	EDGEPIN_EVENT_CALL_END,		/* + EDGEPIN_A_CALL */
-	EDGEPIN_EVENT_REFUSED,		/* + EDGEPIN_A_PINHOLE, EDGEPIN_A_REASON */
+	EDGEPIN_EVENT_REFUSED,		/* + EDGEPIN_A_PINHOLE, EDGEPIN_A_REASON;
+					 * for REFUSED_SPOOFED instead the
+					 * claimed source EDGEPIN_A_PEER_ADDR
+					 * and EDGEPIN_A_IIF it came in on
+					 */
 };
 
 #endif /* _UAPI_LINUX_EDGEPIN_H */
