@@ -21,7 +21,9 @@
  * audit could not run, 2 bad command line.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,7 +226,8 @@ static bool dropped(const struct audit *a, const struct edge *e,
 		if (!x->base || !x->counts || (ours && !x->ours) ||
 		    x->m.verdict != V_DROP || x->m.unknown ||
 		    !takes_unexpected(&x->m) || x->m.saddr ||
-		    x->m.iifname[0] || (not_in && same_chain(x->r, not_in)))
+		    x->m.rpf_missing || x->m.iifname[0] ||
+		    (not_in && same_chain(x->r, not_in)))
 			continue;
 		if (ivs_has(&x->m.l4proto, proto) &&
 		    (!x->m.nfproto || x->m.nfproto == nfproto_of(e)) &&
@@ -325,7 +328,8 @@ static void check_drop(struct audit *a, const struct arule *x)
 	struct ivs p;
 	size_t i, j;
 
-	if (!takes_pinholed(&x->m))
+	/* a reverse-path drop takes only what came in the wrong way */
+	if (!takes_pinholed(&x->m) || x->m.rpf_missing)
 		return;
 	for (i = 0; i < a->n_edges; i++)
 		for (j = 0; j < ARRAY_SIZE(l4protos); j++) {
@@ -592,6 +596,89 @@ static void check_config(struct audit *a)
 					edge_text(&a->edges[i], tmp), ports);
 }
 
+/*
+ * Is IPv4 rp_filter strict (1) on every interface? The kernel uses the
+ * larger of conf/all and conf/IFACE, so 2 anywhere is loose there.
+ */
+static bool rp_filter_strict(void)
+{
+	long all = read_number("/proc/sys/net/ipv4/conf/all/rp_filter"), v;
+	char path[PATH_MAX];
+	struct dirent *de;
+	bool strict = true;
+	DIR *d;
+
+	if (all < 0 || all > 1)
+		return false;
+	d = opendir("/proc/sys/net/ipv4/conf");
+	if (!d)
+		return false;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "all") ||
+		    !strcmp(de->d_name, "default") || !strcmp(de->d_name, "lo"))
+			continue;
+		snprintf(path, sizeof(path),
+			 "/proc/sys/net/ipv4/conf/%s/rp_filter", de->d_name);
+		v = read_number(path);
+		if ((all > v ? all : v) != 1)
+			strict = false;
+	}
+	closedir(d);
+	return strict;
+}
+
+/* A base prerouting drop of packets from @e that do not route back. */
+static bool antispoofed(const struct audit *a, const struct edge *e)
+{
+	const struct arule *x;
+	uint32_t hook;
+	size_t i;
+
+	for (i = 0; i < a->n_rules; i++) {
+		x = &a->rules[i];
+		if (!x->base || x->m.verdict != V_DROP || !x->m.rpf_missing ||
+		    x->m.unknown || x->m.src_other || x->m.iifname[0] ||
+		    x->m.ct_state != CT_ALL || !x->m.daddr.any ||
+		    !ivs_covers(&x->m.l4proto, 0, 255) ||
+		    !ivs_covers(&x->m.dport, 0, 65535) ||
+		    (x->m.nfproto && x->m.nfproto != nfproto_of(e)))
+			continue;
+		hook = nftnl_chain_get_u32(x->c, NFTNL_CHAIN_HOOKNUM);
+		if (hook != NF_INET_PRE_ROUTING)
+			continue;
+		if (x->m.src.any ||
+		    addrs_cover(&x->m.src, e->family, e->addr, e->plen))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Can a packet claiming an edge source come in from the internet side?
+ * edgepin itself refuses such SIP messages (refused_spoofed); the rest
+ * of the firewall, and the peers behind it, do not.
+ */
+static void check_spoofable(struct audit *a)
+{
+	char tmp[INET6_ADDRSTRLEN + 8];
+	bool strict4 = rp_filter_strict();
+	size_t i;
+
+	if (!a->pol || !a->pol->n_edges)
+		return;
+	for (i = 0; i < a->n_edges; i++) {
+		if (antispoofed(a, &a->edges[i]) ||
+		    (a->edges[i].family == AF_INET && strict4))
+			continue;
+		finding(a, SEV_WARNING, "edge-spoofable", NULL, NULL,
+			"edgepin ruleset install (chain antispoof), or a prerouting rule \"ip saddr EDGE fib saddr . iif oif missing drop\"",
+			"packets claiming edge source %s are accepted on any interface (no reverse-path drop for it%s): edgepin ignores such SIP messages (refused_spoofed), the rest of the firewall does not",
+			edge_text(&a->edges[i], tmp),
+			a->edges[i].family == AF_INET ?
+			", rp_filter not strict" : "; IPv6 has no rp_filter");
+	}
+}
+
 /* Live pinholes, summarised per edge address. */
 struct pin_edge {
 	uint8_t len;
@@ -828,6 +915,7 @@ static int audit_main(int argc, char **argv)
 	check_closed(a);
 	check_helpers(a);
 	check_config(a);
+	check_spoofable(a);
 	close_json_array();
 	if (a->nl && show_pinholes(a)) {
 		print_string(PRINT_ANY, "pinholes", "%s", "pinholes: unknown");

@@ -24,7 +24,7 @@
 
 enum reg_kind {
 	R_NONE, R_L4PROTO, R_NFPROTO, R_IIFNAME, R_DPORT, R_DADDR, R_SADDR,
-	R_CTSTATE, R_CTSTATUS, R_OTHER,
+	R_CTSTATE, R_CTSTATUS, R_FIB_RPF, R_OTHER,
 };
 
 struct reg {
@@ -302,6 +302,17 @@ static void do_ct(struct dec *d, const struct nftnl_expr *e)
 	     key == NFT_CT_STATUS ? R_CTSTATUS : R_OTHER)->len = 4;
 }
 
+/* Only the reverse-path check is understood: fib saddr . iif oif. */
+static void do_fib(struct dec *d, const struct nftnl_expr *e)
+{
+	uint32_t flags = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS);
+	uint32_t res = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_RESULT);
+	bool rpf = (flags & ~NFTA_FIB_F_PRESENT) ==
+		   (NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF) && res == NFT_FIB_RESULT_OIF;
+
+	dreg(d, e, NFTNL_EXPR_FIB_DREG, rpf ? R_FIB_RPF : R_OTHER)->len = 4;
+}
+
 static void do_bitwise(struct dec *d, const struct nftnl_expr *e)
 {
 	struct reg src = *reg_at(d, nftnl_expr_get_u32(e,
@@ -457,6 +468,23 @@ static void do_cmp(struct dec *d, const struct nftnl_expr *e)
 		return;
 	case R_SADDR:
 		d->m->saddr = true;
+		/* one prefix, as "ip saddr 203.0.113.2/32" writes it */
+		if (op == NFT_CMP_EQ && d->m->src.any) {
+			d->m->src.any = false;
+			d->m->src.family = r->family;
+			d->m->src.n = 1;
+			addr_iv(r, p, len, d->m->src.iv[0].lo,
+				d->m->src.iv[0].hi);
+		} else {
+			d->m->src_other = true;
+		}
+		return;
+	case R_FIB_RPF:
+		/* "fib saddr . iif oif missing": no route back out of iif */
+		if (op == NFT_CMP_EQ && host_u32(p, len) == 0)
+			d->m->rpf_missing = true;
+		else
+			unknown(d, "fib");
 		return;
 	case R_IIFNAME:
 		if (op == NFT_CMP_EQ)
@@ -721,7 +749,7 @@ static const struct {
 	{ "meta", do_meta }, { "payload", do_payload }, { "ct", do_ct },
 	{ "bitwise", do_bitwise }, { "cmp", do_cmp }, { "range", do_range },
 	{ "lookup", do_lookup }, { "immediate", do_immediate },
-	{ "objref", do_objref }, { "reject", do_reject },
+	{ "objref", do_objref }, { "reject", do_reject }, { "fib", do_fib },
 	{ "counter", do_nothing }, { "log", do_nothing },
 	{ "limit", do_nothing }, { "quota", do_nothing },
 	{ "connlimit", do_nothing }, { "notrack", do_nothing },
@@ -751,6 +779,7 @@ void match_rule(const struct nft_ruleset *rs, const struct nftnl_rule *r,
 	ivs_all(&m->l4proto, 255);
 	ivs_all(&m->dport, 65535);
 	m->daddr.any = true;
+	m->src.any = true;
 	m->ct_state = CT_ALL;
 	if (family == NFPROTO_IPV4 || family == NFPROTO_IPV6)
 		d.nfproto = m->nfproto = family;
@@ -920,8 +949,13 @@ const char *match_format(const struct match *m, char *buf, size_t len)
 		ADD("ct status expected ");
 	if (m->need_not_expected)
 		ADD("ct status != expected ");
-	if (m->saddr)
+	if (m->saddr && !m->src.any && !m->src_other)
+		ADD("%s saddr %s ", m->src.family == AF_INET ? "ip" : "ip6",
+		    addrs_format(&m->src, tmp, sizeof(tmp)));
+	else if (m->saddr)
 		ADD("saddr (restricted) ");
+	if (m->rpf_missing)
+		ADD("fib saddr . iif oif missing ");
 	if (!m->daddr.any)
 		ADD("%s daddr %s ", m->daddr.family == AF_INET ? "ip" : "ip6",
 		    addrs_format(&m->daddr, tmp, sizeof(tmp)));

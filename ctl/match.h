@@ -52,6 +52,9 @@ struct match {
 	struct ivs dport;
 	struct addrs daddr;
 	bool saddr;		/* restricted by source address */
+	struct addrs src;	/* that source, when one prefix says it */
+	bool src_other;		/* ... or some other way */
+	bool rpf_missing;	/* fib saddr . iif oif missing */
 	char iifname[16];	/* "" unless matched */
 	uint32_t ct_state;	/* states that match */
 	bool need_expected;	/* ct status expected */

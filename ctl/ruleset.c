@@ -186,9 +186,9 @@ static void e_dport(struct nftnl_rule *r, uint8_t proto, uint16_t lo,
 	e_cmp(r, NFT_CMP_LTE, &bhi, 2);
 }
 
-/* "ip daddr ADDR/PLEN" or "ip6 daddr ...". */
-static void e_daddr(struct nftnl_rule *r, uint8_t family, const uint8_t *a,
-		    uint8_t plen)
+/* "ip daddr ADDR/PLEN" or "ip6 daddr ..." (saddr with @src). */
+static void e_addr(struct nftnl_rule *r, uint8_t family, const uint8_t *a,
+		   uint8_t plen, bool src)
 {
 	uint8_t nfproto = family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
 	uint32_t alen = family == AF_INET ? 4 : 16, i;
@@ -202,8 +202,8 @@ static void e_daddr(struct nftnl_rule *r, uint8_t family, const uint8_t *a,
 	}
 	e_meta(r, NFT_META_NFPROTO);
 	e_cmp(r, NFT_CMP_EQ, &nfproto, 1);
-	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, family == AF_INET ? 16 : 24,
-		  alen);
+	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, family == AF_INET ?
+		  (src ? 12 : 16) : (src ? 8 : 24), alen);
 	if (plen < alen * 8)
 		e_bitwise(r, mask, alen);
 	e_cmp(r, NFT_CMP_EQ, v, alen);
@@ -250,6 +250,13 @@ static struct nftnl_chain *chain_new(const char *name)
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_PRE_ROUTING);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, RS_PRIORITY);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	return c;
+}
+
+static struct nftnl_chain *chain_prio(struct nftnl_chain *c, int32_t prio)
+{
+	if (c)
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
 	return c;
 }
 
@@ -307,14 +314,46 @@ static void add_guard_rules(struct nft_tx *tx, const struct policy_view *p)
 			for (j = 0; j < ARRAY_SIZE(protos); j++) {
 				r = rule_new(RS_CHAIN_GUARD);
 				if (p->n_edges)
-					e_daddr(r, p->edges[k].family,
-						p->edges[k].addr,
-						p->edges[k].plen);
+					e_addr(r, p->edges[k].family,
+					       p->edges[k].addr,
+					       p->edges[k].plen, false);
 				e_dport(r, protos[j], p->ranges[i].lo,
 					p->ranges[i].hi);
 				e_verdict(r, NF_DROP);
 				nft_tx_rule(tx, r);
 			}
+}
+
+/*
+ * "ip saddr EDGE fib saddr . iif oif missing counter drop": a packet that
+ * claims an edge source but came in where that source does not route
+ * back (the internet side) is dropped before conntrack sees it. The
+ * helper refuses such SIP messages itself (refused_spoofed); this keeps
+ * them from the rest of the firewall and from the peers too.
+ */
+static void add_antispoof_rules(struct nft_tx *tx, const struct policy_view *p)
+{
+	struct nftnl_expr *e;
+	struct nftnl_rule *r;
+	uint32_t missing = 0;	/* as nft writes "oif missing" */
+	size_t k;
+
+	for (k = 0; k < p->n_edges; k++) {
+		r = rule_new(RS_CHAIN_ANTISPOOF);
+		e_addr(r, p->edges[k].family, p->edges[k].addr,
+		       p->edges[k].plen, true);
+		e = nftnl_expr_alloc("fib");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_SADDR |
+				   NFTA_FIB_F_IIF | NFTA_FIB_F_PRESENT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT,
+				   NFT_FIB_RESULT_OIF);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+		add(r, e);
+		e_cmp(r, NFT_CMP_EQ, &missing, sizeof(missing));
+		add(r, nftnl_expr_alloc("counter"));
+		e_verdict(r, NF_DROP);
+		nft_tx_rule(tx, r);
+	}
 }
 
 static int install_tx(const struct install *in, const struct policy_view *p)
@@ -332,8 +371,12 @@ static int install_tx(const struct install *in, const struct policy_view *p)
 	nft_tx_obj(tx, helper_new(RS_HELPER_TCP, IPPROTO_TCP));
 	nft_tx_chain(tx, chain_new(RS_CHAIN_SIP));
 	nft_tx_chain(tx, chain_new(RS_CHAIN_GUARD));
+	if (p->n_edges)
+		nft_tx_chain(tx, chain_prio(chain_new(RS_CHAIN_ANTISPOOF),
+					    RS_PRIORITY_ANTISPOOF));
 	add_helper_rules(tx, in);
 	add_guard_rules(tx, p);
+	add_antispoof_rules(tx, p);
 	ret = nft_tx_commit(tx, what, sizeof(what));
 	nft_tx_free(tx);
 	if (ret) {
@@ -511,7 +554,7 @@ static void summarise(const struct match *m, struct summary *s)
 			s->sip_ports.iv[s->sip_ports.n++] = m->dport.iv[i];
 		return;
 	}
-	if (m->verdict != V_DROP)
+	if (m->verdict != V_DROP || m->rpf_missing)
 		return;
 	for (i = 0; i < m->dport.n && s->range.n < IVS_MAX; i++)
 		if (!ivs_covers(&s->range, m->dport.iv[i].lo,
@@ -672,8 +715,12 @@ static void ruleset_help(FILE *f)
 		"  %s and %s on the SIP ports (default 5060), and a guard\n"
 		"  that drops new connections into the policy's range on its edge\n"
 		"  addresses unless expected; --edge and --range set the policy too.\n"
+		"  With edge addresses, chain %s (prerouting, priority %d) drops\n"
+		"  packets claiming an edge source that came in on an interface\n"
+		"  that source does not route back out of (fib saddr . iif).\n"
 		"  remove deletes that table and nothing else.\n",
-		RS_TABLE, RS_HELPER_UDP, RS_HELPER_TCP);
+		RS_TABLE, RS_HELPER_UDP, RS_HELPER_TCP, RS_CHAIN_ANTISPOOF,
+		RS_PRIORITY_ANTISPOOF);
 }
 
 static const struct cmd ruleset_cmds[] = {

@@ -17,6 +17,9 @@
 #define RS_HELPER_TCP	"edgepin-tcp"
 #define RS_CHAIN_SIP	"sip"
 #define RS_CHAIN_GUARD	"guard"
+#define RS_CHAIN_ANTISPOOF "antispoof"
+/* raw: before conntrack (-200), so a forged packet makes no state */
+#define RS_PRIORITY_ANTISPOOF -300
 /* After conntrack (-200), before DNAT (-100): addresses as on the wire. */
 #define RS_PRIORITY	-150
 

@@ -114,15 +114,15 @@ for port in 50030 50001; do
 	ip netns exec "$EDGE" socat -u "TCP4-LISTEN:$port,reuseaddr,fork" \
 		"OPEN:$tmp/tcp$port,creat,append" &
 	at_exit kill $!
-	poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':$port '" ||
+	poll 20 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':$port '" ||
 		fail "no TCP listener on $port"
 done
 tcp_send() {
-	echo "$2" | ip netns exec "$1" timeout 3 socat -u - \
-		"TCP4:$EDGE4:$3,connect-timeout=2" 2>/dev/null
+	echo "$2" | ip netns exec "$1" timeout 10 socat -u - \
+		"TCP4:$EDGE4:$3,connect-timeout=5" 2>/dev/null
 }
 tcp_send "$PEER" peer-tcp 50030
-poll 3 grep -q peer-tcp "$tmp/tcp50030" || fail "peer's TCP media did not arrive"
+poll 10 grep -q peer-tcp "$tmp/tcp50030" || fail "peer's TCP media did not arrive"
 tcp_send "$ATK" atk-tcp 50030
 tcp_send "$ATK" atk-cls 50001
 tcp_send "$PEER" peer-cls 50001

@@ -162,12 +162,25 @@ refused atk_udp clean-55555
 refused atk_tcp clean-50001
 echo "# correct deployment: clean, exit 0, pinholes per edge"
 
-# The same deployment written by hand (lib.sh's fw_ruleset) is clean too.
+# The same deployment written by hand (lib.sh's fw_ruleset) is not
+# exposed, but nothing stops packets that claim the edge's source on the
+# attacker's interface: that is reported, and a reverse-path drop of
+# the operator's own (as nft writes it) settles it.
 fwnft flush ruleset
 fw_ruleset || fail "fw_ruleset"
 audit by-hand
-[ $rc = 0 ] && jq -e '.findings == []' "$tmp/by-hand.json" >/dev/null ||
-	fail "hand-written deployment not clean"
+[ $rc = 0 ] && jq -e '([.findings[].code] | unique) == ["edge-spoofable"]' \
+	"$tmp/by-hand.json" >/dev/null ||
+	fail "hand-written deployment: want exactly edge-spoofable"
+grep -q "edge source $EDGE4 .*rp_filter not strict" "$tmp/by-hand.txt" ||
+	fail "edge-spoofable does not name the edge and rp_filter"
+fwnft add chain inet edgepin_test raw \
+	'{ type filter hook prerouting priority raw; }' || fail "raw chain"
+fwnft add rule inet edgepin_test raw fib saddr . iif oif missing drop ||
+	fail "rpf rule"
+audit by-hand-rpf
+[ $rc = 0 ] && jq -e '.findings == []' "$tmp/by-hand-rpf.json" >/dev/null ||
+	fail "hand-written deployment with a reverse-path drop not clean"
 
 # 4. The operator's own policy drops pinholed media.
 operator <<NFT
