@@ -52,6 +52,7 @@ static int __net_init edgepin_net_init(struct net *net)
 	edgepin_policy_default(p);
 	RCU_INIT_POINTER(en->policy, p);
 	edgepin_calls_init(en);
+	edgepin_reasm_init(&en->reasm);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "uapi/edgepin.h"
 #include "policy.h"
 #include "call.h"
+#include "helper.h"
 
 struct edgepin_stats {
 	u64 c[__EDGEPIN_STAT_MAX];
@@ -21,6 +22,7 @@ struct edgepin_net {
 	struct mutex policy_lock;	/* serialises policy writers */
 	struct edgepin_stats __percpu *stats;
 	struct edgepin_calls calls;
+	struct edgepin_reasm reasm;	/* TCP reassembly budget */
 };
 
 struct edgepin_net *edgepin_pernet(const struct net *net);
