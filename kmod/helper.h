@@ -3,6 +3,8 @@
 #define _EDGEPIN_HELPER_H
 
 #include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 
@@ -14,6 +16,15 @@ enum edgepin_expect_class {
 };
 
 struct edgepin_stream;
+
+/* A netns's TCP reassembly memory, and its holders, oldest first. */
+struct edgepin_reasm {
+	spinlock_t lock;		/* taken inside a stream's lock */
+	struct list_head lru;		/* edgepin_stream.lru */
+	long bytes;
+};
+
+void edgepin_reasm_init(struct edgepin_reasm *r);
 
 /* Our part of a SIP connection's conntrack (nf_conn_help.data). */
 struct edgepin_ct {

@@ -55,6 +55,7 @@ static int __net_init edgepin_net_init(struct net *net)
 	/* a flood of forged packets gives a few events a second, no more */
 	ratelimit_state_init(&en->spoof_events, HZ, 10);
 	ratelimit_set_flags(&en->spoof_events, RATELIMIT_MSG_ON_RELEASE);
+	edgepin_reasm_init(&en->reasm);
 	return 0;
 }
 

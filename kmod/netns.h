@@ -11,6 +11,7 @@
 #include "uapi/edgepin.h"
 #include "policy.h"
 #include "call.h"
+#include "helper.h"
 
 struct edgepin_stats {
 	u64 c[__EDGEPIN_STAT_MAX];
@@ -23,6 +24,7 @@ struct edgepin_net {
 	struct edgepin_stats __percpu *stats;
 	struct edgepin_calls calls;
 	struct ratelimit_state spoof_events;	/* monitor events of spoofing */
+	struct edgepin_reasm reasm;	/* TCP reassembly budget */
 };
 
 struct edgepin_net *edgepin_pernet(const struct net *net);

@@ -787,7 +787,10 @@ static int sip_start_state(const char *p, const char *end,
 	struct sip_msg tmp;
 
 	if (!lf)
-		return sip_start_prefix(p, end) ? START_PARTIAL : START_BAD;
+		return end - p <= SIP_MAX_START_LINE &&
+		       sip_start_prefix(p, end) ? START_PARTIAL : START_BAD;
+	if (lf - p > SIP_MAX_START_LINE)
+		return START_BAD;
 	eol = lf > p && lf[-1] == '\r' ? lf - 1 : lf;
 	*next = lf + 1;
 	memset(&tmp, 0, sizeof(tmp));
@@ -895,35 +898,42 @@ int sip_frame(const char *buf, size_t len, struct sip_frame *frame)
 	return 0;
 }
 
+bool sip_frame_feed(struct sip_frame_state *st, const char *p, size_t n)
+{
+	bool keepalive = !st->scanned && n && (p[0] == '\r' || p[0] == '\n');
+	size_t i;
+
+	/* an empty line is "\n\n" or "\n\r\n", maybe over two pieces */
+	for (i = 0; i < n && !st->eoh; i++) {
+		if (p[i] == '\n') {
+			st->eoh = st->nl != 0;
+			st->nl = 1;
+			st->lines = 1;
+		} else {
+			st->nl = p[i] == '\r' && st->nl == 1 ? 2 : 0;
+		}
+	}
+	st->scanned = n > SIP_MAX_MSG_LEN - st->scanned ?
+		      SIP_MAX_MSG_LEN : st->scanned + n;
+	if (st->want)
+		return st->scanned >= st->want;
+	/* a keep-alive, or sip_frame() resynchronises */
+	return keepalive || st->eoh || st->scanned >= SIP_MAX_MSG_LEN;
+}
+
 bool sip_frame_ready(struct sip_frame_state *st, const char *buf,
 		     size_t len)
 {
-	size_t i;
+	size_t fed = st->scanned < len ? st->scanned : len;
 
-	if (st->want)
-		return len >= st->want;
-	if (len && (buf[0] == '\r' || buf[0] == '\n'))
-		return true;		/* keep-alive */
-	if (len >= SIP_MAX_MSG_LEN)
-		return true;		/* sip_frame() resynchronises */
-	/* an empty line ("\n\n", "\n\r\n") may end in the new bytes */
-	i = st->scanned > 2 ? st->scanned - 2 : 0;
-	for (; i + 1 < len; i++) {
-		if (buf[i] != '\n')
-			continue;
-		if (buf[i + 1] == '\n' ||
-		    (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n'))
-			return true;
-	}
-	st->scanned = len;
-	return false;
+	return sip_frame_feed(st, buf + fed, len - fed);
 }
 
-void sip_frame_wait(struct sip_frame_state *st, const struct sip_frame *f,
-		    size_t len)
+void sip_frame_wait(struct sip_frame_state *st, const struct sip_frame *f)
 {
 	st->want = f->len;
-	st->scanned = f->len ? 0 : len;
+	/* sip_frame() saw that empty line: only a new one can help */
+	st->eoh = 0;
 }
 
 /* Multipart bodies (RFC 2046 section 5.1). */

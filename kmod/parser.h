@@ -25,6 +25,8 @@
 
 /* A SIP message (headers and body) never exceeds 64 KiB - 1 bytes. */
 #define SIP_MAX_MSG_LEN		65535
+/* A longer start line (its CR included) is not framed as SIP (TCP). */
+#define SIP_MAX_START_LINE	2048
 /* Longest request method and multipart boundary (RFC 2046) accepted. */
 #define SIP_MAX_METHOD_LEN	32
 #define SIP_MAX_BOUNDARY_LEN	70
@@ -119,25 +121,33 @@ int sip_frame(const char *buf, size_t len, struct sip_frame *frame);
 
 /*
  * Framing a reassembly buffer that starts at a message start and only
- * grows at its end between calls: sip_frame_ready() says whether
- * sip_frame() could now say more than the NEED_MORE it last gave (the
- * headers had not ended: is there an empty line in what came since?
- * the body was short: is it whole now?), and sip_frame_wait() records
- * that NEED_MORE. A message fed a byte at a time is then framed once,
- * with each byte looked at a bounded number of times, instead of being
+ * grows at its end between calls: sip_frame_feed() is given the bytes
+ * appended since it was last given any (in as many pieces as they are
+ * stored in) and says whether sip_frame() could now say more than the
+ * NEED_MORE it last gave (the headers had not ended: did an empty line
+ * arrive? the body was short: is it whole now?); sip_frame_wait()
+ * records that NEED_MORE. sip_frame_ready() is sip_frame_feed() for a
+ * buffer in one piece. A message fed a byte at a time is then framed
+ * once, each byte looked at a bounded number of times, instead of being
  * scanned again from its start for every segment. Until an empty line
  * arrives, bytes that are not SIP are held rather than resynchronised
- * over, up to SIP_MAX_MSG_LEN. A zeroed state starts a new message.
+ * over, up to SIP_MAX_MSG_LEN; a reassembler that wants them dropped
+ * sooner asks sip_frame() while @lines is 0 (the start line is still
+ * incomplete: at most SIP_MAX_START_LINE bytes) and bounds what it holds
+ * after that. A zeroed state starts a new message.
  */
 struct sip_frame_state {
 	uint32_t want;			/* message length, its headers whole */
-	uint32_t scanned;		/* bytes that hold no empty line */
+	uint32_t scanned;		/* bytes fed */
+	uint8_t nl;			/* they end in "\n" (1), "\n\r" (2) */
+	uint8_t lines;			/* a line end was fed */
+	uint8_t eoh;			/* an empty line was fed */
 };
 
+bool sip_frame_feed(struct sip_frame_state *st, const char *p, size_t n);
 bool sip_frame_ready(struct sip_frame_state *st, const char *buf,
 		     size_t len);
-void sip_frame_wait(struct sip_frame_state *st, const struct sip_frame *f,
-		    size_t len);
+void sip_frame_wait(struct sip_frame_state *st, const struct sip_frame *f);
 /* 0, -ENODATA (no end of headers), -EMSGSIZE (short body), -EINVAL. */
 int sip_parse_message(const char *buf, size_t len, struct sip_msg *msg);
 /* enum sip_method of a method token; case-sensitive. */

@@ -40,7 +40,7 @@ static void frame_stream(const uint8_t *data, size_t size, size_t split,
 			out->resync = true;
 		if (f.kind == SIP_FRAME_NEED_MORE) {
 			FUZZ_CHECK(!f.len || f.len > fed - pos);
-			sip_frame_wait(&st, &f, fed - pos);
+			sip_frame_wait(&st, &f);
 			free(buf);
 			if (fed == size)
 				break;

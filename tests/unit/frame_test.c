@@ -55,7 +55,7 @@ static int run_frames(const char *s, size_t len, const size_t *cuts,
 		if (frame_at(s + pos, fed - pos, &f))
 			res->errors++;
 		if (f.kind == SIP_FRAME_NEED_MORE) {
-			sip_frame_wait(&st, &f, fed - pos);
+			sip_frame_wait(&st, &f);
 			if (++c >= ncuts)
 				break;
 			fed = cuts[c];
@@ -445,6 +445,75 @@ TEST(random_bytes_always_progress)
 			ASSERT_GE(len - pos, f.len);
 		}
 	}
+}
+
+/*
+ * sip_frame_feed() given the bytes in pieces (as chunks hold them) says
+ * what sip_frame_ready() says given them whole: an empty line split over
+ * two pieces, "\n" + "\r\n" or "\n\r" + "\n", is seen.
+ */
+TEST(feed_in_pieces)
+{
+	static const char * const s[] = {
+		"INVITE sip:b SIP/2.0\r\nCall-ID: x\r\n\r\n",
+		"INVITE sip:b SIP/2.0\nCall-ID: x\n\n",
+		"INVITE sip:b SIP/2.0\r\nCall-ID: x\r\n",
+		"INVITE sip:b SIP/2.0\r\nX: a\n\r\r\n",
+	};
+	static const bool whole[] = { true, true, false, false };
+	struct sip_frame_state st;
+	size_t i, cut, len;
+	bool ready, got;
+
+	for (i = 0; i < ARRAY_SIZE(s); i++) {
+		len = strlen(s[i]);
+		memset(&st, 0, sizeof(st));
+		EXPECT_EQ(whole[i], sip_frame_ready(&st, s[i], len));
+		for (cut = 1; cut < len; cut++) {
+			memset(&st, 0, sizeof(st));
+			ready = sip_frame_feed(&st, s[i], cut);
+			got = sip_frame_feed(&st, s[i] + cut, len - cut);
+			EXPECT_EQ(whole[i], ready || got)
+				TH_LOG("'%s' cut at %zu", s[i], cut);
+			EXPECT_EQ(len, st.scanned);
+			EXPECT_EQ(1, st.lines);
+		}
+	}
+	/* a keep-alive is ready at once; a line end is noted */
+	memset(&st, 0, sizeof(st));
+	EXPECT_TRUE(sip_frame_feed(&st, "\r\n", 2));
+	memset(&st, 0, sizeof(st));
+	EXPECT_FALSE(sip_frame_feed(&st, "INVITE sip:b", 12));
+	EXPECT_EQ(0, st.lines);
+}
+
+/* A start line longer than SIP_MAX_START_LINE is not waited for. */
+TEST(start_line_bound)
+{
+	char *buf = malloc(SIP_MAX_START_LINE + 64);
+	struct sip_frame f;
+	size_t n;
+	int r;
+
+	ASSERT_NE(NULL, buf);
+	n = sprintf(buf, "INVITE sip:");
+	/* the line, its CR included, is SIP_MAX_START_LINE bytes */
+	memset(buf + n, 'a', SIP_MAX_START_LINE - n - 9);
+	n = SIP_MAX_START_LINE - 9;
+	r = frame_at(buf, n, &f);
+	EXPECT_EQ(SIP_FRAME_NEED_MORE, f.kind);
+	memcpy(buf + n, " SIP/2.0\r\n\r\n", 12);
+	r = frame_at(buf, n + 12, &f);
+	EXPECT_EQ(0, r);
+	EXPECT_EQ(SIP_FRAME_MESSAGE, f.kind);
+	memset(buf + n, 'a', 64);
+	r = frame_at(buf, n + 64, &f);
+	EXPECT_EQ(SIP_FRAME_RESYNC, f.kind);
+	EXPECT_EQ(n + 64, f.len);
+	memcpy(buf + n + 40, " SIP/2.0\r\n\r\n", 12);
+	r = frame_at(buf, n + 52, &f);
+	EXPECT_EQ(SIP_FRAME_RESYNC, f.kind);
+	free(buf);
 }
 
 TEST_HARNESS_MAIN
