@@ -296,6 +296,9 @@ bool edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
 	m.family = nf_ct_l3num(ct);
 	m.proto = nf_ct_protonum(ct);
 	m.src = ct->tuplehash[dir].tuple.src.u3;
+	m.src_nat = ct->tuplehash[!dir].tuple.dst.u3;
+	m.dst = ct->tuplehash[dir].tuple.dst.u3;
+	m.dst_nat = ct->tuplehash[!dir].tuple.src.u3;
 
 	if (msg_may_negotiate(&msg) && msg.body.len) {
 		local_bh_disable();
