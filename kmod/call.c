@@ -952,9 +952,63 @@ static void call_sdp(struct edgepin_net *en, struct edgepin_call *call,
 	call->edge_offered = sdp->from_edge;
 }
 
+/*
+ * A call that keeps reconnecting keeps the flows of at most max-pinholes-
+ * per-call closed pinholes: the oldest flows are cut.
+ */
+static void call_trim_orphans(struct edgepin_call *call, unsigned int max,
+			      struct list_head *reap)
+{
+	struct edgepin_pin *pin, *tmp;
+	unsigned int n = 0;
+
+	list_for_each_entry(pin, &call->orphans, node)
+		n++;
+	list_for_each_entry_safe(pin, tmp, &call->orphans, node) {
+		if (n-- <= max)
+			break;
+		list_move_tail(&pin->node, reap);
+	}
+}
+
+/*
+ * @dialog was negotiated again on @ct: its pinholes still on another
+ * signalling connection move to @ct, or they would close when that one
+ * goes while the call goes on. The flows that entered them go on until
+ * the call ends, as when their connection goes (master_gone).
+ */
+static void call_move_pins(struct edgepin_net *en, struct edgepin_call *call,
+			   struct nf_conn *ct, u32 dialog,
+			   struct list_head *reap)
+{
+	const struct edgepin_policy *p;
+	struct edgepin_pin *pin, *tmp;
+	struct edgepin_pin_key k;
+	bool moved = false;
+	int why;
+
+	rcu_read_lock();
+	p = rcu_dereference(en->policy);
+	list_for_each_entry_safe(pin, tmp, &call->pins, node) {
+		if (pin->dialog != dialog || pin->master == ct || !pin->exp)
+			continue;
+		k = pin->key;
+		pin_close(&en->calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE,
+			  &call->orphans);
+		moved = true;
+		why = pin_open(en, p, call, ct, &k, dialog);
+		if (why)
+			refused(en, call, &k, why);
+	}
+	if (moved)
+		call_trim_orphans(call, p->max_per_call, reap);
+	rcu_read_unlock();
+}
+
 bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m)
 {
 	struct edgepin_calls *calls = &en->calls;
+	struct sdp_msg_id answered;
 	struct edgepin_call *call;
 	bool tracked = false;
 	bool in_dialog;
@@ -1023,10 +1077,14 @@ bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m)
 	}
 
 	/* A late fork's answer after confirmation opens nothing. */
-	if (m->sdp && !in_dialog)
+	if (m->sdp && !in_dialog) {
 		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_NOT_IN_CALL);
-	else if (m->sdp)
+	} else if (m->sdp) {
+		answered = call->answer_id;
 		call_sdp(en, call, m, side, &reap);
+		if (!sdp_msg_id_eq(&answered, &call->answer_id))
+			call_move_pins(en, call, m->ct, dialog, &reap);
+	}
 
 	/* only the callee's 2xx to the caller's INVITE confirms */
 	if (m->status >= 200 && m->status < 300 &&
@@ -1086,7 +1144,7 @@ void edgepin_calls_master_gone(struct edgepin_net *en, struct nf_conn *ct)
 	struct edgepin_calls *calls = &en->calls;
 	struct edgepin_call *call;
 	struct edgepin_pin *pin, *tmp;
-	unsigned int n, max;
+	unsigned int max;
 	bool closed;
 	LIST_HEAD(reap);
 
@@ -1104,19 +1162,8 @@ void edgepin_calls_master_gone(struct edgepin_net *en, struct nf_conn *ct)
 				  &call->orphans);
 			closed = true;
 		}
-		if (!closed)
-			continue;
-		/* A call that keeps reconnecting keeps at most max-pinholes-
-		 * per-call of them: the oldest flows are cut.
-		 */
-		n = 0;
-		list_for_each_entry(pin, &call->orphans, node)
-			n++;
-		list_for_each_entry_safe(pin, tmp, &call->orphans, node) {
-			if (n-- <= max)
-				break;
-			list_move_tail(&pin->node, &reap);
-		}
+		if (closed)
+			call_trim_orphans(call, max, &reap);
 	}
 	reap_queue(calls, &reap);
 	spin_unlock_bh(&calls->lock);
