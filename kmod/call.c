@@ -689,8 +689,11 @@ static void call_confirm_dialog(struct edgepin_calls *calls,
 			pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
 }
 
-/* Keep active pinholes open while the call shows signs of life. */
-static void call_touch(struct edgepin_net *en, struct edgepin_call *call)
+/*
+ * Keep active pinholes open while the call shows signs of life; returns
+ * how long the call wants its signalling flow kept (struct edgepin_msg).
+ */
+static u32 call_touch(struct edgepin_net *en, struct edgepin_call *call)
 {
 	const struct edgepin_policy *p;
 	struct edgepin_pin *pin;
@@ -707,6 +710,8 @@ static void call_touch(struct edgepin_net *en, struct edgepin_call *call)
 		    edgepin_exp_linked(pin->exp))
 			edgepin_exp_set_timeout(pin->exp, hold);
 	spin_unlock_bh(&nf_conntrack_expect_lock);
+	return call->state == EDGEPIN_CALL_CONFIRMED ? hold :
+	       min_t(u32, hold, EDGEPIN_UNANSWERED / HZ);
 }
 
 /*
@@ -1032,7 +1037,7 @@ bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m)
 		goto out;
 	}
 	tracked = true;
-	call_touch(en, call);
+	m->hold = call_touch(en, call);
 	if (call->state != EDGEPIN_CALL_CONFIRMED)
 		list_move_tail(&call->uc_node, &calls->unconfirmed);
 	/* once confirmed, the other dialogs are forks that lost */

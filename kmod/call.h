@@ -173,6 +173,12 @@ struct edgepin_msg {
 	u8 cseq_method;
 	u8 family;
 	u8 proto;
+	/* Out: how long (seconds) its call wants the signalling flow kept,
+	 * 0 if @m is not of a tracked call: call-timeout once confirmed,
+	 * the unanswered timeout before (a flood of INVITEs must not hold
+	 * conntracks for hours).
+	 */
+	u32 hold;
 };
 
 /* Returns true if @m belongs to a tracked call. */
