@@ -184,7 +184,7 @@ udp_listen() {
 		"UDP$fam-RECV:$3,bind=$(sock_addr "$2"),reuseaddr" \
 		"OPEN:$4,creat,append" &
 	at_exit kill $!
-	poll 5 ip netns exec "$1" sh -c "ss -Hlun | grep -q ':$3 '" ||
+	poll 20 ip netns exec "$1" sh -c "ss -Hlun | grep -q ':$3 '" ||
 		fail "udp_listen: nothing listens on $2 port $3 in $1"
 }
 
@@ -238,7 +238,7 @@ uas_start() {
 		--answer "$4" --base-port "${5:-50010}" &
 	UAS_PID=$!
 	at_exit kill $UAS_PID
-	poll 5 ip netns exec "$1" sh -c "ss -Hln -A $3 | grep -q ':5060 '" ||
+	poll 20 ip netns exec "$1" sh -c "ss -Hln -A $3 | grep -q ':5060 '" ||
 		fail "uas_start: no SIP agent listening in $1"
 }
 
