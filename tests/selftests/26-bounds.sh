@@ -15,6 +15,9 @@ in_ns "$FW" edgepin policy set edge "$EDGE4" || fail "policy"
 # One peer address carries every call, as a SIP trunk does: its share of
 # max-calls (default 1024) is raised to all of it.
 in_ns "$FW" edgepin policy set max-calls-per-source 16384 || fail "policy"
+# A loaded guest may take minutes over 2000 calls: their pinholes must not
+# expire unused meanwhile.
+in_ns "$FW" edgepin policy set pinhole-timeout 3600 || fail "policy"
 tmp=$(mktemp -d)
 at_exit rm -rf "$tmp"
 call_templates "$tmp"
