@@ -238,7 +238,7 @@ uas_start() {
 		--answer "$4" --base-port "${5:-50010}" &
 	UAS_PID=$!
 	at_exit kill $UAS_PID
-	poll 20 ip netns exec "$1" sh -c "ss -Hln -A $3 | grep -q ':5060 '" ||
+	poll 60 ip netns exec "$1" sh -c "ss -Hln -A $3 | grep -q ':5060 '" ||
 		fail "uas_start: no SIP agent listening in $1"
 }
 
