@@ -77,6 +77,8 @@ static const struct key keys[] = {
 	{ "peer-match", EDGEPIN_A_POL_PEER_MATCH, K_WORD, peer_match_words,
 	  "address|address-port" },
 	{ "max-calls", EDGEPIN_A_POL_MAX_CALLS, K_U32, NULL, "N" },
+	{ "max-calls-per-source", EDGEPIN_A_POL_MAX_CALLS_PER_SOURCE, K_U32,
+	  NULL, "N" },
 	{ "max-pinholes", EDGEPIN_A_POL_MAX_PINHOLES, K_U32, NULL, "N" },
 	{ "max-pinholes-per-call", EDGEPIN_A_POL_MAX_PER_CALL, K_U32, NULL,
 	  "N" },

@@ -15,6 +15,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/jhash.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/hash.h>
 #include <linux/inet.h>
@@ -32,8 +33,8 @@
 #include "parser.h"
 
 #define EDGEPIN_GC_INTERVAL	HZ
-/* A call nobody answered (no SDP answer, no 2xx) for this long ends:
- * about SIP's Timer C, which provisional responses restart.
+/* A call not confirmed (no 2xx from the callee) after this long without
+ * a message ends: about SIP's Timer C, which provisional responses restart.
  */
 #define EDGEPIN_UNANSWERED	(180 * HZ)
 
@@ -61,9 +62,22 @@ struct sdp_msg_id {
 	bool set;
 };
 
+/*
+ * One internet host (an IPv4 address, an IPv6 /64) and the calls counted
+ * against its share of max-calls; exists while it holds one.
+ */
+struct edgepin_source {
+	struct hlist_node hnode;	/* calls.sources */
+	u64 prefix;			/* the address, or the /64 */
+	u32 calls;
+	u8 family;
+};
+
 struct edgepin_call {
 	struct hlist_node hnode;	/* calls.by_id */
 	struct list_head node;		/* calls.all */
+	struct list_head uc_node;	/* calls.unconfirmed until confirmed */
+	struct edgepin_source *source;	/* whose share it takes, or NULL */
 	struct list_head pins;
 	struct list_head orphans;	/* pins whose master went, with flows */
 	struct edgepin_sdp *offer;	/* the last offer, kept for re-answers */
@@ -71,7 +85,10 @@ struct edgepin_call {
 	struct sdp_msg_id answer_id;	/* the last one that answered */
 	unsigned long start;
 	unsigned long last;		/* last in-dialog message */
-	union nf_inet_addr sig[2];	/* signalling address of each side */
+	/* Each side's own signalling address, fixed by the INVITE: the
+	 * caller its source, the callee its destination after NAT.
+	 */
+	union nf_inet_addr sig[2];
 	u32 hash;
 	u32 caller_tag;			/* hash of the initial From tag */
 	u32 offer_cseq;
@@ -240,6 +257,43 @@ static void reap_queue(struct edgepin_calls *calls, struct list_head *reap)
 		queue_work(system_unbound_wq, &calls->reaper);
 }
 
+/* The key of siphash over the source prefixes an attacker chooses. */
+static siphash_key_t source_key __read_mostly;
+
+/* What a share is counted by: the IPv4 address, or the IPv6 /64 (one
+ * host may own a whole /64).
+ */
+static u64 source_prefix(u8 family, const union nf_inet_addr *addr)
+{
+	u64 v;
+
+	if (family == AF_INET)
+		return (__force u32)addr->ip;
+	memcpy(&v, &addr->in6, sizeof(v));
+	return v;
+}
+
+static struct edgepin_source *source_find(struct edgepin_calls *calls,
+					  u8 family, u64 prefix, u32 *hash)
+{
+	struct edgepin_source *src;
+
+	lockdep_assert_held(&calls->lock);
+	*hash = (u32)siphash_2u64(family, prefix, &source_key);
+	hash_for_each_possible(calls->sources, src, hnode, *hash)
+		if (src->family == family && src->prefix == prefix)
+			return src;
+	return NULL;
+}
+
+static void source_put(struct edgepin_calls *calls, struct edgepin_source *src)
+{
+	if (src && !--src->calls) {
+		hash_del(&src->hnode);
+		edgepin_obj_free(src);
+	}
+}
+
 static void call_free(struct edgepin_calls *calls, struct edgepin_call *call,
 		      struct list_head *reap)
 {
@@ -257,6 +311,8 @@ static void call_free(struct edgepin_calls *calls, struct edgepin_call *call,
 		edgepin_notify_call(en, EDGEPIN_EVENT_CALL_END, &ci);
 	hash_del(&call->hnode);
 	list_del(&call->node);
+	list_del(&call->uc_node);
+	source_put(calls, call->source);
 	calls->n_calls--;
 	edgepin_obj_free(call->offer);
 	edgepin_obj_free(call);
@@ -625,14 +681,19 @@ static void call_confirm_dialog(struct edgepin_calls *calls,
 {
 	struct edgepin_pin *pin, *tmp;
 
+	call->state = EDGEPIN_CALL_CONFIRMED;
 	call->dialog = dialog;
+	list_del_init(&call->uc_node);	/* no longer evictable */
 	list_for_each_entry_safe(pin, tmp, &call->pins, node)
 		if (pin->dialog != dialog)
 			pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
 }
 
-/* Keep active pinholes open while the call shows signs of life. */
-static void call_touch(struct edgepin_net *en, struct edgepin_call *call)
+/*
+ * Keep active pinholes open while the call shows signs of life; returns
+ * how long the call wants its signalling flow kept (struct edgepin_msg).
+ */
+static u32 call_touch(struct edgepin_net *en, struct edgepin_call *call)
 {
 	const struct edgepin_policy *p;
 	struct edgepin_pin *pin;
@@ -649,66 +710,139 @@ static void call_touch(struct edgepin_net *en, struct edgepin_call *call)
 		    edgepin_exp_linked(pin->exp))
 			edgepin_exp_set_timeout(pin->exp, hold);
 	spin_unlock_bh(&nf_conntrack_expect_lock);
+	return call->state == EDGEPIN_CALL_CONFIRMED ? hold :
+	       min_t(u32, hold, EDGEPIN_UNANSWERED / HZ);
 }
 
 /*
- * The table is full: make room by ending the oldest call that was never
- * answered, so that a flood of INVITEs cannot lock real calls out.
+ * The table is full: make room by ending the unconfirmed call quiet for
+ * longest, in O(1), so that a flood of INVITEs, answered by their own
+ * callers or not at all, cannot lock real calls out.
  */
-static bool call_evict_unanswered(struct edgepin_calls *calls)
+static bool call_evict_unconfirmed(struct edgepin_calls *calls, u32 max)
 {
 	struct edgepin_call *call;
 
-	list_for_each_entry(call, &calls->all, node) {
-		if (call->state == EDGEPIN_CALL_OFFERED) {
-			net_info_ratelimited("edgepin: max-calls reached: oldest unanswered call dropped\n");
-			call_end(calls, call, EDGEPIN_STAT_REFUSED_MAX_CALLS);
-			return true;
-		}
+	call = list_first_entry_or_null(&calls->unconfirmed,
+					struct edgepin_call, uc_node);
+	if (!call)
+		return false;
+	net_info_ratelimited("edgepin: max-calls (%u) reached: least recently active unconfirmed call dropped\n",
+			     max);
+	call_end(calls, call, EDGEPIN_STAT_CALLS_EVICTED);
+	return true;
+}
+
+/*
+ * May the INVITE @m start a call, and whose share of max-calls does it
+ * take (*@who, NULL for none)? With edge addresses, only calls to or from
+ * the Edge are tracked and the other party pays: an edge source is proven
+ * by path before it gets here, and the Edge itself is never limited.
+ * Without, the caller pays.
+ */
+static bool call_party(const struct edgepin_policy *p,
+		       const struct edgepin_msg *m,
+		       const union nf_inet_addr **who)
+{
+	bool from_edge, to_edge;
+
+	*who = &m->src;
+	if (!p->n_edges)
+		return true;
+	from_edge = edgepin_policy_is_edge(p, m->family, &m->src) ||
+		    edgepin_policy_is_edge(p, m->family, &m->src_nat);
+	to_edge = edgepin_policy_is_edge(p, m->family, &m->dst) ||
+		  edgepin_policy_is_edge(p, m->family, &m->dst_nat);
+	if (from_edge)
+		*who = to_edge ? NULL : &m->dst_nat;
+	return from_edge || to_edge;
+}
+
+/* Count a new call against @who's share; false if it has no room. */
+static bool source_take(struct edgepin_net *en, struct edgepin_call *call,
+			const union nf_inet_addr *who, u32 share)
+{
+	struct edgepin_calls *calls = &en->calls;
+	u64 prefix = source_prefix(call->family, who);
+	struct edgepin_source *src;
+	u32 hash;
+
+	src = source_find(calls, call->family, prefix, &hash);
+	if (src && src->calls >= share) {
+		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_CALLS_PER_SOURCE);
+		net_info_ratelimited("edgepin: max-calls-per-source (%u) reached: call not tracked\n",
+				     share);
+		return false;
 	}
-	return false;
+	if (!src) {
+		src = edgepin_obj_alloc(sizeof(*src));
+		if (!src)
+			return false;
+		src->family = call->family;
+		src->prefix = prefix;
+		hash_add(calls->sources, &src->hnode, hash);
+	}
+	src->calls++;
+	call->source = src;
+	return true;
 }
 
 static struct edgepin_call *call_new(struct edgepin_net *en,
 				     const struct edgepin_msg *m)
 {
 	struct edgepin_calls *calls = &en->calls;
+	const union nf_inet_addr *who;
 	const struct edgepin_policy *p;
 	struct edgepin_call *call;
 	struct edgepin_call_info ci;
-	u32 max;
+	u32 max, share;
+	bool ours;
 
 	rcu_read_lock();
 	p = rcu_dereference(en->policy);
 	max = p->max_calls;
+	share = min(p->max_calls_per_source, max);
+	ours = call_party(p, m, &who);
 	rcu_read_unlock();
-	if (calls->n_calls >= max && !call_evict_unanswered(calls)) {
-		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_MAX_CALLS);
-		net_info_ratelimited("edgepin: max-calls (%u) reached: call not tracked\n",
-				     max);
+	if (!ours)
 		return NULL;
-	}
 	call = edgepin_obj_alloc(sizeof(*call));
 	if (!call)
 		return NULL;
 	INIT_LIST_HEAD(&call->pins);
 	INIT_LIST_HEAD(&call->orphans);
+	call->family = m->family;
+	/* the share first: a refused call must not evict another */
+	if (who && !source_take(en, call, who, share))
+		goto refused;
+	if (calls->n_calls >= max && !call_evict_unconfirmed(calls, max)) {
+		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_MAX_CALLS);
+		net_info_ratelimited("edgepin: max-calls (%u) reached: call not tracked\n",
+				     max);
+		goto refused;
+	}
 	memcpy(call->id, m->call_id, m->call_id_len);
 	call->id_len = m->call_id_len;
 	call->hash = call_id_hash(calls, m->call_id, m->call_id_len);
 	call->caller_tag = m->from_tag;
 	call->start = jiffies;
 	call->last = jiffies;
-	call->family = m->family;
 	call->proto = m->proto;
 	call->sig[0] = m->src;
+	call->sig[1] = m->dst_nat;
 	hash_add(calls->by_id, &call->hnode, call->hash);
 	list_add_tail(&call->node, &calls->all);
+	list_add_tail(&call->uc_node, &calls->unconfirmed);
 	calls->n_calls++;
 	edgepin_stat_inc(en, EDGEPIN_STAT_CALLS_STARTED);
 	call_info(call, &ci);
 	edgepin_notify_call(en, EDGEPIN_EVENT_CALL_START, &ci);
 	return call;
+
+refused:
+	source_put(calls, call->source);
+	edgepin_obj_free(call);
+	return NULL;
 }
 
 /* Which side sent @m: 0 the caller, 1 the callee (by From tag). */
@@ -725,6 +859,27 @@ static u32 msg_dialog(const struct edgepin_call *call,
 		      const struct edgepin_msg *m)
 {
 	return m->from_tag == call->caller_tag ? m->to_tag : m->from_tag;
+}
+
+/*
+ * May @m, sent by @side (by its tags), act on @call? Only the call's two
+ * parties, each from its own signalling address: a response from the
+ * side that was asked (the callee answers the caller's INVITE, neither
+ * the caller itself nor a third host; UDP responses may come on another
+ * flow, so addresses are compared, not conntracks), a request from
+ * either. Its tags must be the call's too: a message that knows only the
+ * Call-ID can neither end the call nor replace its offer.
+ */
+static bool msg_in_call(const struct edgepin_call *call,
+			const struct edgepin_msg *m, u8 side)
+{
+	if (m->family != call->family ||
+	    (m->from_tag != call->caller_tag && m->to_tag != call->caller_tag))
+		return false;
+	if (m->status)
+		return nf_inet_addr_cmp(&m->src, &call->sig[side]);
+	return nf_inet_addr_cmp(&m->src, &call->sig[0]) ||
+	       nf_inet_addr_cmp(&m->src, &call->sig[1]);
 }
 
 /*
@@ -802,12 +957,68 @@ static void call_sdp(struct edgepin_net *en, struct edgepin_call *call,
 	call->edge_offered = sdp->from_edge;
 }
 
+/*
+ * A call that keeps reconnecting keeps the flows of at most max-pinholes-
+ * per-call closed pinholes: the oldest flows are cut.
+ */
+static void call_trim_orphans(struct edgepin_call *call, unsigned int max,
+			      struct list_head *reap)
+{
+	struct edgepin_pin *pin, *tmp;
+	unsigned int n = 0;
+
+	list_for_each_entry(pin, &call->orphans, node)
+		n++;
+	list_for_each_entry_safe(pin, tmp, &call->orphans, node) {
+		if (n-- <= max)
+			break;
+		list_move_tail(&pin->node, reap);
+	}
+}
+
+/*
+ * @dialog was negotiated again on @ct: its pinholes still on another
+ * signalling connection move to @ct, or they would close when that one
+ * goes while the call goes on. The flows that entered them go on until
+ * the call ends, as when their connection goes (master_gone).
+ */
+static void call_move_pins(struct edgepin_net *en, struct edgepin_call *call,
+			   struct nf_conn *ct, u32 dialog,
+			   struct list_head *reap)
+{
+	const struct edgepin_policy *p;
+	struct edgepin_pin *pin, *tmp;
+	struct edgepin_pin_key k;
+	bool moved = false;
+	int why;
+
+	rcu_read_lock();
+	p = rcu_dereference(en->policy);
+	list_for_each_entry_safe(pin, tmp, &call->pins, node) {
+		if (pin->dialog != dialog || pin->master == ct || !pin->exp)
+			continue;
+		k = pin->key;
+		pin_close(&en->calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE,
+			  &call->orphans);
+		moved = true;
+		why = pin_open(en, p, call, ct, &k, dialog);
+		if (why)
+			refused(en, call, &k, why);
+	}
+	if (moved)
+		call_trim_orphans(call, p->max_per_call, reap);
+	rcu_read_unlock();
+}
+
 bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m)
 {
 	struct edgepin_calls *calls = &en->calls;
+	struct sdp_msg_id answered;
 	struct edgepin_call *call;
 	bool tracked = false;
+	bool in_dialog;
 	LIST_HEAD(reap);
+	u32 dialog;
 	u8 side;
 
 	spin_lock_bh(&calls->lock);
@@ -819,19 +1030,27 @@ bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m)
 		if (!call)
 			goto out;
 	}
-	tracked = true;
 	side = msg_side(call, m);
-	call->sig[side] = m->src;
-	call_touch(en, call);
+	if (!msg_in_call(call, m, side)) {
+		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_NOT_IN_CALL);
+		net_info_ratelimited("edgepin: SIP message from outside its call ignored\n");
+		goto out;
+	}
+	tracked = true;
+	m->hold = call_touch(en, call);
+	if (call->state != EDGEPIN_CALL_CONFIRMED)
+		list_move_tail(&call->uc_node, &calls->unconfirmed);
+	/* once confirmed, the other dialogs are forks that lost */
+	dialog = msg_dialog(call, m);
+	in_dialog = call->state != EDGEPIN_CALL_CONFIRMED ||
+		    dialog == call->dialog;
 
 	if (!m->status) {
 		switch (m->method) {
 		case SIP_METHOD_BYE:
 			/* a forking race's extra dialog ends alone */
-			if (call->state == EDGEPIN_CALL_CONFIRMED &&
-			    msg_dialog(call, m) != call->dialog) {
-				call_close_dialog(calls, call,
-						  msg_dialog(call, m), &reap);
+			if (!in_dialog) {
+				call_close_dialog(calls, call, dialog, &reap);
 				goto out;
 			}
 			call_end(calls, call, EDGEPIN_STAT_CALLS_ENDED);
@@ -851,21 +1070,32 @@ bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m)
 			call_end(calls, call, EDGEPIN_STAT_CALLS_ENDED);
 			goto out;
 		}
+		/* a losing fork's final answer closes its early pinholes */
+		if (!in_dialog) {
+			call_close_dialog(calls, call, dialog, &reap);
+			goto out;
+		}
 		if (call->offer_cseq == m->cseq && !call->answered) {
 			edgepin_obj_free(call->offer);
 			call->offer = NULL;
 		}
 	}
 
-	if (m->sdp)
+	/* A late fork's answer after confirmation opens nothing. */
+	if (m->sdp && !in_dialog) {
+		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_NOT_IN_CALL);
+	} else if (m->sdp) {
+		answered = call->answer_id;
 		call_sdp(en, call, m, side, &reap);
-
-	if (m->status >= 200 && m->status < 300 &&
-	    m->cseq_method == SIP_METHOD_INVITE &&
-	    call->state != EDGEPIN_CALL_CONFIRMED) {
-		call->state = EDGEPIN_CALL_CONFIRMED;
-		call_confirm_dialog(calls, call, msg_dialog(call, m), &reap);
+		if (!sdp_msg_id_eq(&answered, &call->answer_id))
+			call_move_pins(en, call, m->ct, dialog, &reap);
 	}
+
+	/* only the callee's 2xx to the caller's INVITE confirms */
+	if (m->status >= 200 && m->status < 300 &&
+	    m->cseq_method == SIP_METHOD_INVITE && side == 1 &&
+	    call->state != EDGEPIN_CALL_CONFIRMED)
+		call_confirm_dialog(calls, call, dialog, &reap);
 out:
 	reap_queue(calls, &reap);
 	spin_unlock_bh(&calls->lock);
@@ -919,7 +1149,7 @@ void edgepin_calls_master_gone(struct edgepin_net *en, struct nf_conn *ct)
 	struct edgepin_calls *calls = &en->calls;
 	struct edgepin_call *call;
 	struct edgepin_pin *pin, *tmp;
-	unsigned int n, max;
+	unsigned int max;
 	bool closed;
 	LIST_HEAD(reap);
 
@@ -937,19 +1167,8 @@ void edgepin_calls_master_gone(struct edgepin_net *en, struct nf_conn *ct)
 				  &call->orphans);
 			closed = true;
 		}
-		if (!closed)
-			continue;
-		/* A call that keeps reconnecting keeps at most max-pinholes-
-		 * per-call of them: the oldest flows are cut.
-		 */
-		n = 0;
-		list_for_each_entry(pin, &call->orphans, node)
-			n++;
-		list_for_each_entry_safe(pin, tmp, &call->orphans, node) {
-			if (n-- <= max)
-				break;
-			list_move_tail(&pin->node, &reap);
-		}
+		if (closed)
+			call_trim_orphans(call, max, &reap);
 	}
 	reap_queue(calls, &reap);
 	spin_unlock_bh(&calls->lock);
@@ -971,10 +1190,15 @@ static void calls_gc(struct work_struct *work)
 	rcu_read_unlock();
 
 	spin_lock_bh(&calls->lock);
+	/* least recently active first: stop at the first still waiting */
+	list_for_each_entry_safe(call, ctmp, &calls->unconfirmed, uc_node) {
+		if (!time_after(jiffies, call->last + EDGEPIN_UNANSWERED))
+			break;
+		call_free(calls, call, &reap);
+		edgepin_stat_inc(en, EDGEPIN_STAT_CALLS_TIMED_OUT);
+	}
 	list_for_each_entry_safe(call, ctmp, &calls->all, node) {
-		if (time_after(jiffies, call->last + idle_max) ||
-		    (call->state == EDGEPIN_CALL_OFFERED &&
-		     time_after(jiffies, call->last + EDGEPIN_UNANSWERED))) {
+		if (time_after(jiffies, call->last + idle_max)) {
 			call_free(calls, call, &reap);
 			edgepin_stat_inc(en, EDGEPIN_STAT_CALLS_TIMED_OUT);
 			continue;
@@ -1166,6 +1390,9 @@ void edgepin_calls_init(struct edgepin_net *en)
 	hash_init(calls->by_id);
 	hash_init(calls->pins);
 	INIT_LIST_HEAD(&calls->all);
+	INIT_LIST_HEAD(&calls->unconfirmed);
+	hash_init(calls->sources);
+	net_get_random_once(&source_key, sizeof(source_key));
 	INIT_LIST_HEAD(&calls->reap);
 	INIT_DELAYED_WORK(&calls->gc, calls_gc);
 	INIT_WORK(&calls->reaper, calls_reap);

@@ -25,6 +25,12 @@ struct edgepin_calls {
 	DECLARE_HASHTABLE(by_id, EDGEPIN_CALL_HASH_BITS);
 	DECLARE_HASHTABLE(pins, EDGEPIN_CALL_HASH_BITS);
 	struct list_head all;		/* every call, oldest first */
+	/* calls not confirmed, least recently active first: evicted from
+	 * the head at max-calls, ended from the head when unanswered
+	 */
+	struct list_head unconfirmed;
+	/* calls held per internet host (struct edgepin_source) */
+	DECLARE_HASHTABLE(sources, EDGEPIN_CALL_HASH_BITS);
 	struct list_head reap;		/* closed pins whose flows to cut */
 	unsigned int n_calls;
 	unsigned int n_pins;
@@ -153,7 +159,14 @@ struct edgepin_msg {
 	size_t call_id_len;
 	struct edgepin_sdp *sdp;	/* kmalloc'd; taken by the call layer */
 	struct nf_conn *ct;		/* the signalling connection */
-	union nf_inet_addr src;		/* sender, as on the wire */
+	/* Sender and receiver as the sender addressed them (on the wire on
+	 * the sender's side) and after NAT (on the receiver's side): src
+	 * and dst_nat are each party's own address.
+	 */
+	union nf_inet_addr src;
+	union nf_inet_addr src_nat;
+	union nf_inet_addr dst;
+	union nf_inet_addr dst_nat;
 	u32 from_tag;			/* hashes of the tags, 0 if absent */
 	u32 to_tag;
 	u32 cseq;
@@ -163,6 +176,12 @@ struct edgepin_msg {
 	u8 cseq_method;
 	u8 family;
 	u8 proto;
+	/* Out: how long (seconds) its call wants the signalling flow kept,
+	 * 0 if @m is not of a tracked call: call-timeout once confirmed,
+	 * the unanswered timeout before (a flood of INVITEs must not hold
+	 * conntracks for hours).
+	 */
+	u32 hold;
 };
 
 /* Returns true if @m belongs to a tracked call. */

@@ -796,16 +796,18 @@ static int edgepin_help_udp(struct sk_buff *skb, unsigned int protoff,
 		if (skb_copy_bits(skb, off, (char *)buf, len) < 0)
 			goto out;
 	}
-	if (edgepin_sip_message(en, ct, dir, buf, len) ||
-	    atomic_read(&edgepin_ct(ct)->pins)) {
-		/* The signalling flow is the pinholes' master: keep it as
-		 * long as a call on it may live, whatever else it carries.
-		 */
+	/* The signalling flow is the pinholes' master: keep it as long as
+	 * a call on it may live, whatever else it carries; never shorten
+	 * it (other calls may be on it).
+	 */
+	hold = edgepin_sip_message(en, ct, dir, buf, len);
+	if (atomic_read(&edgepin_ct(ct)->pins)) {
 		rcu_read_lock();
 		hold = rcu_dereference(en->policy)->call_timeout;
 		rcu_read_unlock();
-		nf_ct_refresh(ct, skb, hold * HZ);
 	}
+	if (hold && nf_ct_expires(ct) < hold * HZ)
+		nf_ct_refresh(ct, skb, hold * HZ);
 out:
 	local_bh_enable();
 	return NF_ACCEPT;

@@ -18,6 +18,7 @@
 /* DESIGN.md "Policy": the defaults, in one place. */
 static const struct edgepin_policy edgepin_policy_defaults = {
 	.max_calls		= 16384,
+	.max_calls_per_source	= 1024,
 	.max_pinholes		= 65536,
 	.max_per_call		= 64,
 	.pinhole_timeout	= 60,
@@ -35,6 +36,10 @@ static const struct edgepin_policy edgepin_policy_defaults = {
 
 /* Explicit bounds of the numeric keys (u32: beyond NLA_POLICY_RANGE). */
 static struct netlink_range_validation edgepin_max_calls_range = {
+	.min = 1, .max = 1U << 20,
+};
+
+static struct netlink_range_validation edgepin_max_per_source_range = {
 	.min = 1, .max = 1U << 20,
 };
 
@@ -89,6 +94,8 @@ static const struct nla_policy edgepin_policy_nl_policy[EDGEPIN_A_POL_MAX + 1] =
 	[EDGEPIN_A_POL_CALL_TIMEOUT] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &edgepin_call_timeout_range),
 	[EDGEPIN_A_POL_MODE]	= NLA_POLICY_MAX(NLA_U8, EDGEPIN_MODE_MONITOR),
+	[EDGEPIN_A_POL_MAX_CALLS_PER_SOURCE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &edgepin_max_per_source_range),
 };
 
 void edgepin_policy_default(struct edgepin_policy *p)
@@ -262,6 +269,9 @@ int edgepin_policy_parse(struct edgepin_policy *p, const struct nlattr *nest,
 		p->mode = nla_get_u8(tb[EDGEPIN_A_POL_MODE]);
 	if (tb[EDGEPIN_A_POL_MAX_CALLS])
 		p->max_calls = nla_get_u32(tb[EDGEPIN_A_POL_MAX_CALLS]);
+	if (tb[EDGEPIN_A_POL_MAX_CALLS_PER_SOURCE])
+		p->max_calls_per_source =
+			nla_get_u32(tb[EDGEPIN_A_POL_MAX_CALLS_PER_SOURCE]);
 	if (tb[EDGEPIN_A_POL_MAX_PINHOLES])
 		p->max_pinholes = nla_get_u32(tb[EDGEPIN_A_POL_MAX_PINHOLES]);
 	if (tb[EDGEPIN_A_POL_MAX_PER_CALL])
@@ -341,6 +351,8 @@ int edgepin_policy_fill(const struct edgepin_policy *p, struct sk_buff *skb)
 	    nla_put_u8(skb, EDGEPIN_A_POL_TRANSPORTS, p->transports) ||
 	    nla_put_u8(skb, EDGEPIN_A_POL_PEER_MATCH, p->peer_match) ||
 	    nla_put_u32(skb, EDGEPIN_A_POL_MAX_CALLS, p->max_calls) ||
+	    nla_put_u32(skb, EDGEPIN_A_POL_MAX_CALLS_PER_SOURCE,
+			p->max_calls_per_source) ||
 	    nla_put_u32(skb, EDGEPIN_A_POL_MAX_PINHOLES, p->max_pinholes) ||
 	    nla_put_u32(skb, EDGEPIN_A_POL_MAX_PER_CALL, p->max_per_call) ||
 	    nla_put_u32(skb, EDGEPIN_A_POL_PINHOLE_TIMEOUT,

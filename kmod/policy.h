@@ -37,6 +37,7 @@ struct edgepin_exclude {
 struct edgepin_policy {
 	struct rcu_head rcu;
 	u32 max_calls;
+	u32 max_calls_per_source;	/* above max_calls acts as max_calls */
 	u32 max_pinholes;
 	u32 max_per_call;
 	u32 pinhole_timeout;		/* seconds */

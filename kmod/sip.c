@@ -268,14 +268,12 @@ static struct edgepin_sdp *sum_dup(const struct edgepin_sdp *sum)
 	return edgepin_obj_dup(sum, struct_size(sum, ep, sum->n_ep));
 }
 
-bool edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
-			 enum ip_conntrack_dir dir, const char *buf,
-			 size_t len)
+u32 edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
+			enum ip_conntrack_dir dir, const char *buf, size_t len)
 {
 	struct edgepin_msg m = { .ct = ct };
 	struct sip_scratch *s;
 	struct sip_msg msg;
-	bool tracked;
 
 	if (sip_parse_message(buf, len, &msg) < 0) {
 		edgepin_stat_inc(en, EDGEPIN_STAT_PARSE_ERRORS);
@@ -296,6 +294,9 @@ bool edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
 	m.family = nf_ct_l3num(ct);
 	m.proto = nf_ct_protonum(ct);
 	m.src = ct->tuplehash[dir].tuple.src.u3;
+	m.src_nat = ct->tuplehash[!dir].tuple.dst.u3;
+	m.dst = ct->tuplehash[dir].tuple.dst.u3;
+	m.dst_nat = ct->tuplehash[!dir].tuple.src.u3;
 
 	if (msg_may_negotiate(&msg) && msg.body.len) {
 		local_bh_disable();
@@ -311,9 +312,9 @@ bool edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
 		}
 		local_bh_enable();
 	}
-	tracked = edgepin_call_message(en, &m);
+	edgepin_call_message(en, &m);
 	edgepin_obj_free(m.sdp);
-	return tracked;
+	return m.hold;
 }
 
 int edgepin_sip_init(void)

@@ -9,9 +9,10 @@ struct edgepin_net;
 
 /*
  * Parse one whole SIP message sent in direction @dir of @ct and feed it
- * to the call layer. Returns true if it belongs to a tracked call.
+ * to the call layer. Returns how long (seconds) the calls it belongs to
+ * want @ct kept, 0 if none (see struct edgepin_msg's hold).
  */
-bool edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
+u32 edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
 			 enum ip_conntrack_dir dir, const char *buf,
 			 size_t len);
 

@@ -68,6 +68,7 @@ enum edgepin_policy_attr {
 	EDGEPIN_A_POL_PINHOLE_TIMEOUT,	/* u32 seconds */
 	EDGEPIN_A_POL_CALL_TIMEOUT,	/* u32 seconds */
 	EDGEPIN_A_POL_MODE,		/* u8: enum edgepin_mode */
+	EDGEPIN_A_POL_MAX_CALLS_PER_SOURCE, /* u32 */
 	__EDGEPIN_A_POL_MAX
 };
 #define EDGEPIN_A_POL_MAX (__EDGEPIN_A_POL_MAX - 1)

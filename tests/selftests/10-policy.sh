@@ -53,6 +53,7 @@ exclude tcp 50001-50003
 transports udp tcp
 peer-match address
 max-calls 16384
+max-calls-per-source 1024
 max-pinholes 65536
 max-pinholes-per-call 64
 pinhole-timeout 60
@@ -64,10 +65,11 @@ expect_show "$NS_A" <<<"$defaults"
 jq -e '.range == [{"lo": 50000, "hi": 59999}] and .edge == [] and
 	.exclude == [{"transports": ["tcp"], "lo": 50001, "hi": 50003}] and
 	.transports == ["udp", "tcp"] and ."peer-match" == "address" and
-	."max-calls" == 16384 and ."max-pinholes" == 65536 and
+	."max-calls" == 16384 and ."max-calls-per-source" == 1024 and
+	."max-pinholes" == 65536 and
 	."max-pinholes-per-call" == 64 and ."pinhole-timeout" == 60 and
 	."call-timeout" == 14400 and .mode == "enforce" and
-	(keys | length) == 11' "$tmp/show.json" >/dev/null ||
+	(keys | length) == 12' "$tmp/show.json" >/dev/null ||
 	fail "policy show -j does not show the defaults"
 echo "# defaults shown in text and JSON"
 
@@ -78,6 +80,7 @@ ep "$NS_A" policy set exclude udp tcp 40001 40010-40020 || fail "set exclude"
 ep "$NS_A" policy set transports udp || fail "set transports"
 ep "$NS_A" policy set peer-match address-port || fail "set peer-match"
 ep "$NS_A" policy set max-calls 100 || fail "set max-calls"
+ep "$NS_A" policy set max-calls-per-source 10 || fail "set per-source"
 ep "$NS_A" policy set max-pinholes 1000 || fail "set max-pinholes"
 ep "$NS_A" policy set max-pinholes-per-call 8 || fail "set per-call"
 ep "$NS_A" policy set pinhole-timeout 5 || fail "set pinhole-timeout"
@@ -90,6 +93,7 @@ exclude udp tcp 40010-40020
 transports udp
 peer-match address-port
 max-calls 100
+max-calls-per-source 10
 max-pinholes 1000
 max-pinholes-per-call 8
 pinhole-timeout 5
@@ -101,6 +105,7 @@ jq -e '.range == [{"lo": 40000, "hi": 40100}, {"lo": 50000, "hi": 50000}]
 	.exclude[1] == {"transports": ["udp", "tcp"], "lo": 40010,
 			"hi": 40020} and .transports == ["udp"] and
 	."peer-match" == "address-port" and ."call-timeout" == 30 and
+	."max-calls-per-source" == 10 and
 	.mode == "monitor"' "$tmp/show.json" >/dev/null ||
 	fail "policy show -j does not match what was set"
 echo "# every key set, text and JSON agree"
@@ -137,6 +142,7 @@ exclude udp 50500-50500
 transports udp tcp
 peer-match address
 max-calls 2000
+max-calls-per-source 1024
 max-pinholes 65536
 max-pinholes-per-call 64
 pinhole-timeout 60
@@ -183,6 +189,10 @@ reject "/33" "prefix length" ep "$NS_A" policy set edge 203.0.113.0/33
 reject "/0" "prefix length" ep "$NS_A" policy set edge 0.0.0.0/0
 reject "bad address" "bad address" ep "$NS_A" policy set edge 203.0.113.300
 reject "max-calls 0" "out of range" ep "$NS_A" policy set max-calls 0
+reject "max-calls-per-source 0" "out of range" \
+	ep "$NS_A" policy set max-calls-per-source 0
+reject "max-calls-per-source above 2^20" "out of range" \
+	ep "$NS_A" policy set max-calls-per-source 1048577
 reject "huge max-pinholes" "out of range" \
 	ep "$NS_A" policy set max-pinholes 4294967295
 reject "pinhole-timeout 0" "out of range" \

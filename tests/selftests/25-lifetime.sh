@@ -131,10 +131,12 @@ expect_rx "$tmp/rx" reconnect
 
 # --- CANCEL after early media ---
 msgs cancel 50020
+# listening first: on a loaded guest a listener may take longer to start
+# than the pinhole's 8 s
+udp_listen "$EDGE" "$EDGE4" 50020 "$tmp/rx20"
 to_edge "$tmp/cancel-invite"
 to_peer "$tmp/cancel-183"
 [ "$(pins_of cancel)" = 2 ] || fail "183 with SDP opened no pinholes"
-udp_listen "$EDGE" "$EDGE4" 50020 "$tmp/rx20"
 probe "$PEER" 40000 "$EDGE4" 50020 early-media
 expect_rx "$tmp/rx20" early-media
 to_edge "$tmp/cancel-cancel"
@@ -147,10 +149,12 @@ expect_no_rx "$tmp/rx20" after-cancel-new-flow
 
 # --- 486 after early media ---
 msgs busy 50030
+# listening first: on a loaded guest a listener may take longer to start
+# than the pinhole's 8 s
+udp_listen "$EDGE" "$EDGE4" 50030 "$tmp/rx30"
 to_edge "$tmp/busy-invite"
 to_peer "$tmp/busy-183"
 [ "$(pins_of busy)" = 2 ] || fail "183 with SDP opened no pinholes"
-udp_listen "$EDGE" "$EDGE4" 50030 "$tmp/rx30"
 probe "$PEER" 40000 "$EDGE4" 50030 early-media
 expect_rx "$tmp/rx30" early-media
 to_peer "$tmp/busy-486"

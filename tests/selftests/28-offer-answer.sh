@@ -5,8 +5,9 @@
 # its 200 retransmitted leave no offer pending; forking (two early dialogs
 # answer with their own ports; the 200 of one closes the other's
 # pinholes); two forks answering with the same SDP share one expectation,
-# the winner's, which outlives the loser's dialog; an offer in a reliable
-# 183 answered in PRACK, then moved by UPDATE.
+# the winner's, which outlives the loser's dialog (whose late 200 pins
+# nothing); an offer in a reliable 183 answered in PRACK, then moved by
+# UPDATE.
 . ./lib.sh
 need nft conntrack python3 jq edgepin
 topo_up
@@ -161,10 +162,11 @@ n=$(pins_to "$EDGE4" 50050 | wc -l)
 to_peer "$tmp/g4"
 to_edge "$tmp/g5"
 media_in twins 50050 winner
-# The other fork's 200 comes late; the caller ends that dialog with BYE:
-# the winner's pinhole stays, its flow is not cut, new flows get in.
+# The other fork's 200 comes late: after confirmation it opens nothing
+# (F9). The caller ends that dialog with BYE: the winner's pinhole stays,
+# its flow is not cut, new flows get in.
 to_peer "$tmp/g6"
-[ "$(ports_of twins)" = "50050 50050" ] ||
+[ "$(ports_of twins)" = 50050 ] ||
 	fail "twin forks: late 200 of the loser pinned '$(ports_of twins)'"
 to_edge "$tmp/g7"
 media_in twins 50050 old-flow-after-loser-bye

@@ -238,7 +238,7 @@ uas_start() {
 		--answer "$4" --base-port "${5:-50010}" &
 	UAS_PID=$!
 	at_exit kill $UAS_PID
-	poll 30 ip netns exec "$1" sh -c "ss -Hln -A $3 | grep -q ':5060 '" ||
+	poll 60 ip netns exec "$1" sh -c "ss -Hln -A $3 | grep -q ':5060 '" ||
 		fail "uas_start: no SIP agent listening in $1"
 }
 
@@ -381,4 +381,30 @@ t=0 0
 m=audio $3 RTP/AVP 0
 a=rtcp:$(($3 + 1))
 T
+}
+
+# --- issue 11, call table and dialogs (53-call-flood, 54-dialog-hostile) ---
+# dlg_msg FILE FIRST-LINE CALL-ID CSEQ FROM-TAG [TO-TAG [SDP-ADDR SDP-PORT]]:
+# a SIP message of the dialog (FROM-TAG, TO-TAG), with an SDP offering
+# audio on SDP-ADDR:SDP-PORT (rtcp-mux) when given.
+dlg_msg() {
+	{
+		echo "$2"
+		echo "Via: SIP/2.0/UDP sip.invalid;branch=z9hG4bK-$3-${4// /}"
+		echo "From: <sip:a@example.org>;tag=$5"
+		echo "To: <sip:b@example.com>${6:+;tag=$6}"
+		echo "Call-ID: $3"
+		echo "CSeq: $4"
+		[ -n "${7:-}" ] && echo "Content-Type: application/sdp"
+		echo
+		[ -n "${7:-}" ] &&
+			printf '%s\n' v=0 "o=- 1 1 IN IP4 $7" s=- "c=IN IP4 $7" \
+				"t=0 0" "m=audio $8 RTP/AVP 0" a=rtcp-mux
+	} | mkmsg "$1"
+}
+
+# call_state CALL-ID: the call's state as edgepin lists it (empty if none).
+call_state() {
+	ip netns exec "$FW" edgepin -j call list |
+		jq -r ".[] | select(.call_id==\"$1\") | .state"
 }
