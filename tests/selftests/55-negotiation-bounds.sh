@@ -1,0 +1,151 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Bounded work and memory per message (issue 11, review F4/F8): the
+# attacker's worst-case INVITE and 200 (4 SDP parts x 128 candidates on
+# its own address, 512 endpoints each) are handled without stalling, with
+# no edge set and with one: pins stay within max-pinholes-per-call, each
+# limit is counted once per negotiation (max-pinholes-per-call, a full
+# expectation table), a listener in mode monitor gets a bounded number of
+# events, and a normal call right after gets its media. A netns owned by
+# an unprivileged user namespace may lower limits but not raise them above
+# the defaults; the initial-owned one may.
+. ./lib.sh
+need nft conntrack python3 jq edgepin unshare setpriv
+topo_up
+run modprobe nf_conntrack_edgepin || fail "modprobe"
+fw_ruleset || fail "ruleset"
+tmp=$(mktemp -d)
+at_exit rm -rf "$tmp"
+
+# Every check is made and reported; the test fails at the end if any did.
+failures=0
+# check DESCRIPTION CMD...: CMD must succeed.
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		echo "# ok: $what"
+	else
+		echo "# FAILED: $what"
+		failures=$((failures + 1))
+	fi
+}
+# within N LO HI: LO <= N <= HI
+within() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+
+# worst CALL-ID SALT [edge]: the attacker's worst-case INVITE, then a
+# 200 of the same shape from the attacker itself (the edge with "edge");
+# waits until the firewall parsed both (the worst case must not stall
+# signalling) and sets ms to how long that took.
+worst() {
+	local from=$ATK src=$ATK4 to=$EDGE4 m0 t0
+	[ "${3:-}" = edge ] && from=$EDGE src=$EDGE4 to=$ATK4
+	worst_msg invite "$1" "$ATK4" "$2" | "$SIPUA" fill >"$tmp/winv"
+	worst_msg 200 "$1" "$src" "$2" | "$SIPUA" fill >"$tmp/w200"
+	[ "$(grep -c '^a=candidate' "$tmp/winv")" = 512 ] || fail "worst_msg"
+	m0=$(stat messages)
+	t0=$(date +%s%N)
+	run big_send "$ATK" 5060 "$EDGE4" 5060 "$tmp/winv"
+	run big_send "$from" 5060 "$to" 5060 "$tmp/w200"
+	poll 300 sh -c "[ \$(ip netns exec $FW edgepin -j stats | jq .messages) -ge $((m0 + 2)) ]" ||
+		fail "the firewall did not get through 2 messages in 300 s"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	echo "# offer and answer of $1 handled in $ms ms"
+}
+
+echo "# --- no edge set: the attacker pins its own address ---"
+# bounded CALL-ID SALT [edge]: worst, then its pins are within
+# max-pinholes-per-call, which is counted once for the negotiation.
+bounded() {
+	local r0 n d
+	r0=$(stat refused_max_per_call)
+	worst "$@"
+	check "$1: offer+answer within 10 s ($ms ms)" within "$ms" 0 9999
+	n=$(pin_count ".call_id==\"$1\"")
+	check "$1: $n pins, within max-pinholes-per-call 64" within "$n" 1 64
+	d=$(($(stat refused_max_per_call) - r0))
+	check "$1: max-pinholes-per-call counted once ($d)" test "$d" = 1
+}
+bounded nx-1@atk 1
+
+echo "# --- a full expectation table stops the negotiation, counted once ---"
+old_max=$(sysctl -n net.netfilter.nf_conntrack_expect_max)
+at_exit sysctl -qw net.netfilter.nf_conntrack_expect_max="$old_max"
+have=$(ip netns exec "$FW" conntrack -L expect 2>/dev/null | grep -c edgepin)
+run sysctl -qw net.netfilter.nf_conntrack_expect_max=$((have + 3))
+r0=$(stat refused_expect_full)
+worst nx-2@atk 2
+d=$(($(stat refused_expect_full) - r0))
+check "a full expectation table counted once ($d)" test "$d" = 1
+run sysctl -qw net.netfilter.nf_conntrack_expect_max="$old_max"
+in_ns "$FW" edgepin pinhole flush >/dev/null
+
+echo "# --- mode monitor: a bounded number of events ---"
+in_ns "$FW" edgepin policy set mode monitor || fail "mode monitor"
+monitor_start "$tmp/events"
+w0=$(stat monitor_would_pin)
+worst nx-3@atk 3
+d=$(($(stat monitor_would_pin) - w0))
+check "monitor counted $d would-be pins (1..64)" within "$d" 1 64
+# the events of that call: call start, then what the negotiation sent
+poll 10 grep -q '"nx-3@atk"' "$tmp/events"
+sleep 1
+kill -INT $MON
+wait $MON
+ev=$(grep -c '"nx-3@atk"' "$tmp/events")
+echo "# monitor received $ev events for the call"
+check "monitor events bounded ($ev, at most 20)" within "$ev" 2 20
+in_ns "$FW" edgepin policy set mode enforce || fail "mode enforce"
+
+echo "# --- edge set: the edge answers with 512 endpoints ---"
+in_ns "$FW" edgepin policy set edge "$EDGE4" "$EDGE6" || fail "policy set edge"
+bounded nx-4@atk 4 edge
+
+echo "# --- a normal call right after gets its media ---"
+udp_call "$tmp" normal-1@peer 52000
+to_edge "$tmp/invite"
+to_peer "$tmp/200"
+udp_listen "$EDGE" "$EDGE4" 52000 "$tmp/rx"
+poll 10 sh -c "[ \$(ip netns exec $FW edgepin -j pinhole list |
+	jq '[.[] | select(.call_id==\"normal-1@peer\")] | length') -ge 1 ]"
+probe "$PEER" 40000 "$EDGE4" 52000 normal-media
+poll 10 grep -q normal-media "$tmp/rx"
+check "the normal call's media got through" grep -q normal-media "$tmp/rx"
+
+echo "# --- limits: only the initial user namespace raises them ---"
+sysctl -n kernel.unprivileged_userns_clone >/dev/null 2>&1 && {
+	old_uns=$(sysctl -n kernel.unprivileged_userns_clone)
+	at_exit sysctl -qw kernel.unprivileged_userns_clone="$old_uns"
+	run sysctl -qw kernel.unprivileged_userns_clone=1
+}
+# userns CMD...: as nobody, in a new user namespace (root in it) that owns
+# a new network namespace.
+userns() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		unshare -Urn sh -c "$*"
+}
+userns true || skip "unprivileged user namespaces are not permitted"
+for kv in "max-calls 16385" "max-pinholes 65537" "max-pinholes-per-call 65"; do
+	userns "edgepin policy set $kv" >"$tmp/uns.out" 2>&1
+	rc=$?
+	cat "$tmp/uns.out"
+	check "unprivileged-owned netns: '$kv' refused" \
+		grep -qi "initial user namespace" "$tmp/uns.out"
+	check "'$kv' exit status $rc" test "$rc" != 0
+done
+# a refused raise changes nothing, not even the keys that were allowed
+userns 'edgepin policy set max-calls 100 max-pinholes 70000 2>/dev/null;
+	edgepin -j policy show' >"$tmp/uns.json" 2>&1
+check "a refused raise left the policy unchanged" \
+	jq -e '."max-calls" == 16384 and ."max-pinholes" == 65536' "$tmp/uns.json"
+userns 'edgepin policy set max-calls 100 max-pinholes-per-call 8 &&
+	edgepin -j policy show' >"$tmp/uns.json" 2>&1
+check "unprivileged-owned netns may lower limits" \
+	jq -e '."max-calls" == 100 and ."max-pinholes-per-call" == 8' "$tmp/uns.json"
+check "the initial-owned netns raises limits" in_ns "$FW" edgepin policy \
+	set max-calls 20000 max-pinholes 70000 max-pinholes-per-call 80
+check "raised limits are in force" sh -c "ip netns exec $FW edgepin -j policy show |
+	jq -e '.\"max-calls\" == 20000 and .\"max-pinholes\" == 70000'"
+
+[ "$failures" = 0 ] || fail "$failures checks failed"
+echo "# pass"
