@@ -49,6 +49,11 @@
  * initial user namespace may raise it above its default.
  */
 #define EDGEPIN_OFFER_BYTES_PER_CALL	1024
+/*
+ * How long an answered offer of a confirmed call is kept: the 2xx of
+ * other forks may come for 64*T1 after the first (RFC 3261 13.2.2.4).
+ */
+#define EDGEPIN_FORK_2XX	(32 * HZ)
 /* Events one negotiation in mode monitor sends at most. */
 #define EDGEPIN_MONITOR_EVENTS	16
 
@@ -90,10 +95,12 @@ struct edgepin_call {
 	struct list_head pins;
 	struct hlist_head pin_keys[EDGEPIN_PIN_KEY_BUCKETS];
 	struct list_head orphans;	/* pins whose master went, with flows */
-	/* The last offer, kept for re-answers until the call is confirmed
-	 * and its dialog answered (call_offer_release()).
+	/* The last offer, kept for re-answers until the call is confirmed,
+	 * its dialog answered and other forks' 2xx had their time
+	 * (call_offer_spent(), calls_gc()).
 	 */
 	struct edgepin_sdp *offer;
+	unsigned long offer_spent_at;	/* jiffies, when offer_spent */
 	struct sdp_msg_id offer_id;	/* the message that made it */
 	struct sdp_msg_id answer_id;	/* the last one that answered */
 	unsigned long start;
@@ -111,7 +118,8 @@ struct edgepin_call {
 	u8 family;
 	u8 proto;
 	bool answered;
-	bool offer_released;		/* answered, confirmed, freed */
+	bool offer_spent;		/* answered and confirmed */
+	bool offer_released;		/* spent, then freed */
 	bool edge_offered;
 	u8 id_len;
 	char id[EDGEPIN_CALL_ID_MAX];
@@ -223,6 +231,7 @@ static void call_offer_free(struct edgepin_calls *calls,
 	calls->offer_bytes -= offer_size(call->offer);
 	edgepin_obj_free(call->offer);
 	call->offer = NULL;
+	call->offer_spent = false;
 }
 
 /*
@@ -252,14 +261,26 @@ static bool call_offer_take(struct edgepin_net *en, struct edgepin_call *call,
 
 /*
  * Once the call is confirmed and its dialog has the answer, the offer
- * serves nothing: a re-INVITE or an UPDATE brings its own. Until then a
- * 200 may repeat a 183's answer, or an ACK answer an offer made in a 200.
+ * serves only the 2xx of other forks, for EDGEPIN_FORK_2XX; a re-INVITE
+ * or an UPDATE brings its own. Until then a 200 may repeat a 183's
+ * answer, or an ACK answer an offer made in a 200.
  */
-static void call_offer_release(struct edgepin_calls *calls,
-			       struct edgepin_call *call)
+static void call_offer_spent(struct edgepin_call *call)
 {
-	if (call->offer && call->state == EDGEPIN_CALL_CONFIRMED &&
-	    call->answered && call->answer_id.dialog == call->dialog) {
+	if (call->offer && !call->offer_spent &&
+	    call->state == EDGEPIN_CALL_CONFIRMED && call->answered &&
+	    call->answer_id.dialog == call->dialog) {
+		call->offer_spent = true;
+		call->offer_spent_at = jiffies;
+	}
+}
+
+/* gc: free the offer once spent and the forks' time is over. */
+static void call_offer_expire(struct edgepin_calls *calls,
+			      struct edgepin_call *call)
+{
+	if (call->offer_spent &&
+	    time_after(jiffies, call->offer_spent_at + EDGEPIN_FORK_2XX)) {
 		call_offer_free(calls, call);
 		call->offer_released = true;
 	}
@@ -808,7 +829,7 @@ static void call_confirm_dialog(struct edgepin_calls *calls,
 	list_for_each_entry_safe(pin, tmp, &call->pins, node)
 		if (pin->dialog != dialog)
 			pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
-	call_offer_release(calls, call);
+	call_offer_spent(call);
 }
 
 /* Keep active pinholes open while the call shows signs of life. */
@@ -989,7 +1010,7 @@ static void call_sdp(struct edgepin_net *en, struct edgepin_call *call,
 		if (call->state == EDGEPIN_CALL_OFFERED)
 			call->state = EDGEPIN_CALL_EARLY;
 		/* kept for re-answers until the call is confirmed */
-		call_offer_release(&en->calls, call);
+		call_offer_spent(call);
 		return;
 	}
 	call_offer_free(&en->calls, call);
@@ -1201,6 +1222,7 @@ static void calls_gc(struct work_struct *work)
 					  EDGEPIN_PIN_PINNED ?
 					  EDGEPIN_EVENT_PINHOLE_EXPIRE :
 					  EDGEPIN_EVENT_PINHOLE_CLOSE, &reap);
+		call_offer_expire(calls, call);
 	}
 	reap_queue(calls, &reap);
 	if (!calls->dying)

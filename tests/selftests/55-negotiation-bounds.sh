@@ -6,7 +6,8 @@
 # no edge set and with one: pins stay within max-pinholes-per-call, each
 # limit is counted once per negotiation (max-pinholes-per-call, a full
 # expectation table), a listener in mode monitor gets a bounded number of
-# events, and a normal call right after gets its media. A netns owned by
+# events, an offer over the namespace's offer budget is not kept, and a
+# normal call right after gets its media. A netns owned by
 # an unprivileged user namespace may lower limits but not raise them above
 # the defaults; the initial-owned one may.
 . ./lib.sh
@@ -110,6 +111,18 @@ in_ns "$FW" edgepin policy set max-pinholes-per-call 32 || fail "policy"
 bounded nx-4@atk 4 edge
 in_ns "$FW" edgepin policy set max-pinholes-per-call 64 || fail "policy"
 
+echo "# --- the offer memory budget (max-calls x 1 KB) ---"
+for id in nx-1@atk nx-2@atk nx-3@atk nx-4@atk; do
+	in_ns "$FW" edgepin call drop "$id" || fail "call drop $id"
+done
+in_ns "$FW" edgepin policy set max-calls 1 || fail "policy"
+o0=$(stat refused_offer_memory)
+worst_msg invite nx-5@atk "$ATK4" 5 | "$SIPUA" fill >"$tmp/winv"
+run big_send "$ATK" 5060 "$EDGE4" 5060 "$tmp/winv" >/dev/null
+poll 10 sh -c "[ \$(ip netns exec $FW edgepin -j stats | jq .refused_offer_memory) -gt $o0 ]"
+d=$(($(stat refused_offer_memory) - o0))
+check "a 2 KB offer (64 endpoints) over a 1 KB budget refused, counted ($d)" test "$d" = 1
+
 echo "# --- a normal call right after gets its media ---"
 udp_call "$tmp" normal-1@peer 52000
 to_edge "$tmp/invite"
@@ -120,6 +133,7 @@ poll 10 sh -c "[ \$(ip netns exec $FW edgepin -j pinhole list |
 probe "$PEER" 40000 "$EDGE4" 52000 normal-media
 poll 10 grep -q normal-media "$tmp/rx"
 check "the normal call's media got through" grep -q normal-media "$tmp/rx"
+in_ns "$FW" edgepin policy set max-calls 16384 || fail "policy"
 
 echo "# --- limits: only the initial user namespace raises them ---"
 sysctl -n kernel.unprivileged_userns_clone >/dev/null 2>&1 && {
