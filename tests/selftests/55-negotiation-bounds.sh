@@ -179,5 +179,97 @@ check "raised limits are in force" sh -c "ip netns exec $FW edgepin -j policy sh
 	jq -e '.\"max-calls\" == 20000 and .\"max-pinholes\" == 70000 and
 	.\"max-pinholes-per-call\" == 80'"
 
+echo "# --- F10: pins on a master that lost its confirm ---"
+# Two copies of a call's 200, racing on two CPUs on a new UDP flow: both
+# make an unconfirmed conntrack, the helper pins on the first, and when
+# that one loses the confirm clash its pins are on a master nobody uses.
+# gc must close them within ~2 s: later, an extension genid bump (here a
+# helper module going) leaves nfct_help() of that master NULL, and the
+# kernel's expectation unlink (rmmod of any helper walks every
+# expectation, gc closes pins) would dereference it.
+in_ns "$FW" edgepin policy set pinhole-timeout 8 || fail "policy"
+in_ns "$FW" edgepin policy set edge none || fail "policy"
+run sysctl -qw net.netfilter.nf_conntrack_expect_max=20000
+mkmsg "$tmp/rinv" <<T
+INVITE sip:b@$EDGE4 SIP/2.0
+Via: SIP/2.0/UDP $ATK4:5060;branch=z9hG4bK-r
+From: <sip:a@example.org>;tag=ra-CALLID
+To: <sip:b@example.com>
+Call-ID: CALLID
+CSeq: 1 INVITE
+Content-Type: application/sdp
+
+v=0
+o=- 1 1 IN IP4 $ATK4
+s=-
+c=IN IP4 $ATK4
+t=0 0
+m=audio 50000 RTP/AVP 0
+T
+mkmsg "$tmp/r200" <<T
+SIP/2.0 200 OK
+Via: SIP/2.0/UDP $ATK4:5060;branch=z9hG4bK-r
+From: <sip:a@example.org>;tag=ra-CALLID
+To: <sip:b@example.com>;tag=rb
+Call-ID: CALLID
+CSeq: 1 INVITE
+Content-Type: application/sdp
+
+v=0
+o=- 2 2 IN IP4 $ATK4
+s=-
+c=IN IP4 $ATK4
+t=0 0
+m=audio 50002 RTP/AVP 0
+T
+clashes() {
+	ip netns exec "$FW" conntrack -S |
+		grep -o 'clash_resolve=[0-9]*\|insert_failed=[0-9]*' |
+		cut -d= -f2 | paste -sd+ | bc
+}
+c0=$(clashes)
+ip netns exec "$ATK" python3 - "$EDGE4" 300 "$tmp/rinv" "$tmp/r200" <<'PY'
+import multiprocessing as mp, os, socket, sys
+edge, n = sys.argv[1], int(sys.argv[2])
+inv, ans = (open(p, "rb").read() for p in sys.argv[3:5])
+go = mp.Barrier(3)
+
+def sock(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("0.0.0.0", port))
+    return s
+
+def racer(cpu):
+    os.sched_setaffinity(0, {cpu})
+    for i in range(n):
+        s = sock(20000 + i)
+        go.wait()
+        s.sendto(ans.replace(b"CALLID", b"race-%d" % i), (edge, 5060))
+        s.close()
+        go.wait()
+
+ps = [mp.Process(target=racer, args=(c,)) for c in (0, 1)]
+for p in ps:
+    p.start()
+main = sock(5060)
+for i in range(n):
+    main.sendto(inv.replace(b"CALLID", b"race-%d" % i), (edge, 5060))
+    go.wait()
+    go.wait()
+for p in ps:
+    p.join()
+PY
+echo "# $(($(clashes) - c0)) confirm clashes (clash_resolve, insert_failed) in the race"
+sleep 4
+n=$(pin_count '.call_id | startswith("race-")')
+echo "# $n pins of the racing calls 4 s later"
+for k in 1 2; do
+	run modprobe nf_conntrack_tftp && run rmmod nf_conntrack_tftp
+done
+sleep 10
+echo "# survived a genid bump and the pins' expiry"
+
 [ "$failures" = 0 ] || fail "$failures checks failed"
 echo "# pass"
