@@ -44,6 +44,11 @@ fuzz:
 bench-parser:
 	$(MAKE) -C tests/bench run
 
+# Kernel cost of a worst-case SDP negotiation against a normal one, in the
+# VM (numbers, no pass/fail; a few minutes under TCG).
+bench-negotiation: all
+	scripts/vm-run --timeout 1500 -- tests/bench/negotiation-vm.sh
+
 # One VM boot running every selftest; SELFTESTS="name ..." picks some.
 selftests: all
 	scripts/vm-run --timeout 1500 -- tests/selftests/run.sh $(SELFTESTS)
@@ -64,5 +69,5 @@ clean:
 	$(MAKE) -C ctl clean
 	rm -rf build
 
-.PHONY: all module ctl deps check demo compare style unit fuzz bench-parser \
+.PHONY: all module ctl deps check demo compare style unit fuzz bench-parser bench-negotiation \
 	selftests install clean

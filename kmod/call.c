@@ -37,13 +37,41 @@
  * a message ends: about SIP's Timer C, which provisional responses restart.
  */
 #define EDGEPIN_UNANSWERED	(180 * HZ)
+/* Buckets of a call's pins by key: a negotiation looks each pair up. */
+#define EDGEPIN_PIN_KEY_BUCKETS	16
+/*
+ * A pin whose master is still unconfirmed this long after it opened lost
+ * its master (a clash, a failed confirm): calls_gc() closes it.
+ */
+#define EDGEPIN_UNCONFIRMED	HZ
+/*
+ * Offers held in a namespace: max-calls times this (16 MB at the
+ * default), so that the budget follows max-calls and, like it, only the
+ * initial user namespace may raise it above its default.
+ */
+#define EDGEPIN_OFFER_BYTES_PER_CALL	1024
+/*
+ * How long an answered offer of a confirmed call is kept: the 2xx of
+ * other forks may come for 64*T1 after the first (RFC 3261 13.2.2.4).
+ */
+#define EDGEPIN_FORK_2XX	(32 * HZ)
+/* Events one negotiation in mode monitor sends at most. */
+#define EDGEPIN_MONITOR_EVENTS	16
 
 struct edgepin_pin {
 	struct hlist_node hnode;	/* calls.pins, hashed by expectation */
+	struct hlist_node knode;	/* call->pin_keys, hashed by key */
 	struct list_head node;		/* call->pins, or the reaper's list */
 	struct edgepin_call *call;
-	struct nf_conntrack_expect *exp; /* our reference; NULL in monitor */
+	struct nf_conntrack_expect *exp; /* our reference */
 	struct nf_conn *master;		/* our reference */
+	/*
+	 * The master's helper data, taken at open: nfct_help() of a master
+	 * that never got confirmed returns NULL after an extension genid
+	 * bump (nf_ct_iterate_destroy()).
+	 */
+	struct edgepin_ct *help;
+	unsigned long opened;		/* jiffies */
 	struct edgepin_pin_key key;
 	u32 dialog;
 	u32 flows;
@@ -79,8 +107,14 @@ struct edgepin_call {
 	struct list_head uc_node;	/* calls.unconfirmed until confirmed */
 	struct edgepin_source *source;	/* whose share it takes, or NULL */
 	struct list_head pins;
+	struct hlist_head pin_keys[EDGEPIN_PIN_KEY_BUCKETS];
 	struct list_head orphans;	/* pins whose master went, with flows */
-	struct edgepin_sdp *offer;	/* the last offer, kept for re-answers */
+	/* The last offer, kept for re-answers until the call is confirmed,
+	 * its dialog answered and other forks' 2xx had their time
+	 * (call_offer_spent(), calls_gc()).
+	 */
+	struct edgepin_sdp *offer;
+	unsigned long offer_spent_at;	/* jiffies, when offer_spent */
 	struct sdp_msg_id offer_id;	/* the message that made it */
 	struct sdp_msg_id answer_id;	/* the last one that answered */
 	unsigned long start;
@@ -101,6 +135,8 @@ struct edgepin_call {
 	u8 family;
 	u8 proto;
 	bool answered;
+	bool offer_spent;		/* answered and confirmed */
+	bool offer_released;		/* spent, then freed */
 	bool edge_offered;
 	u8 id_len;
 	char id[EDGEPIN_CALL_ID_MAX];
@@ -199,6 +235,74 @@ static void call_info(const struct edgepin_call *call,
 	ci->idle = (jiffies - call->last) / HZ;
 }
 
+static size_t offer_size(const struct edgepin_sdp *sdp)
+{
+	return kmalloc_size_roundup(struct_size(sdp, ep, sdp->n_ep));
+}
+
+static void call_offer_free(struct edgepin_calls *calls,
+			    struct edgepin_call *call)
+{
+	if (!call->offer)
+		return;
+	calls->offer_bytes -= offer_size(call->offer);
+	edgepin_obj_free(call->offer);
+	call->offer = NULL;
+	call->offer_spent = false;
+}
+
+/*
+ * Take @sdp as the call's offer, within the namespace's offer budget;
+ * false if it does not fit (the call then has no offer).
+ */
+static bool call_offer_take(struct edgepin_net *en, struct edgepin_call *call,
+			    struct edgepin_sdp *sdp)
+{
+	struct edgepin_calls *calls = &en->calls;
+	size_t size = offer_size(sdp), budget;
+
+	rcu_read_lock();
+	budget = (size_t)rcu_dereference(en->policy)->max_calls *
+		 EDGEPIN_OFFER_BYTES_PER_CALL;
+	rcu_read_unlock();
+	if (calls->offer_bytes + size > budget) {
+		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_OFFER_MEMORY);
+		net_info_ratelimited("edgepin: offer memory budget (%zu KB, max-calls x 1 KB) reached: offer not kept\n",
+				     budget >> 10);
+		return false;
+	}
+	calls->offer_bytes += size;
+	call->offer = sdp;
+	return true;
+}
+
+/*
+ * Once the call is confirmed and its dialog has the answer, the offer
+ * serves only the 2xx of other forks, for EDGEPIN_FORK_2XX; a re-INVITE
+ * or an UPDATE brings its own. Until then a 200 may repeat a 183's
+ * answer, or an ACK answer an offer made in a 200.
+ */
+static void call_offer_spent(struct edgepin_call *call)
+{
+	if (call->offer && !call->offer_spent &&
+	    call->state == EDGEPIN_CALL_CONFIRMED && call->answered &&
+	    call->answer_id.dialog == call->dialog) {
+		call->offer_spent = true;
+		call->offer_spent_at = jiffies;
+	}
+}
+
+/* gc: free the offer once spent and the forks' time is over. */
+static void call_offer_expire(struct edgepin_calls *calls,
+			      struct edgepin_call *call)
+{
+	if (call->offer_spent &&
+	    time_after(jiffies, call->offer_spent_at + EDGEPIN_FORK_2XX)) {
+		call_offer_free(calls, call);
+		call->offer_released = true;
+	}
+}
+
 /*
  * Take the pinhole out of the tables and close its expectation, unless
  * another pin shares it. Pins that let flows in go to @reap, so that
@@ -227,8 +331,9 @@ static void pin_close(struct edgepin_calls *calls, struct edgepin_pin *pin,
 		}
 		nf_ct_expect_put(pin->exp);
 		hash_del(&pin->hnode);
+		hlist_del_init(&pin->knode);
 		pin->exp = NULL;
-		edgepin_ct_pins_dec(pin->master);
+		atomic_dec(&pin->help->pins);
 		/* may be the last reference: it only takes the expect lock */
 		nf_ct_put(pin->master);
 		calls->n_pins--;
@@ -305,6 +410,7 @@ static void call_free(struct edgepin_calls *calls, struct edgepin_call *call,
 		pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
 	/* flows that outlived their signalling connection end with the call */
 	list_splice_tail_init(&call->orphans, reap);
+	call_offer_free(calls, call);
 	call_info(call, &ci);
 	ci.state = EDGEPIN_CALL_ENDED;
 	if (!calls->dying)
@@ -314,7 +420,6 @@ static void call_free(struct edgepin_calls *calls, struct edgepin_call *call,
 	list_del(&call->uc_node);
 	source_put(calls, call->source);
 	calls->n_calls--;
-	edgepin_obj_free(call->offer);
 	edgepin_obj_free(call);
 }
 
@@ -352,6 +457,21 @@ static bool pin_key_eq(const struct edgepin_pin_key *a,
 	       a->edge_port == b->edge_port && a->peer_port == b->peer_port &&
 	       nf_inet_addr_cmp(&a->edge_addr, &b->edge_addr) &&
 	       nf_inet_addr_cmp(&a->peer_addr, &b->peer_addr);
+}
+
+/* The call's bucket of pins with key @k (the fields pin_key_eq() reads). */
+static struct hlist_head *pin_key_bucket(const struct edgepin_calls *calls,
+					 struct edgepin_call *call,
+					 const struct edgepin_pin_key *k)
+{
+	u32 h;
+
+	h = jhash2(k->edge_addr.all, ARRAY_SIZE(k->edge_addr.all),
+		   calls->seed);
+	h = jhash2(k->peer_addr.all, ARRAY_SIZE(k->peer_addr.all), h);
+	h = jhash_3words(k->edge_port, k->peer_port,
+			 (u32)k->family << 8 | k->proto, h);
+	return &call->pin_keys[h & (EDGEPIN_PIN_KEY_BUCKETS - 1)];
 }
 
 /*
@@ -394,14 +514,14 @@ static void edgepin_expectfn(struct nf_conn *ct,
  * is none to share.
  */
 static struct nf_conntrack_expect *
-pin_twin_exp(struct edgepin_call *call, struct nf_conn *ct,
-	     const struct edgepin_pin_key *k, const struct edgepin_policy *p,
-	     struct edgepin_pin *pin)
+pin_twin_exp(struct edgepin_calls *calls, struct edgepin_call *call,
+	     struct nf_conn *ct, const struct edgepin_pin_key *k,
+	     const struct edgepin_policy *p, struct edgepin_pin *pin)
 {
 	struct edgepin_pin *twin;
 	bool linked;
 
-	list_for_each_entry(twin, &call->pins, node) {
+	hlist_for_each_entry(twin, pin_key_bucket(calls, call, k), knode) {
 		if (!twin->exp || twin->master != ct ||
 		    !pin_key_eq(&twin->key, k))
 			continue;
@@ -439,17 +559,10 @@ static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
 	pin->key = *k;
 	pin->dialog = dialog;
 	pin->master = ct;
+	pin->help = edgepin_ct(ct);
+	pin->opened = jiffies;
 
-	if (p->mode == EDGEPIN_MODE_MONITOR) {
-		/* Count what would be pinned; keep nothing. */
-		pin_info(pin, &pi);
-		pi.state = EDGEPIN_PIN_MONITOR;
-		edgepin_notify_pin(en, EDGEPIN_EVENT_PINHOLE_OPEN, &pi, 0);
-		edgepin_obj_free(pin);
-		return EDGEPIN_STAT_MONITOR_WOULD_PIN;
-	}
-
-	exp = pin_twin_exp(call, ct, k, p, pin);
+	exp = pin_twin_exp(calls, call, ct, k, p, pin);
 	if (exp)
 		goto pinned;
 	exp = nf_ct_expect_alloc(ct);
@@ -485,6 +598,7 @@ pinned:
 	/* An unconfirmed master can be freed without ->destroy(): hold it. */
 	nf_conntrack_get(&ct->ct_general);
 	hash_add(calls->pins, &pin->hnode, hash_ptr(exp, 32));
+	hlist_add_head(&pin->knode, pin_key_bucket(calls, call, k));
 	list_add_tail(&pin->node, &call->pins);
 	call->n_pins++;
 	calls->n_pins++;
@@ -527,6 +641,7 @@ static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
 	return ret;
 }
 
+/* A refusal that stops a negotiation: counted and notified once. */
 static void refused(struct edgepin_net *en, struct edgepin_call *call,
 		    const struct edgepin_pin_key *k, int why)
 {
@@ -534,8 +649,6 @@ static void refused(struct edgepin_net *en, struct edgepin_call *call,
 	struct edgepin_pin_info pi;
 
 	edgepin_stat_inc(en, why);
-	if (why == EDGEPIN_STAT_MONITOR_WOULD_PIN)
-		return;
 	pin_info(&pin, &pi);
 	edgepin_notify_pin(en, EDGEPIN_EVENT_REFUSED, &pi, why);
 }
@@ -547,8 +660,45 @@ struct negotiation {
 	struct edgepin_call *call;
 	struct nf_conn *ct;
 	u32 dialog;
-	int full;	/* the limit that stopped new pinholes, counted once */
+	u32 would;	/* pinholes mode monitor counted */
+	int full;	/* the refusal that stopped new pinholes, counted once */
 };
+
+/*
+ * Nothing left to do: no new pinhole may open, and every pinhole the
+ * dialog had is wanted again (none is left to keep from closing).
+ */
+static bool ng_done(const struct negotiation *ng)
+{
+	return ng->full && !ng->call->n_stale;
+}
+
+/*
+ * Mode monitor: count what enforce would pin, as enforce would, up to
+ * max-pinholes-per-call; the operator watching gets a few events, not
+ * one per endpoint pair.
+ */
+static void monitor_would_pin(struct negotiation *ng,
+			      const struct edgepin_pin_key *k)
+{
+	struct edgepin_pin pin = { .call = ng->call, .key = *k };
+	struct edgepin_pin_info pi;
+
+	if (ng->would >= ng->p->max_per_call) {
+		net_info_ratelimited("edgepin: max-pinholes-per-call (%u) reached: pinhole refused\n",
+				     ng->p->max_per_call);
+		ng->full = EDGEPIN_STAT_REFUSED_MAX_PER_CALL;
+		refused(ng->en, ng->call, k, ng->full);
+		return;
+	}
+	ng->would++;
+	edgepin_stat_inc(ng->en, EDGEPIN_STAT_MONITOR_WOULD_PIN);
+	if (ng->would > EDGEPIN_MONITOR_EVENTS)
+		return;
+	pin_info(&pin, &pi);
+	pi.state = EDGEPIN_PIN_MONITOR;
+	edgepin_notify_pin(ng->en, EDGEPIN_EVENT_PINHOLE_OPEN, &pi, 0);
+}
 
 /*
  * The negotiation wants pinhole @k: keep it if the dialog has it, else
@@ -561,7 +711,8 @@ static void pin_want(struct negotiation *ng, const struct edgepin_pin_key *k)
 	struct edgepin_pin *pin;
 	int why;
 
-	list_for_each_entry(pin, &call->pins, node) {
+	hlist_for_each_entry(pin, pin_key_bucket(&ng->en->calls, call, k),
+			     knode) {
 		if (pin->dialog != ng->dialog || !pin_key_eq(&pin->key, k))
 			continue;
 		if (pin->stale) {
@@ -570,29 +721,80 @@ static void pin_want(struct negotiation *ng, const struct edgepin_pin_key *k)
 		}
 		return;
 	}
-	/*
-	 * A limit hit once stops the rest of this negotiation: up to 512 x
-	 * 512 endpoint pairs must not each be tried, counted and notified.
-	 */
 	if (ng->full)
 		return;
+	if (ng->p->mode == EDGEPIN_MODE_MONITOR) {
+		monitor_would_pin(ng, k);
+		return;
+	}
+	/*
+	 * Any refusal stops the rest of this negotiation: a limit, a full
+	 * expectation table, an allocation or a clash would only fail again
+	 * for each of up to 64 x 64 pairs per media, each counted and
+	 * notified, under the expectation lock.
+	 */
 	why = pin_open(ng->en, ng->p, call, ng->ct, k, ng->dialog);
-	if (why == EDGEPIN_STAT_REFUSED_MAX_PER_CALL ||
-	    why == EDGEPIN_STAT_REFUSED_MAX_PINHOLES)
+	if (why) {
 		ng->full = why;
-	if (why)
 		refused(ng->en, call, k, why);
+	}
 }
 
-/* Pinholes into the endpoints of @dst from the addresses of @src. */
+/*
+ * Mark in @ok the endpoints of @src that may be media sources, each
+ * refusal counted once per endpoint. An endpoint with the address (and
+ * port, when pinholes match it) of an earlier one of the same media and
+ * transport would only want the same pinholes again: skipped.
+ */
+static void sources_usable(struct negotiation *ng,
+			   const struct edgepin_sdp *src, unsigned int n,
+			   unsigned long *ok)
+{
+	bool by_port = ng->p->peer_match == EDGEPIN_PEER_MATCH_ADDRESS_PORT;
+	const struct edgepin_ep *s, *t;
+	unsigned int i, j;
+
+	bitmap_zero(ok, EDGEPIN_SDP_MAX_EPS);
+	for (i = 0; i < n; i++) {
+		s = &src->ep[i];
+		if (!source_ok(ng->p, s)) {
+			edgepin_stat_inc(ng->en, EDGEPIN_STAT_REFUSED_SOURCE);
+			continue;
+		}
+		for_each_set_bit(j, ok, i) {
+			t = &src->ep[j];
+			if (t->media == s->media && t->family == s->family &&
+			    t->proto == s->proto &&
+			    (!by_port || t->port == s->port) &&
+			    nf_inet_addr_cmp(&t->addr, &s->addr))
+				break;
+		}
+		if (j >= i)
+			__set_bit(i, ok);
+	}
+}
+
+/*
+ * Pinholes into the endpoints of @dst from the addresses of @src. The
+ * summaries hold at most EDGEPIN_SDP_MAX_EPS endpoints, 64 per media, so
+ * this is at most 64 x 64 keyed lookups per media, and it stops as soon
+ * as nothing more can change.
+ */
 static void pins_one_way(struct negotiation *ng, const struct edgepin_sdp *dst,
 			 const struct edgepin_sdp *src)
 {
+	unsigned int n_dst = min_t(unsigned int, dst->n_ep, EDGEPIN_SDP_MAX_EPS);
+	unsigned int n_src = min_t(unsigned int, src->n_ep, EDGEPIN_SDP_MAX_EPS);
+	DECLARE_BITMAP(ok, EDGEPIN_SDP_MAX_EPS);
 	const struct edgepin_ep *d, *s;
 	struct edgepin_pin_key k;
+	unsigned int i;
 	int why;
 
-	for (d = dst->ep; d < dst->ep + dst->n_ep; d++) {
+	if (ng_done(ng))
+		return;
+	sources_usable(ng, src, n_src, ok);
+	for (d = dst->ep; d < dst->ep + n_dst; d++) {
 		if (d->media >= src->n_media || !src->media_port[d->media] ||
 		    !dst->media_port[d->media])
 			continue;	/* a stream not accepted by both */
@@ -601,15 +803,11 @@ static void pins_one_way(struct negotiation *ng, const struct edgepin_sdp *dst,
 			edgepin_stat_inc(ng->en, why);
 			continue;
 		}
-		for (s = src->ep; s < src->ep + src->n_ep; s++) {
+		for_each_set_bit(i, ok, n_src) {
+			s = &src->ep[i];
 			if (s->media != d->media || s->family != d->family ||
 			    s->proto != d->proto)
 				continue;
-			if (!source_ok(ng->p, s)) {
-				edgepin_stat_inc(ng->en,
-						 EDGEPIN_STAT_REFUSED_SOURCE);
-				continue;
-			}
 			memset(&k, 0, sizeof(k));
 			k.family = d->family;
 			k.proto = d->proto;
@@ -623,6 +821,8 @@ static void pins_one_way(struct negotiation *ng, const struct edgepin_sdp *dst,
 			if (ng->p->peer_match == EDGEPIN_PEER_MATCH_ADDRESS_PORT)
 				k.peer_port = s->port;
 			pin_want(ng, &k);
+			if (ng_done(ng))
+				return;
 		}
 	}
 }
@@ -687,6 +887,7 @@ static void call_confirm_dialog(struct edgepin_calls *calls,
 	list_for_each_entry_safe(pin, tmp, &call->pins, node)
 		if (pin->dialog != dialog)
 			pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
+	call_offer_spent(call);
 }
 
 /*
@@ -919,6 +1120,23 @@ static bool sdp_msg_id_eq(const struct sdp_msg_id *a,
 	       a->side == b->side;
 }
 
+/*
+ * A response in the transaction of the offer released once answered (a
+ * 183 or a 200 arriving late, or resent with another body): the call has
+ * its negotiation, and it must not pass for a new offer. A response's
+ * side is the responder's; the transaction is the one whose request the
+ * other side sent with that CSeq.
+ */
+static bool msg_answers_released(const struct edgepin_call *call,
+				 const struct edgepin_msg *m, u8 side)
+{
+	const struct sdp_msg_id *o = &call->offer_id;
+	u8 requester = o->status ? !o->side : o->side;
+
+	return call->offer_released && m->status && m->cseq == o->cseq &&
+	       side != requester;
+}
+
 static void call_sdp(struct edgepin_net *en, struct edgepin_call *call,
 		     struct edgepin_msg *m, u8 side, struct list_head *reap)
 {
@@ -937,6 +1155,8 @@ static void call_sdp(struct edgepin_net *en, struct edgepin_call *call,
 	if (sdp_msg_id_eq(&id, &call->offer_id) ||
 	    sdp_msg_id_eq(&id, &call->answer_id))
 		return;
+	if (msg_answers_released(call, m, side))
+		return;
 
 	if (msg_is_answer(call, m, side)) {
 		call->answer_id = id;
@@ -944,11 +1164,14 @@ static void call_sdp(struct edgepin_net *en, struct edgepin_call *call,
 		call_negotiate(en, call, m->ct, sdp, dialog, reap);
 		if (call->state == EDGEPIN_CALL_OFFERED)
 			call->state = EDGEPIN_CALL_EARLY;
-		return;		/* the offer is kept for re-answers */
+		/* kept for re-answers until the call is confirmed */
+		call_offer_spent(call);
+		return;
 	}
-	edgepin_obj_free(call->offer);
-	call->offer = sdp;
-	m->sdp = NULL;		/* now the call's */
+	call_offer_free(&en->calls, call);
+	call->offer_released = false;
+	if (call_offer_take(en, call, sdp))
+		m->sdp = NULL;	/* now the call's */
 	call->offer_id = id;
 	call->offer_side = side;
 	call->offer_cseq = m->cseq;
@@ -1075,10 +1298,8 @@ bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m)
 			call_close_dialog(calls, call, dialog, &reap);
 			goto out;
 		}
-		if (call->offer_cseq == m->cseq && !call->answered) {
-			edgepin_obj_free(call->offer);
-			call->offer = NULL;
-		}
+		if (call->offer_cseq == m->cseq && !call->answered)
+			call_offer_free(calls, call);
 	}
 
 	/* A late fork's answer after confirmation opens nothing. */
@@ -1174,6 +1395,21 @@ void edgepin_calls_master_gone(struct edgepin_net *en, struct nf_conn *ct)
 	spin_unlock_bh(&calls->lock);
 }
 
+/*
+ * The pin's master is still unconfirmed a second after the pin opened:
+ * it lost a clash or failed to confirm, and is no connection anybody
+ * uses. Its expectations can never match (nf_ct_find_expectation()
+ * skips unconfirmed masters), and only our reference keeps it; while it
+ * does, an extension genid bump (any helper unregistering, the last NAT
+ * hook going) makes nfct_help() of it NULL, which the kernel's own
+ * expectation unlink dereferences. Close such pins early.
+ */
+static bool pin_master_lost(const struct edgepin_pin *pin)
+{
+	return !nf_ct_is_confirmed(pin->master) &&
+	       time_after(jiffies, pin->opened + EDGEPIN_UNCONFIRMED);
+}
+
 /* Expired pinholes and calls idle for longer than call-timeout. */
 static void calls_gc(struct work_struct *work)
 {
@@ -1204,11 +1440,13 @@ static void calls_gc(struct work_struct *work)
 			continue;
 		}
 		list_for_each_entry_safe(pin, ptmp, &call->pins, node)
-			if (pin->exp && edgepin_exp_expired(pin->exp))
+			if (pin->exp && (edgepin_exp_expired(pin->exp) ||
+					 pin_master_lost(pin)))
 				pin_close(calls, pin, pin->state ==
 					  EDGEPIN_PIN_PINNED ?
 					  EDGEPIN_EVENT_PINHOLE_EXPIRE :
 					  EDGEPIN_EVENT_PINHOLE_CLOSE, &reap);
+		call_offer_expire(calls, call);
 	}
 	reap_queue(calls, &reap);
 	if (!calls->dying)

@@ -34,6 +34,7 @@ struct edgepin_calls {
 	struct list_head reap;		/* closed pins whose flows to cut */
 	unsigned int n_calls;
 	unsigned int n_pins;
+	size_t offer_bytes;		/* held by calls' offers */
 	u32 seed;			/* of the Call-ID hash */
 	struct delayed_work gc;		/* expiry of pinholes and calls */
 	struct work_struct reaper;	/* cuts media flows of ended calls */
@@ -126,6 +127,16 @@ struct edgepin_ep {
 	u8 kind;			/* enum edgepin_cand_kind */
 	u8 listens;			/* accepts connections/datagrams */
 };
+
+/*
+ * Endpoints kept of one SIP message (all its SDP parts) and of one m=
+ * index. Real ICE stays far below: the largest offers in tests/vectors
+ * and ../shared/sdp-corpus (Lync, Skype for Business) declare 28
+ * candidates in all, about 14 per m= line. The caps bound a summary to
+ * a 4 KB slab object and a negotiation to 64 x 64 pairs per media.
+ */
+#define EDGEPIN_SDP_MAX_EPS		128
+#define EDGEPIN_SDP_MAX_EPS_MEDIA	64
 
 /* What pinholing needs of one SDP (all its multipart parts merged). */
 struct edgepin_sdp {

@@ -103,6 +103,15 @@ static int edgepin_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct edgepin_net *en = edgepin_info_pernet(info);
 	const struct nlattr *nest = info->attrs[EDGEPIN_A_POLICY];
 	bool replace = nla_get_flag(info->attrs[EDGEPIN_A_POLICY_REPLACE]);
+	/*
+	 * The limits size kernel memory that every namespace shares, so
+	 * raising them past the defaults takes the privilege over all of
+	 * it: CAP_NET_ADMIN in the initial user namespace, of the socket's
+	 * opener and of the caller (netlink_ns_capable()). In a netns the
+	 * initial user namespace owns, GENL_UNS_ADMIN_PERM already means
+	 * that; root of a user namespace can only lower them.
+	 */
+	bool may_raise = netlink_ns_capable(skb, &init_user_ns, CAP_NET_ADMIN);
 	struct edgepin_policy *new, *old;
 	int ret = 0;
 
@@ -123,6 +132,9 @@ static int edgepin_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 		*new = *old;
 	if (nest)
 		ret = edgepin_policy_parse(new, nest, info->extack);
+	if (!ret)
+		ret = edgepin_policy_check_limits(old, new, may_raise,
+						  info->extack);
 	if (!ret) {
 		old = rcu_replace_pointer(en->policy, new,
 					  lockdep_is_held(&en->policy_lock));

@@ -284,6 +284,41 @@ int edgepin_policy_parse(struct edgepin_policy *p, const struct nlattr *nest,
 	return 0;
 }
 
+/* Does @new raise a limit above both its default and @old's value? */
+static bool edgepin_raises(u32 old, u32 new, u32 dflt)
+{
+	return new > dflt && new > old;
+}
+
+int edgepin_policy_check_limits(const struct edgepin_policy *old,
+				const struct edgepin_policy *new,
+				bool may_raise,
+				struct netlink_ext_ack *extack)
+{
+	const struct edgepin_policy *d = &edgepin_policy_defaults;
+
+	if (may_raise)
+		return 0;
+	if (edgepin_raises(old->max_calls, new->max_calls, d->max_calls)) {
+		NL_SET_ERR_MSG(extack,
+			       "raising max-calls above its default needs CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	if (edgepin_raises(old->max_pinholes, new->max_pinholes,
+			   d->max_pinholes)) {
+		NL_SET_ERR_MSG(extack,
+			       "raising max-pinholes above its default needs CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	if (edgepin_raises(old->max_per_call, new->max_per_call,
+			   d->max_per_call)) {
+		NL_SET_ERR_MSG(extack,
+			       "raising max-pinholes-per-call above its default needs CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int edgepin_fill_edges(const struct edgepin_policy *p,
 			      struct sk_buff *skb)
 {

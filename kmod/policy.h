@@ -64,6 +64,18 @@ void edgepin_policy_default(struct edgepin_policy *p);
 int edgepin_policy_parse(struct edgepin_policy *p, const struct nlattr *nest,
 			 struct netlink_ext_ack *extack);
 
+/*
+ * The limits that size kernel memory (max-calls, max-pinholes,
+ * max-pinholes-per-call; the offer budget follows max-calls) may be
+ * lowered by any admin of the netns but raised above their defaults only
+ * if @may_raise. -EPERM, with an extack message, if @new raises one above
+ * both its default and its value in @old.
+ */
+int edgepin_policy_check_limits(const struct edgepin_policy *old,
+				const struct edgepin_policy *new,
+				bool may_raise,
+				struct netlink_ext_ack *extack);
+
 /* Put @p as a nested EDGEPIN_A_POLICY. */
 int edgepin_policy_fill(const struct edgepin_policy *p, struct sk_buff *skb);
 

@@ -18,16 +18,16 @@
 #include "parser.h"
 #include "sip.h"
 
-/* Endpoints kept of one SIP message, over all its SDP parts. */
-#define EDGEPIN_MAX_EPS		512
 /* Streams of an m= "port/count" (RFC 4566) that are pinned. */
 #define EDGEPIN_MAX_PORT_COUNT	8
 
 struct sip_scratch {
 	struct sdp_session sdp;
 	struct edgepin_sdp sum;
-	struct edgepin_ep ep[EDGEPIN_MAX_EPS];	/* sum.ep[] */
-	struct edgepin_ep defaults[EDGEPIN_MAX_EPS];
+	struct edgepin_ep ep[EDGEPIN_SDP_MAX_EPS];	/* sum.ep[] */
+	struct edgepin_ep defaults[EDGEPIN_SDP_MAX_EPS];
+	u8 media_eps[SDP_MAX_MEDIA];	/* endpoints kept per m= index */
+	bool capped;			/* some were not */
 };
 
 static struct sip_scratch * __percpu *scratch;
@@ -68,14 +68,26 @@ static const u8 cand_kinds[] = {
 	[SDP_CAND_OTHER]	= EDGEPIN_CAND_OTHER,
 };
 
-static void ep_add(struct edgepin_sdp *sum, u8 family, const u8 *addr,
+/*
+ * Keep one endpoint, within the caps of call.h (per message, per m=):
+ * beyond them an SDP is not ICE but an attempt at making the negotiation
+ * cost |endpoints|^2, and the rest of it is ignored.
+ */
+static void ep_add(struct sip_scratch *s, u8 family, const u8 *addr,
 		   u16 port, u8 proto, u8 media, u8 kind, bool listens)
 {
+	struct edgepin_sdp *sum = &s->sum;
 	struct edgepin_ep *ep;
 	int af = sdp_af(family);
 
-	if (!af || !proto || !port || sum->n_ep >= EDGEPIN_MAX_EPS)
+	if (!af || !proto || !port || media >= SDP_MAX_MEDIA)
 		return;
+	if (sum->n_ep >= EDGEPIN_SDP_MAX_EPS ||
+	    s->media_eps[media] >= EDGEPIN_SDP_MAX_EPS_MEDIA) {
+		s->capped = true;
+		return;
+	}
+	s->media_eps[media]++;
 	ep = &sum->ep[sum->n_ep++];
 	memset(ep, 0, sizeof(*ep));
 	memcpy(&ep->addr, addr, af == AF_INET ? 4 : 16);
@@ -102,7 +114,7 @@ static bool cand_listens(const struct sdp_candidate *c)
 }
 
 /* The m= default address, its RTCP and the port/count streams. */
-static void media_defaults(struct edgepin_sdp *sum, const struct sdp_media *m,
+static void media_defaults(struct sip_scratch *s, const struct sdp_media *m,
 			   u8 idx, bool has_cands)
 {
 	u8 proto = sdp_proto(m->transport);
@@ -115,26 +127,27 @@ static void media_defaults(struct edgepin_sdp *sum, const struct sdp_media *m,
 	for (i = 0; i < n && m->port && m->port + 2 * i <= 65535; i++) {
 		u16 port = m->port + 2 * i;
 
-		ep_add(sum, m->family, m->addr, port, proto, idx,
+		ep_add(s, m->family, m->addr, port, proto, idx,
 		       EDGEPIN_CAND_DEFAULT, udp);
 		/* RTCP on port + 1 (RFC 3550) unless said otherwise */
 		if (!(m->flags & (SDP_MEDIA_RTCP_MUX | SDP_MEDIA_HAS_RTCP)) &&
 		    !has_cands && port < 65535)
-			ep_add(sum, m->family, m->addr, port + 1, proto, idx,
+			ep_add(s, m->family, m->addr, port + 1, proto, idx,
 			       EDGEPIN_CAND_RTCP, udp);
 	}
 	if (m->flags & SDP_MEDIA_HAS_RTCP && m->port) {
 		raddr = m->rtcp_family ? m->rtcp_addr : m->addr;
 		rfam = m->rtcp_family ? m->rtcp_family : m->family;
-		ep_add(sum, rfam, raddr, m->rtcp_port, proto, idx,
+		ep_add(s, rfam, raddr, m->rtcp_port, proto, idx,
 		       EDGEPIN_CAND_RTCP, udp);
 	}
 }
 
 /* Merge one parsed SDP into the summary (parts of a multipart merge). */
-static void sdp_summarise(struct edgepin_sdp *sum,
+static void sdp_summarise(struct sip_scratch *s,
 			  const struct sdp_session *sdp)
 {
+	struct edgepin_sdp *sum = &s->sum;
 	const struct sdp_candidate *c;
 	const struct sdp_media *m;
 	unsigned int i;
@@ -147,7 +160,7 @@ static void sdp_summarise(struct edgepin_sdp *sum,
 		}
 		if (!(m->flags & SDP_MEDIA_BAD_M) && m->port)
 			sum->media_port[i] = m->port;
-		media_defaults(sum, m, i, m->candidates);
+		media_defaults(s, m, i, m->candidates);
 	}
 	for (i = 0; i < sdp->cand_count; i++) {
 		c = &sdp->cand[i];
@@ -155,7 +168,7 @@ static void sdp_summarise(struct edgepin_sdp *sum,
 		if (c->dialect == SDP_DIALECT_REMOTE ||
 		    c->media >= sdp->media_count)
 			continue;
-		ep_add(sum, c->family, c->addr, c->port,
+		ep_add(s, c->family, c->addr, c->port,
 		       sdp_proto(c->transport), c->media,
 		       c->type < ARRAY_SIZE(cand_kinds) ?
 		       cand_kinds[c->type] : EDGEPIN_CAND_OTHER,
@@ -192,7 +205,7 @@ static bool sdp_add(struct edgepin_net *en, struct sip_scratch *s,
 		edgepin_stat_inc(en, EDGEPIN_STAT_PARSE_ERRORS);
 		return false;
 	}
-	sdp_summarise(&s->sum, &s->sdp);
+	sdp_summarise(s, &s->sdp);
 	return true;
 }
 
@@ -302,7 +315,13 @@ u32 edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
 		local_bh_disable();
 		s = *this_cpu_ptr(scratch);
 		memset(&s->sum, 0, sizeof(s->sum));
+		memset(s->media_eps, 0, sizeof(s->media_eps));
+		s->capped = false;
 		if (body_sdp(en, s, buf, &msg)) {
+			if (s->capped)
+				net_info_ratelimited("edgepin: SDP with more than %u endpoints (%u per media): the rest ignored\n",
+						     EDGEPIN_SDP_MAX_EPS,
+						     EDGEPIN_SDP_MAX_EPS_MEDIA);
 			sum_candidates_first(s);
 			s->sum.from_edge = from_edge(en, ct, dir);
 			s->sum.sig = ct->tuplehash[dir].tuple.src.u3;

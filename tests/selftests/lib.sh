@@ -408,3 +408,58 @@ call_state() {
 	ip netns exec "$FW" edgepin -j call list |
 		jq -r ".[] | select(.call_id==\"$1\") | .state"
 }
+
+# --- negotiation bounds (issue 11: bounded work and memory per message) ---
+
+# worst_msg KIND CALL-ID ADDR SALT: a worst-case SIP message (KIND invite
+# or 200) of call CALL-ID: a multipart/alternative body of 4 SDP parts,
+# each with 128 UDP host candidates on ADDR (ports 50000-50511 in the
+# INVITE, 51000-51511 in the 200), as the review's F4 scenario; SALT makes
+# each body differ.
+worst_msg() {
+	local kind=$1 id=$2 addr=$3 salt=$4 ip=IP4 base=50000 p k
+	[ "$kind" = invite ] || base=51000
+	case $addr in *:*) ip=IP6 ;; esac
+	if [ "$kind" = invite ]; then
+		printf 'INVITE sip:b@%s SIP/2.0\n' "$EDGE4"
+		printf 'To: <sip:b@example.com>\n'
+	else
+		printf 'SIP/2.0 200 OK\n'
+		printf 'To: <sip:b@example.com>;tag=w%s\n' "$salt"
+	fi
+	printf 'Via: SIP/2.0/UDP %s:5060;branch=z9hG4bK-w%s\n' "$addr" "$salt"
+	printf 'From: <sip:a@example.org>;tag=wa-%s\n' "$id"
+	printf 'Call-ID: %s\nCSeq: 1 INVITE\n' "$id"
+	printf 'Content-Type: multipart/alternative;boundary="wb"\n\n'
+	for p in 0 1 2 3; do
+		printf -- '--wb\nContent-Type: application/sdp\n\n'
+		printf 'v=0\no=- %s %s IN %s %s\ns=-\nc=IN %s %s\nt=0 0\n' \
+			"$salt" "$p" "$ip" "$addr" "$ip" "$addr"
+		printf 'm=audio %d RTP/AVP 0\n' $((base + p * 128))
+		for k in $(seq 0 127); do
+			printf 'a=candidate:%d 1 UDP 2130706431 %s %d typ host\n' \
+				"$k" "$addr" $((base + p * 128 + k))
+		done
+	done
+	printf -- '--wb--\n'
+}
+
+# big_send NS SRCPORT DST PORT FILE: FILE as one datagram, however large
+# (udp_send's socat would cut it into 8 KB datagrams). Prints how long
+# sendto() took in ms: on veth the forwarding path, the firewall's helper
+# included, runs in the sender's softirq inside that call (unless the
+# softirq is deferred to ksoftirqd).
+big_send() {
+	ip netns exec "$1" python3 - "$2" "$3" "$4" "$5" <<'PY'
+import socket, sys, time
+sport, dst, dport, path = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sport))
+data = open(path, "rb").read()
+t = time.perf_counter()
+s.sendto(data, (dst, dport))
+print(int((time.perf_counter() - t) * 1000))
+PY
+}
