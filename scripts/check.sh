@@ -6,8 +6,8 @@
 # Tiers: build, style (checkpatch), unit (kselftest_harness), fuzz smoke,
 # parser benchmark smoke, the VM runner's own honesty (host side), and the
 # VM selftests (one boot). TIERS="unit style" runs only those. One more
-# tier is not in the default set (it costs a kernel build once, then about
-# TIME per run): debug, the selftests under a KASAN/UBSAN/lockdep/kmemleak
+# tier is not in the default set (a kernel build once, then a slow boot
+# under KASAN): debug, the selftests under a KASAN/UBSAN/lockdep/kmemleak
 # kernel (make check-debug).
 cd "$(dirname "$0")/.." || exit 1
 all_tiers="build style unit fuzz bench vmrun selftests"
