@@ -37,8 +37,9 @@ if [ -f "$out/.done" ]; then
 fi
 
 mkdir -p "$cache"
-# One build at a time per key; a second caller waits and reuses it.
-exec 9>"$cache/debug-kernel-$key.lock"
+# One kernel build at a time on the machine; a second caller of the same
+# key waits and reuses the first one's.
+exec 9>"$cache/debug-kernel.lock"
 flock 9
 if [ -f "$out/.done" ]; then
 	echo "$out"
