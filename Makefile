@@ -26,6 +26,11 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh
 
+# The debug-kernel tier alone (not part of check: a kernel build once,
+# cached in /var/cache/edgepin, then one slow VM boot; see README).
+check-debug: deps
+	TIERS=debug scripts/check.sh
+
 # The same sipp scenarios with edgepin, then with nf_conntrack_sip, in the
 # VM: a table of what each helper handles, measured with real packets.
 compare: deps
@@ -69,5 +74,6 @@ clean:
 	$(MAKE) -C ctl clean
 	rm -rf build
 
-.PHONY: all module ctl deps check demo compare style unit fuzz bench-parser bench-negotiation \
+.PHONY: all module ctl deps check check-debug demo compare style unit fuzz \
+	bench-parser bench-negotiation \
 	selftests install clean

@@ -5,7 +5,10 @@
 #
 # Tiers: build, style (checkpatch), unit (kselftest_harness), fuzz smoke,
 # parser benchmark smoke, the VM runner's own honesty (host side), and the
-# VM selftests (one boot). TIERS="unit style" runs only those.
+# VM selftests (one boot). TIERS="unit style" runs only those. One more
+# tier is not in the default set (a kernel build once, then a slow boot
+# under KASAN): debug, the selftests under a KASAN/UBSAN/lockdep/kmemleak
+# kernel (make check-debug).
 cd "$(dirname "$0")/.." || exit 1
 all_tiers="build style unit fuzz bench vmrun selftests"
 tiers=${TIERS:-$all_tiers}
@@ -20,6 +23,7 @@ tier_unit() { make -s -C tests/unit run; }
 tier_fuzz() { make -s -C tests/fuzz smoke; }
 tier_bench() { make -s -C tests/bench smoke; }
 tier_vmrun() { tests/vmrun/honesty.sh; }
+tier_debug() { tests/debug/check.sh; }
 tier_selftests() {
 	scripts/vm-run --timeout "${SELFTESTS_TIMEOUT:-2400}" -- \
 		tests/selftests/run.sh

@@ -1,13 +1,16 @@
 #!/bin/sh
 # Install from Debian everything edgepin's build, tests and demo need.
 # Idempotent: does nothing (and needs no network) when all is present.
+# The last line of packages builds the debug kernel of `make check-debug`
+# (tests/debug/build-kernel.sh) from linux-source-6.1.
 set -eu
 
 pkgs="make gcc libc6-dev pkg-config libmnl-dev libnftnl-dev
 linux-image-amd64 linux-headers-amd64 linux-source-6.1 kmod
 qemu-system-x86 busybox-static cpio gzip xz-utils perl
 nftables conntrack iproute2 iputils-ping sip-tester socat jq procps python3
-clang libclang-rt-14-dev llvm valgrind libosip2-dev"
+clang libclang-rt-14-dev llvm valgrind libosip2-dev
+bc bison flex libelf-dev libssl-dev"
 
 # kselftest headers and checkpatch come from Debian's kernel source
 # package; only the few files used are unpacked, next to where Debian
