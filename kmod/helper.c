@@ -738,7 +738,7 @@ static int edgepin_help_tcp(struct sk_buff *skb, unsigned int protoff,
 	if (off >= skb->len)
 		return NF_ACCEPT;
 	/* forged bytes of an established stream are not the Edge's */
-	if (edgepin_spoofed(en, skb, ct, dir))
+	if (edgepin_spoofed(edgepin_pernet(nf_ct_net(ct)), skb, ct, dir))
 		return NF_ACCEPT;
 	s = stream_get(ct);
 	if (!s)
