@@ -84,7 +84,8 @@ int ctl_error(const struct nl *nl, const char *what, int err)
 	} else {
 		fputs(strerror(-err), stderr);
 	}
-	if (err == -EPERM)
+	/* the module's own EPERMs explain themselves in the extack */
+	if (err == -EPERM && !(ext && ext->msg[0]))
 		fputs(" (needs CAP_NET_ADMIN in this network namespace)",
 		      stderr);
 	fputc('\n', stderr);
