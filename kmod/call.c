@@ -1002,7 +1002,9 @@ static struct edgepin_call *call_new(struct edgepin_net *en,
 	rcu_read_lock();
 	p = rcu_dereference(en->policy);
 	max = p->max_calls;
-	share = min(p->max_calls_per_source, max);
+	/* a share of all of max-calls is no share: eviction decides */
+	share = p->max_calls_per_source < max ? p->max_calls_per_source :
+		U32_MAX;
 	ours = call_party(p, m, &who);
 	rcu_read_unlock();
 	if (!ours)
