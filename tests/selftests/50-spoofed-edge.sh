@@ -134,6 +134,10 @@ attack() { # PROTO EDGE-ADDR ATK-ADDR PORT
 	return 0
 }
 
+pinned() { # CALL-ID PORT: the call has a pinhole to PORT
+	[ "$(pin_count ".call_id == \"$1\" and .edge_port == $2")" != 0 ]
+}
+
 control() { # PROTO EDGE-ADDR ATK-ADDR PORT
 	local id="genuine-$1-$4"
 	invite "$id" "$3" "$2" "$1"
@@ -141,7 +145,7 @@ control() { # PROTO EDGE-ADDR ATK-ADDR PORT
 	uas_start "$EDGE" "$2" "$1" "$tmp/$id-template" "$4"
 	uac "$ATK" --to "$2" --proto "$1" --sport 5064 --wait 1 \
 		"$tmp/$id-invite" || fail "$id: the Edge did not answer"
-	poll 10 [ "$(pin_count ".call_id == \"$id\" and .edge_port == $4")" != 0 ] ||
+	poll 10 pinned "$id" "$4" ||
 		fail "$id: the Edge's own answer opened nothing"
 	media_check "$id" "$2" "$4" "$3" must
 	uas_stop
