@@ -14,7 +14,7 @@ if [ ${#tests[@]} -eq 0 ]; then
 	done
 fi
 
-per_test_timeout=${SELFTEST_TIMEOUT:-600}
+per_test_timeout=${SELFTEST_TIMEOUT:-900}
 n=0 failed=0
 echo "TAP version 13"
 echo "1..${#tests[@]}"
