@@ -49,5 +49,5 @@ fi
 # first WARN-class report (KASAN, UBSAN count as such) and hide the rest.
 # shellcheck disable=SC2086
 scripts/vm-run --kernel-dir "$kdir" --module "$mod/kmod/nf_conntrack_edgepin.ko" \
-	--append "panic_on_warn=0 kasan_multi_shot" \
+	--append "panic_on_warn=0 kasan_multi_shot acpi=noirq" \
 	--timeout "${DEBUG_TIMEOUT:-5400}" -- tests/debug/guest.sh $tests

@@ -37,7 +37,7 @@ expect() {
 	shift 3
 	n=$((n + 1))
 	scripts/vm-run --kernel-dir "$kdir" \
-		--append "panic_on_warn=0 kasan_multi_shot" --timeout 900 \
+		--append "panic_on_warn=0 kasan_multi_shot acpi=noirq" --timeout 900 \
 		-- tests/debug/guest.sh "$@" >"$out" 2>&1
 	rc=$?
 	case $want in

@@ -67,7 +67,8 @@ check "stats" 'all(.messages, .parse_errors, .calls_started,
 	.refused_range; type == "number") and .messages == 2 and
 	.pinholes_opened == 2' stats
 check "ruleset show" '.installed and (.helpers | length) == 2 and
-	(.chains | length) == 2 and (.sip_ports | length) == 1 and
+	([.chains[].name] | sort) == ["antispoof", "guard", "sip"] and
+	(.sip_ports | length) == 1 and
 	has("edge") and (.range | length) == 1' ruleset show
 ip netns exec "$FW" edgepin -j audit >"$tmp/out"
 jq -e '(.findings | type) == "array" and .pinholes[0].pinholes == 2 and
