@@ -35,12 +35,12 @@ check() {
 within() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 
 # worst CALL-ID SALT [edge]: the attacker's worst-case INVITE, then a
-# 200 of the same shape from the attacker itself (the edge with "edge").
-# Sets ms to how long the kernel took over the 200 (in the sender's
-# sendto(), see big_send), then waits until the firewall parsed both.
+# 200 of the same shape from the Edge, the callee (the attacker's own 200
+# is refused before any negotiation: refused_not_in_call). Sets ms to how
+# long the kernel took over the 200 (in the sender's sendto(), see
+# big_send), then waits until the firewall parsed both.
 worst() {
-	local from=$ATK src=$ATK4 to=$EDGE4 m0
-	[ "${3:-}" = edge ] && from=$EDGE src=$EDGE4 to=$ATK4
+	local from=$EDGE src=$EDGE4 to=$ATK4 m0
 	worst_msg invite "$1" "$ATK4" "$2" | "$SIPUA" fill >"$tmp/winv"
 	worst_msg 200 "$1" "$src" "$2" | "$SIPUA" fill >"$tmp/w200"
 	[ "$(grep -c '^a=candidate' "$tmp/winv")" = 512 ] || fail "worst_msg"
@@ -52,7 +52,7 @@ worst() {
 	echo "# the answer of $1 took $ms ms in sendto()"
 }
 
-echo "# --- no edge set: the attacker pins its own address ---"
+echo "# --- no edge set: each side pins its own address ---"
 # bounded CALL-ID SALT [edge]: worst, then its pins are within
 # max-pinholes-per-call, which is counted once for the negotiation (no
 # edge set: 63 + 63 distinct pinholes are wanted, 64 allowed).
