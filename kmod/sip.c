@@ -17,6 +17,7 @@
 #include "objects.h"
 #include "parser.h"
 #include "sip.h"
+#include "trust.h"
 
 /* Streams of an m= "port/count" (RFC 4566) that are pinned. */
 #define EDGEPIN_MAX_PORT_COUNT	8
@@ -262,16 +263,10 @@ static bool msg_may_negotiate(const struct sip_msg *msg)
 static bool from_edge(struct edgepin_net *en, const struct nf_conn *ct,
 		      enum ip_conntrack_dir dir)
 {
-	const struct nf_conntrack_tuple *t = &ct->tuplehash[dir].tuple;
-	const struct nf_conntrack_tuple *r = &ct->tuplehash[!dir].tuple;
-	const struct edgepin_policy *p;
-	u8 af = nf_ct_l3num(ct);
 	bool edge;
 
 	rcu_read_lock();
-	p = rcu_dereference(en->policy);
-	edge = edgepin_policy_is_edge(p, af, &t->src.u3) ||
-	       edgepin_policy_is_edge(p, af, &r->dst.u3);
+	edge = edgepin_ct_from_edge(rcu_dereference(en->policy), ct, dir);
 	rcu_read_unlock();
 	return edge;
 }

@@ -88,16 +88,8 @@ static bool rp_ok(struct net *net, const struct sk_buff *skb,
 static bool claims_edge(const struct edgepin_policy *p,
 			const struct nf_conn *ct, enum ip_conntrack_dir dir)
 {
-	const struct nf_conntrack_tuple *t = &ct->tuplehash[dir].tuple;
-	const struct nf_conntrack_tuple *r = &ct->tuplehash[!dir].tuple;
-	u8 af = nf_ct_l3num(ct);
-
 	/* without edge addresses any sender may pin its own address */
-	if (!p->n_edges)
-		return true;
-	/* as seen before or after NAT, as from_edge() in sip.c */
-	return edgepin_policy_is_edge(p, af, &t->src.u3) ||
-	       edgepin_policy_is_edge(p, af, &r->dst.u3);
+	return !p->n_edges || edgepin_ct_from_edge(p, ct, dir);
 }
 
 bool edgepin_spoofed(struct edgepin_net *en, const struct sk_buff *skb,

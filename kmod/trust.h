@@ -6,7 +6,20 @@
 #include <linux/skbuff.h>
 #include <net/netfilter/nf_conntrack.h>
 
+#include "policy.h"
+
 struct edgepin_net;
+
+/* Is the sender of @ct's direction @dir an edge address, before or after NAT? */
+static inline bool edgepin_ct_from_edge(const struct edgepin_policy *p,
+					const struct nf_conn *ct,
+					enum ip_conntrack_dir dir)
+{
+	u8 af = nf_ct_l3num(ct);
+
+	return edgepin_policy_is_edge(p, af, &ct->tuplehash[dir].tuple.src.u3) ||
+	       edgepin_policy_is_edge(p, af, &ct->tuplehash[!dir].tuple.dst.u3);
+}
 
 /*
  * Did the packet @skb of @ct's direction @dir claim a source that does
