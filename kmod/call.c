@@ -147,17 +147,23 @@ static struct edgepin_net *call_net(struct edgepin_calls *calls)
 	return container_of(calls, struct edgepin_net, calls);
 }
 
-static u32 call_id_hash(const struct edgepin_calls *calls, const char *id,
-			size_t len)
+/*
+ * Call-IDs are chosen by whoever sends an INVITE: they are hashed with
+ * siphash under a random key, so that nobody can aim a flood of them at
+ * one bucket (jhash is not built to resist that, even seeded).
+ */
+static siphash_key_t call_id_key __read_mostly;
+
+static u32 call_id_hash(const char *id, size_t len)
 {
-	return jhash(id, len, calls->seed);
+	return (u32)siphash(id, len, &call_id_key);
 }
 
 static struct edgepin_call *call_find(struct edgepin_calls *calls,
 				      const char *id, size_t len)
 {
 	struct edgepin_call *call;
-	u32 h = call_id_hash(calls, id, len);
+	u32 h = call_id_hash(id, len);
 
 	hash_for_each_possible(calls->by_id, call, hnode, h)
 		if (call->hash == h && call->id_len == len &&
@@ -1026,7 +1032,7 @@ static struct edgepin_call *call_new(struct edgepin_net *en,
 	}
 	memcpy(call->id, m->call_id, m->call_id_len);
 	call->id_len = m->call_id_len;
-	call->hash = call_id_hash(calls, m->call_id, m->call_id_len);
+	call->hash = call_id_hash(m->call_id, m->call_id_len);
 	call->caller_tag = m->from_tag;
 	call->start = jiffies;
 	call->last = jiffies;
@@ -1633,6 +1639,7 @@ void edgepin_calls_init(struct edgepin_net *en)
 	INIT_LIST_HEAD(&calls->unconfirmed);
 	hash_init(calls->sources);
 	net_get_random_once(&source_key, sizeof(source_key));
+	net_get_random_once(&call_id_key, sizeof(call_id_key));
 	INIT_LIST_HEAD(&calls->reap);
 	INIT_DELAYED_WORK(&calls->gc, calls_gc);
 	INIT_WORK(&calls->reaper, calls_reap);
