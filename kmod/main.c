@@ -42,6 +42,12 @@ err_netns:
 	return ret;
 }
 
+/*
+ * The control plane goes first, so that no command runs into a half-torn
+ * module; events, which the helpers and gc raise until they are gone,
+ * stop before the family's multicast group is released (L3: see
+ * edgepin_genl_exit()).
+ */
 static void __exit edgepin_exit(void)
 {
 	edgepin_genl_exit();

@@ -459,12 +459,23 @@ static struct genl_family edgepin_genl_family __ro_after_init = {
 };
 
 /* An event message with its type, or NULL when nobody listens. */
+/*
+ * Events may be raised from any context (packet path, gc, conntrack
+ * destroy) until the helpers are gone, which is after the family is:
+ * the unload clears this, waits for every sender's RCU section, and only
+ * then unregisters, so that no event goes to a multicast group id that
+ * another family may have been given meanwhile.
+ */
+static bool edgepin_events_live __read_mostly;
+
+/* Caller holds rcu_read_lock() until edgepin_event_send(). */
 static struct sk_buff *edgepin_event_new(struct edgepin_net *en, u8 ev,
 					 void **hdr)
 {
 	struct sk_buff *skb;
 
-	if (genl_has_listeners(&edgepin_genl_family, en->net,
+	if (!READ_ONCE(edgepin_events_live) ||
+	    genl_has_listeners(&edgepin_genl_family, en->net,
 			       EDGEPIN_MCGRP_EVENTS_ID) <= 0)
 		return NULL;
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
@@ -493,16 +504,19 @@ void edgepin_notify_pin(struct edgepin_net *en, enum edgepin_event ev,
 	struct sk_buff *skb;
 	void *hdr;
 
+	rcu_read_lock();
 	skb = edgepin_event_new(en, ev, &hdr);
 	if (!skb)
-		return;
+		goto out;
 	if (edgepin_fill_pin(skb, pi) ||
 	    (ev == EDGEPIN_EVENT_REFUSED &&
 	     nla_put_u32(skb, EDGEPIN_A_REASON, reason))) {
 		nlmsg_free(skb);
-		return;
+		goto out;
 	}
 	edgepin_event_send(en, skb, hdr);
+out:
+	rcu_read_unlock();
 }
 
 void edgepin_notify_spoofed(struct edgepin_net *en, u8 family,
@@ -511,17 +525,20 @@ void edgepin_notify_spoofed(struct edgepin_net *en, u8 family,
 	struct sk_buff *skb;
 	void *hdr;
 
+	rcu_read_lock();
 	skb = edgepin_event_new(en, EDGEPIN_EVENT_REFUSED, &hdr);
 	if (!skb)
-		return;
+		goto out;
 	if (nla_put_u32(skb, EDGEPIN_A_REASON, EDGEPIN_STAT_REFUSED_SPOOFED) ||
 	    nla_put(skb, EDGEPIN_A_PEER_ADDR, family == AF_INET ? 4 : 16,
 		    src) ||
 	    nla_put_string(skb, EDGEPIN_A_IIF, iif)) {
 		nlmsg_free(skb);
-		return;
+		goto out;
 	}
 	edgepin_event_send(en, skb, hdr);
+out:
+	rcu_read_unlock();
 }
 
 void edgepin_notify_call(struct edgepin_net *en, enum edgepin_event ev,
@@ -530,22 +547,31 @@ void edgepin_notify_call(struct edgepin_net *en, enum edgepin_event ev,
 	struct sk_buff *skb;
 	void *hdr;
 
+	rcu_read_lock();
 	skb = edgepin_event_new(en, ev, &hdr);
 	if (!skb)
-		return;
+		goto out;
 	if (edgepin_fill_call(skb, ci)) {
 		nlmsg_free(skb);
-		return;
+		goto out;
 	}
 	edgepin_event_send(en, skb, hdr);
+out:
+	rcu_read_unlock();
 }
 
 int __init edgepin_genl_init(void)
 {
-	return genl_register_family(&edgepin_genl_family);
+	int ret = genl_register_family(&edgepin_genl_family);
+
+	if (!ret)
+		WRITE_ONCE(edgepin_events_live, true);
+	return ret;
 }
 
 void edgepin_genl_exit(void)
 {
+	WRITE_ONCE(edgepin_events_live, false);
+	synchronize_rcu();
 	genl_unregister_family(&edgepin_genl_family);
 }
