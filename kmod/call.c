@@ -1517,6 +1517,49 @@ static void calls_reap(struct work_struct *work)
 	this_cpu_add(en->stats->c[EDGEPIN_STAT_FLOWS_REMOVED], r.removed);
 }
 
+/* Would @p open the pinhole @k today? (Limits only bound new ones.) */
+static bool pin_still_allowed(const struct edgepin_policy *p,
+			      const struct edgepin_pin_key *k)
+{
+	if (p->mode == EDGEPIN_MODE_MONITOR)
+		return false;
+	if (p->n_edges && !edgepin_policy_is_edge(p, k->family, &k->edge_addr))
+		return false;
+	if (edgepin_policy_is_edge(p, k->family, &k->peer_addr))
+		return false;
+	if (p->peer_match == EDGEPIN_PEER_MATCH_ADDRESS_PORT && !k->peer_port)
+		return false;
+	return !edgepin_policy_check_port(p, k->proto, k->edge_port);
+}
+
+unsigned int edgepin_calls_policy_changed(struct edgepin_net *en,
+					  const struct edgepin_policy *p)
+{
+	struct edgepin_calls *calls = &en->calls;
+	struct edgepin_pin *pin, *tmp;
+	struct edgepin_call *call;
+	unsigned int n = 0;
+	LIST_HEAD(reap);
+
+	spin_lock_bh(&calls->lock);
+	list_for_each_entry(call, &calls->all, node) {
+		list_for_each_entry_safe(pin, tmp, &call->pins, node) {
+			if (pin_still_allowed(p, &pin->key))
+				continue;
+			pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE,
+				  &reap);
+			n++;
+		}
+		/* flows kept after their signalling connection went */
+		list_for_each_entry_safe(pin, tmp, &call->orphans, node)
+			if (!pin_still_allowed(p, &pin->key))
+				list_move_tail(&pin->node, &reap);
+	}
+	reap_queue(calls, &reap);
+	spin_unlock_bh(&calls->lock);
+	return n;
+}
+
 int edgepin_pin_walk(struct edgepin_net *en, unsigned long *pos,
 		     const char *call_id, size_t call_id_len,
 		     u8 peer_family, const union nf_inet_addr *peer,

@@ -95,6 +95,17 @@ int edgepin_call_walk(struct edgepin_net *en, unsigned long *pos,
 int edgepin_pin_flush(struct edgepin_net *en, const char *call_id,
 		      size_t call_id_len);
 
+/*
+ * A new policy @p is in place: close the pinholes it would not open (a
+ * port now excluded or out of range, a transport no longer pinned, an
+ * address no longer an edge or now one, a port-less pinhole under
+ * peer-match address-port, every one in mode monitor) and cut the flows
+ * they let in. Limits only bound new pinholes. Returns how many closed.
+ */
+struct edgepin_policy;
+unsigned int edgepin_calls_policy_changed(struct edgepin_net *en,
+					  const struct edgepin_policy *p);
+
 /* End one call as BYE would; -ENOENT if it is not tracked. */
 int edgepin_call_drop(struct edgepin_net *en, const char *call_id,
 		      size_t call_id_len);

@@ -113,6 +113,7 @@ static int edgepin_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 	 */
 	bool may_raise = netlink_ns_capable(skb, &init_user_ns, CAP_NET_ADMIN);
 	struct edgepin_policy *new, *old;
+	unsigned int closed = 0;
 	int ret = 0;
 
 	if (!nest && !replace) {
@@ -139,9 +140,14 @@ static int edgepin_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 		old = rcu_replace_pointer(en->policy, new,
 					  lockdep_is_held(&en->policy_lock));
 		kfree_rcu(old, rcu);
+		/* a stricter policy reaches the live pinholes at once */
+		closed = edgepin_calls_policy_changed(en, new);
 		new = NULL;
 	}
 	mutex_unlock(&en->policy_lock);
+	if (closed)
+		pr_info("edgepin: policy change closed %u pinholes (netns %u)\n",
+			closed, en->net->ns.inum);
 
 	kfree(new);
 	return ret;

@@ -6,7 +6,8 @@
 # not unicast peers, or for an edge address:port the *peer* declared;
 # refusals are counted. `edgepin pinhole list` shows exactly the pinhole
 # conntrack has, and only in its own netns. In mode monitor nothing is
-# pinned, but it is counted. With peer-match address-port, transports udp
+# pinned, but it is counted. A stricter policy closes live pinholes that
+# it would not open, and cuts their flows. With peer-match address-port, transports udp
 # and a UDP exclude, the peer's packets get in only on the allowed port
 # from its declared source port.
 . ./lib.sh
@@ -75,6 +76,15 @@ answer "$tmp/200" policy-1@peer 1 \
 	"a=candidate:4 1 tcp 1518280447 $EDGE4 50002 typ host tcptype passive" \
 	"a=candidate:5 1 TCP-PASS 174456319 $EDGE4 50071 typ relay raddr $EDGE4 rport 50071" \
 	"a=candidate:6 1 UDP 2130706431 203.0.113.9 50072 typ host"
+# tcp_stays_closed PORT WHY [SOCAT-OPTS]: the peer's data on a TCP
+# connection to the edge's PORT must not arrive, else fail "TCP PORT WHY".
+tcp_stays_closed() {
+	tcp_listen "$1"
+	tcp_probe "$PEER" "$1" "peer-$1" "$3"
+	sleep 1
+	grep -q "peer-$1" "$tmp/tcp$1" 2>/dev/null && fail "TCP $1 $2"
+	return 0
+}
 to_edge "$tmp/invite" || fail "INVITE"
 to_peer "$tmp/200" || fail "200"
 
@@ -105,15 +115,7 @@ pins_to '[0-9.]+' '50080' && fail "the peer declared the edge's 50080: pinned"
 
 # From the attacker's side: the excluded TCP 50002 and the off-edge and
 # out-of-range ports stay closed, even to the peer.
-ip netns exec "$EDGE" socat -u TCP4-LISTEN:50002,reuseaddr,fork \
-	"OPEN:$tmp/tcp50002,creat,append" &
-at_exit kill $!
-poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':50002 '" ||
-	fail "no TCP listener on 50002"
-echo peer-50002 | ip netns exec "$PEER" timeout 3 socat -u - \
-	"TCP4:$EDGE4:50002,connect-timeout=2" 2>/dev/null
-sleep 1
-grep -q peer-50002 "$tmp/tcp50002" && fail "TCP 50002 (excluded) got through"
+tcp_stays_closed 50002 "(excluded) got through"
 udp_listen "$EDGE" "$EDGE4" 50070 "$tmp/rx"
 probe "$PEER" 40000 "$EDGE4" 50070 peer-ok
 expect_rx "$tmp/rx" peer-ok
@@ -124,7 +126,29 @@ expect_no_rx "$tmp/rx" atk
 [ "$(pin_count '.edge_port==50070 and .state=="active" and .timeout==null and .flows>=1')" = 1 ] ||
 	fail "used pinhole not active/held: $(ip netns exec "$FW" edgepin -j pinhole list)"
 
-# Monitor mode: a new call is counted, nothing pinned.
+# A stricter policy reaches the live pinholes: excluding UDP 50070 closes
+# its pinhole at once and cuts the flow that entered through it, so the
+# peer's next datagram on that very flow is dropped; TCP 50071 stays.
+c0=$(stat pinholes_closed)
+in_ns "$FW" edgepin policy set exclude udp tcp 50001-50003 50070 ||
+	fail "policy set exclude udp 50070"
+flow_gone() {
+	! ip netns exec "$FW" conntrack -L -p udp --dport 50070 2>/dev/null |
+		grep -q "src=$PEER4 "
+}
+poll 20 flow_gone || fail "the flow through UDP 50070 was not cut"
+probe "$PEER" 40000 "$EDGE4" 50070 peer-after-exclude
+expect_no_rx "$tmp/rx" peer-after-exclude
+[ "$(pin_count '.edge_port==50070')" = 0 ] ||
+	fail "the now excluded UDP 50070 is still pinned"
+[ "$(pin_count '.edge_port==50071')" = 1 ] ||
+	fail "TCP 50071 was closed by an exclude that does not name it"
+[ "$(stat pinholes_closed)" -gt "$c0" ] || fail "the closing not counted"
+in_ns "$FW" edgepin policy set exclude tcp 50001-50003 ||
+	fail "policy set exclude back"
+
+# Monitor mode: a new call is counted, nothing pinned; the pinholes still
+# open close.
 in_ns "$FW" edgepin policy set mode monitor || fail "mode monitor"
 before=$(stat monitor_would_pin)
 sed 's/policy-1@peer/policy-2@peer/; s/tag=a1/tag=a2/' "$tmp/invite" >"$tmp/invite2"
@@ -134,6 +158,8 @@ to_edge "$tmp/invite2"
 to_peer "$tmp/2002"
 [ "$(pin_count '.call_id=="policy-2@peer"')" = 0 ] || fail "monitor mode pinned"
 [ "$(stat monitor_would_pin)" -gt "$before" ] || fail "monitor mode counted nothing"
+[ "$(pin_count)" = 0 ] || fail "mode monitor left pinholes open"
+tcp_stays_closed 50071 "still open to the peer in mode monitor"
 
 # peer-match address-port, transports udp, a UDP exclude: seen with
 # packets. The edge answers UDP 50090 (excluded), UDP 50092 and TCP
@@ -166,15 +192,6 @@ probe "$PEER" 40000 "$EDGE4" 50092 declared-port
 expect_rx "$tmp/rx92" declared-port
 probe "$PEER" 40000 "$EDGE4" 50090 excluded
 expect_no_rx "$tmp/rx90" excluded
-ip netns exec "$EDGE" socat -u TCP4-LISTEN:50094,reuseaddr,fork \
-	"OPEN:$tmp/tcp50094,creat,append" &
-at_exit kill $!
-poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':50094 '" ||
-	fail "no TCP listener on 50094"
-echo peer-50094 | ip netns exec "$PEER" timeout 4 socat -u - \
-	"TCP4:$EDGE4:50094,sourceport=40000,connect-timeout=3" 2>/dev/null
-sleep 1
-grep -q peer-50094 "$tmp/tcp50094" 2>/dev/null &&
-	fail "TCP 50094 got through with transports udp"
+tcp_stays_closed 50094 "got through with transports udp" sourceport=40000
 echo "# address-port: declared port in, other port out; UDP exclude and transports udp hold"
 exit 0

@@ -44,20 +44,6 @@ T
 	printf '%s\n' "$@"
 }
 
-# tcp_reach PORT: does a TCP connection from the peer (and then from the
-# attacker) to the edge's PORT get through?
-tcp_listen() {
-	ip netns exec "$EDGE" socat -u "TCP4-LISTEN:$1,reuseaddr,fork" \
-		"OPEN:$tmp/tcp$1,creat,append" &
-	at_exit kill $!
-	poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':$1 '" ||
-		fail "tcp_listen: nothing listens on port $1 in the edge"
-}
-tcp_probe() { # NS PORT TAG
-	echo "$3" | ip netns exec "$1" timeout 3 socat -u - \
-		"TCP4:$EDGE4:$2,connect-timeout=2" 2>/dev/null
-}
-
 # --- TCP media ---
 offer "$PEER4" v=0 "o=- 1 1 IN IP4 $PEER4" s=- "c=IN IP4 $PEER4" "t=0 0" \
 	"m=audio 9 TCP/RTP/AVP 0" \

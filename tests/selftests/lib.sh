@@ -196,6 +196,22 @@ probe() {
 		"UDP$fam-SENDTO:$(sock_addr "$3"):$4,sourceport=$2,reuseaddr"
 }
 
+# tcp_listen PORT: the edge listens on TCP PORT (IPv4), appending what it
+# gets to $tmp/tcpPORT (the test's $tmp).
+tcp_listen() {
+	ip netns exec "$EDGE" socat -u "TCP4-LISTEN:$1,reuseaddr,fork" \
+		"OPEN:$tmp/tcp$1,creat,append" &
+	at_exit kill $!
+	poll 5 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':$1 '" ||
+		fail "tcp_listen: nothing listens on port $1 in the edge"
+}
+# tcp_probe NS PORT TAG [SOCAT-OPTS]: connect from NS to the edge's PORT
+# (options such as sourceport=40000) and send TAG.
+tcp_probe() {
+	echo "$3" | ip netns exec "$1" timeout 4 socat -u - \
+		"TCP4:$EDGE4:$2,${4:+$4,}connect-timeout=3" 2>/dev/null
+}
+
 # expect_rx FILE TAG / expect_no_rx FILE TAG: did TAG arrive?
 # Under TCG a datagram can take a while: wait long for what must arrive,
 # and give what must not a fair chance to show up.
