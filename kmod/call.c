@@ -55,6 +55,13 @@
  * other forks may come for 64*T1 after the first (RFC 3261 13.2.2.4).
  */
 #define EDGEPIN_FORK_2XX	(32 * HZ)
+/*
+ * Flows entered through pinholes that calls_gc() waits to see confirmed,
+ * per netns. Past it a pinhole is activated by its flow at once (as if
+ * confirmed): a flood must not make a genuine flow go unnoticed, which
+ * would cut it when the pinhole expires.
+ */
+#define EDGEPIN_FLOWS_PENDING	4096
 /* Events one negotiation in mode monitor sends at most. */
 #define EDGEPIN_MONITOR_EVENTS	16
 
@@ -77,6 +84,22 @@ struct edgepin_pin {
 	u32 flows;
 	u8 state;			/* enum edgepin_pin_state */
 	bool stale;			/* not (yet) in the new negotiation */
+};
+
+/*
+ * A flow that entered through a pinhole, held (with its expectation)
+ * until calls_gc() sees it confirmed, i.e. accepted by the whole
+ * ruleset: only then does it make the pinhole active. A flow dropped
+ * after conntrack (by the filter, a rate limit) never is, and lets go
+ * after EDGEPIN_UNCONFIRMED. One whose pinhole closed before it was
+ * confirmed (the kernel took the expectation just before we unlinked
+ * it) is cut as the pinhole's other flows were.
+ */
+struct edgepin_flow {
+	struct list_head node;		/* calls.flows */
+	struct nf_conn *ct;		/* our reference */
+	struct nf_conntrack_expect *exp; /* our reference */
+	unsigned long seen;		/* jiffies */
 };
 
 /* One message that carried SDP, to know its retransmissions by. */
@@ -1331,24 +1354,24 @@ out:
 	return tracked;
 }
 
-/* A flow entered through a pinhole: it stays open while the call lives. */
-static void edgepin_expectfn(struct nf_conn *ct,
-			     struct nf_conntrack_expect *exp)
+/*
+ * Make the pinholes using @exp (forks may share one: pin_twin_exp())
+ * active: held open, with the flows they let in, while the call lives.
+ * Returns whether any pin uses @exp. Caller holds calls.lock.
+ */
+static bool pins_activate(struct edgepin_net *en,
+			  struct nf_conntrack_expect *exp)
 {
-	struct edgepin_net *en = edgepin_pernet(nf_ct_net(ct));
 	struct edgepin_calls *calls = &en->calls;
 	const struct edgepin_policy *p;
 	struct edgepin_pin_info pi;
 	struct edgepin_pin *pin;
-	bool admitted = false;
+	bool found = false;
 
-	spin_lock_bh(&calls->lock);
-	/* every pin using @exp: forks may share one (pin_twin_exp()) */
 	hash_for_each_possible(calls->pins, pin, hnode, hash_ptr(exp, 32)) {
 		if (pin->exp != exp)
 			continue;
-		admitted = true;
-		pin->flows++;
+		found = true;
 		if (pin->state != EDGEPIN_PIN_PINNED)
 			continue;
 		pin->state = EDGEPIN_PIN_ACTIVE;
@@ -1362,8 +1385,52 @@ static void edgepin_expectfn(struct nf_conn *ct,
 		pin_info(pin, &pi);
 		edgepin_notify_pin(en, EDGEPIN_EVENT_PINHOLE_OPEN, &pi, 0);
 	}
+	return found;
+}
+
+/*
+ * A flow entered through a pinhole. It runs from init_conntrack(), before
+ * the ruleset has judged the flow's first packet and after the kernel let
+ * go of the expectation lock: the flow is kept to be looked at again by
+ * calls_gc() (struct edgepin_flow), which activates its pinhole once it
+ * is confirmed, or cuts it if its pinhole closed in between.
+ */
+static void edgepin_expectfn(struct nf_conn *ct,
+			     struct nf_conntrack_expect *exp)
+{
+	struct edgepin_net *en = edgepin_pernet(nf_ct_net(ct));
+	struct edgepin_calls *calls = &en->calls;
+	struct edgepin_flow *f = NULL;
+	struct edgepin_pin *pin;
+	bool admitted = false;
+
+	spin_lock_bh(&calls->lock);
+	hash_for_each_possible(calls->pins, pin, hnode, hash_ptr(exp, 32)) {
+		if (pin->exp != exp)
+			continue;
+		admitted = true;
+		pin->flows++;
+	}
 	if (admitted)
 		edgepin_stat_inc(en, EDGEPIN_STAT_FLOWS_ADMITTED);
+	if (calls->dying)
+		goto out;
+	if (calls->n_flows < EDGEPIN_FLOWS_PENDING)
+		f = edgepin_obj_alloc(sizeof(*f));
+	if (!f) {
+		/* cannot wait and see: trust the flow, as before */
+		if (admitted)
+			pins_activate(en, exp);
+		goto out;
+	}
+	nf_conntrack_get(&ct->ct_general);
+	refcount_inc(&exp->use);
+	f->ct = ct;
+	f->exp = exp;
+	f->seen = jiffies;
+	list_add_tail(&f->node, &calls->flows);
+	calls->n_flows++;
+out:
 	spin_unlock_bh(&calls->lock);
 }
 
@@ -1418,6 +1485,61 @@ static bool pin_master_lost(const struct edgepin_pin *pin)
 	       time_after(jiffies, pin->opened + EDGEPIN_UNCONFIRMED);
 }
 
+/*
+ * Look again at the flows that entered through pinholes (edgepin_flow):
+ * a confirmed one activates its pinhole, or, if no pin uses its
+ * expectation any more, goes to @cut; one unconfirmed after
+ * EDGEPIN_UNCONFIRMED was dropped by the ruleset and is let go. Those
+ * done move to @done. Caller holds calls.lock.
+ */
+static void calls_flows_check(struct edgepin_net *en, struct list_head *cut,
+			      struct list_head *done)
+{
+	struct edgepin_calls *calls = &en->calls;
+	struct edgepin_flow *f, *tmp;
+
+	list_for_each_entry_safe(f, tmp, &calls->flows, node) {
+		if (nf_ct_is_confirmed(f->ct) && !nf_ct_is_dying(f->ct)) {
+			/* no pin uses its expectation: the call ended, or a
+			 * policy or expiry closed it, and the flow is cut as
+			 * its pinhole's were; or the signalling connection
+			 * went, and the flow stays with the call's orphans
+			 * (edgepin_calls_master_gone())
+			 */
+			if (pins_activate(en, f->exp) ||
+			    nf_ct_is_dying(f->ct->master))
+				list_move_tail(&f->node, done);
+			else
+				list_move_tail(&f->node, cut);
+		} else if (nf_ct_is_dying(f->ct) ||
+			   time_after(jiffies, f->seen + EDGEPIN_UNCONFIRMED)) {
+			list_move_tail(&f->node, done);
+		} else {
+			continue;
+		}
+		calls->n_flows--;
+	}
+}
+
+/* Cut the flows on @cut (pinhole gone; only confirmed flows are in the
+ * table to be cut), then let go of all.
+ */
+static void calls_flows_put(struct edgepin_net *en, struct list_head *cut,
+			    struct list_head *done)
+{
+	struct edgepin_flow *f, *tmp;
+
+	list_for_each_entry(f, cut, node)
+		if (nf_ct_is_confirmed(f->ct) && nf_ct_kill(f->ct))
+			edgepin_stat_inc(en, EDGEPIN_STAT_FLOWS_REMOVED);
+	list_splice_tail_init(cut, done);
+	list_for_each_entry_safe(f, tmp, done, node) {
+		nf_ct_put(f->ct);
+		nf_ct_expect_put(f->exp);
+		edgepin_obj_free(f);
+	}
+}
+
 /* Expired pinholes and calls idle for longer than call-timeout. */
 static void calls_gc(struct work_struct *work)
 {
@@ -1428,12 +1550,16 @@ static void calls_gc(struct work_struct *work)
 	struct edgepin_pin *pin, *ptmp;
 	unsigned long idle_max;
 	LIST_HEAD(reap);
+	LIST_HEAD(cut);
+	LIST_HEAD(done);
 
 	rcu_read_lock();
 	idle_max = rcu_dereference(en->policy)->call_timeout * HZ;
 	rcu_read_unlock();
 
 	spin_lock_bh(&calls->lock);
+	/* before expiry: a pinhole whose flow is confirmed is not unused */
+	calls_flows_check(en, &cut, &done);
 	/* least recently active first: stop at the first still waiting */
 	list_for_each_entry_safe(call, ctmp, &calls->unconfirmed, uc_node) {
 		if (!time_after(jiffies, call->last + EDGEPIN_UNANSWERED))
@@ -1461,6 +1587,7 @@ static void calls_gc(struct work_struct *work)
 		queue_delayed_work(system_power_efficient_wq, &calls->gc,
 				   EDGEPIN_GC_INTERVAL);
 	spin_unlock_bh(&calls->lock);
+	calls_flows_put(en, &cut, &done);
 }
 
 struct reap {
@@ -1684,6 +1811,7 @@ void edgepin_calls_init(struct edgepin_net *en)
 	net_get_random_once(&source_key, sizeof(source_key));
 	net_get_random_once(&call_id_key, sizeof(call_id_key));
 	INIT_LIST_HEAD(&calls->reap);
+	INIT_LIST_HEAD(&calls->flows);
 	INIT_DELAYED_WORK(&calls->gc, calls_gc);
 	INIT_WORK(&calls->reaper, calls_reap);
 	queue_delayed_work(system_power_efficient_wq, &calls->gc,
@@ -1699,6 +1827,8 @@ void edgepin_calls_exit(struct edgepin_net *en)
 {
 	struct edgepin_calls *calls = &en->calls;
 	struct edgepin_call *call, *tmp;
+	LIST_HEAD(cut);
+	LIST_HEAD(done);
 
 	spin_lock_bh(&calls->lock);
 	calls->dying = true;
@@ -1708,7 +1838,11 @@ void edgepin_calls_exit(struct edgepin_net *en)
 	spin_lock_bh(&calls->lock);
 	list_for_each_entry_safe(call, tmp, &calls->all, node)
 		call_free(calls, call, &calls->reap);
+	/* no pin is left: the flows still watched go with the rest */
+	list_splice_init(&calls->flows, &cut);
+	calls->n_flows = 0;
 	spin_unlock_bh(&calls->lock);
+	calls_flows_put(en, &cut, &done);
 
 	/* Cut what flowed through (the reaper is not queued while dying). */
 	cancel_work_sync(&calls->reaper);

@@ -32,6 +32,12 @@ struct edgepin_calls {
 	/* calls held per internet host (struct edgepin_source) */
 	DECLARE_HASHTABLE(sources, EDGEPIN_CALL_HASH_BITS);
 	struct list_head reap;		/* closed pins whose flows to cut */
+	/* flows that entered through a pinhole, not yet seen confirmed
+	 * (struct edgepin_flow): calls_gc() activates their pinhole once
+	 * they are, or cuts them if their pinhole is gone meanwhile
+	 */
+	struct list_head flows;
+	unsigned int n_flows;
 	unsigned int n_calls;
 	unsigned int n_pins;
 	size_t offer_bytes;		/* held by calls' offers */

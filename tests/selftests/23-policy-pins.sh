@@ -123,7 +123,7 @@ probe "$ATK" 40000 "$EDGE4" 50070 atk
 expect_no_rx "$tmp/rx" atk
 
 # The flow made the pinhole active, held by the call (timeout null).
-[ "$(pin_count '.edge_port==50070 and .state=="active" and .timeout==null and .flows>=1')" = 1 ] ||
+pins_become 1 '.edge_port==50070 and .state=="active" and .timeout==null and .flows>=1' ||
 	fail "used pinhole not active/held: $(ip netns exec "$FW" edgepin -j pinhole list)"
 
 # A stricter policy reaches the live pinholes: excluding UDP 50070 closes

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Lifetime of pinholes: an unused one expires after pinhole-timeout while
-# a used one is held by its call; CANCEL and a 486 after early media
+# a used one is held by its call, and a flow the ruleset drops (a forgery
+# from the peer's address) does not count as use; CANCEL and a 486 after early media
 # close them and cut the early media flow; a re-INVITE moves the pinhole
 # to the new port (media in there, no longer on the old one); the media
 # flow of a call whose signalling flow went away lives as long as the
@@ -123,11 +124,47 @@ poll 20 sh -c "[ \$(ip netns exec $FW edgepin -j pinhole list |
 conntrack_has() { ip netns exec "$FW" conntrack -L expect 2>/dev/null |
 	grep -q "dport=$1 "; }
 conntrack_has 50011 && fail "expired pinhole still in conntrack"
-sleep 2
-[ "$(pin_count '.edge_port==50010 and .state=="active" and .timeout==null')" = 1 ] ||
+pins_become 1 '.edge_port==50010 and .state=="active" and .timeout==null' ||
 	fail "used pinhole 50010 not held open by its live call"
 probe "$PEER" 40005 "$EDGE4" 50010 reconnect
 expect_rx "$tmp/rx" reconnect
+
+# --- a flow the ruleset drops does not hold a pinhole open ---
+# The attacker forges one datagram from the peer's declared address on
+# its own link; the firewall's forward chain, after conntrack, drops what
+# claims the peer's network from there. That flow is never confirmed: the
+# pinhole stays "pinned", expires after pinhole-timeout, and the peer's
+# own datagram afterwards is refused like any on a closed port.
+ip netns exec "$FW" nft -f - <<NFT || fail "forward drop rule"
+table inet l11 {
+	chain spoofed {
+		type filter hook forward priority filter - 10;
+		iifname "a0" ip saddr 198.51.100.0/24 counter drop
+	}
+}
+NFT
+msgs forged 50070
+udp_listen "$EDGE" "$EDGE4" 50070 "$tmp/rx70"
+to_edge "$tmp/forged-invite"
+to_peer "$tmp/forged-200"
+pins_become 2 '.call_id=="forged" and .state=="pinned"' ||
+	fail "forged: expected 2 pinned pinholes"
+gw_mac=$(ip netns exec "$FW" cat /sys/class/net/a0/address)
+echo forged-from-peer >"$tmp/forged-dgram"
+in_ns "$ATK" ./spoof.py udp --iface eth0 --gw-mac "$gw_mac" --src "$PEER4" \
+	--sport 40000 --dst "$EDGE4" --dport 50070 "$tmp/forged-dgram" ||
+	fail "could not forge the peer's datagram"
+dropped() {
+	ip netns exec "$FW" nft list chain inet l11 spoofed | grep -q 'packets [1-9]'
+}
+poll 10 dropped || fail "the forged datagram did not reach the forward drop"
+grep -q forged-from-peer "$tmp/rx70" && fail "the forged datagram got in"
+poll 20 sh -c "[ \$(ip netns exec $FW edgepin -j pinhole list |
+	jq '[.[] | select(.edge_port==50070)] | length') = 0 ]" ||
+	fail "a dropped forgery held pinhole 50070 open: $(ip netns exec "$FW" edgepin -j pinhole list | jq -c '.[] | select(.edge_port==50070)')"
+probe "$PEER" 40000 "$EDGE4" 50070 after-expiry
+expect_no_rx "$tmp/rx70" after-expiry
+ip netns exec "$FW" nft delete table inet l11
 
 # --- CANCEL after early media ---
 msgs cancel 50020

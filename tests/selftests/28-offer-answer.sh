@@ -61,10 +61,9 @@ media_in() {
 # unchanged CALL-ID PORT: after retransmissions, that pinhole is still
 # the same one (active, one flow) and media still gets in.
 unchanged() {
-	local st
-	st=$(ip netns exec "$FW" edgepin -j pinhole list | jq -r \
-		".[] | select(.call_id==\"$1\") | \"\(.state) \(.flows)\"")
-	[ "$st" = "active 1" ] || fail "$1: pinhole after retransmissions: '$st'"
+	pins_become 1 ".call_id==\"$1\" and .state==\"active\" and .flows==1" &&
+		pins_become 1 ".call_id==\"$1\"" ||
+		fail "$1: pinhole after retransmissions: $(ip netns exec "$FW" edgepin -j pinhole list)"
 	media_in "$1" "$2" after-retransmissions
 }
 INV="INVITE sip:b@$EDGE4 SIP/2.0"

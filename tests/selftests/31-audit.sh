@@ -150,6 +150,7 @@ to_peer "$tmp/200" || fail "200"
 udp_listen "$EDGE" "$EDGE4" 50010 "$tmp/rx"
 probe "$PEER" 40000 "$EDGE4" 50010 media
 expect_rx "$tmp/rx" media
+pins_become 1 '.state=="active"' || fail "the media flow left no active pinhole"
 audit clean
 [ $rc = 0 ] || fail "correct deployment: exit $rc"
 jq -e '.findings == [] and .summary.exposed == false' "$tmp/clean.json" \

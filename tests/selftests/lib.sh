@@ -356,6 +356,12 @@ pin_count() {
 		jq "[.[] | select(${1:-true})] | length"
 }
 
+# pins_become N [JQ-FILTER]: wait (20 s) until N pinholes match. A flow
+# makes its pinhole active only once it is confirmed (calls_gc() looks
+# every second), so "active" is waited for, not read at once.
+pins_match() { [ "$(pin_count "$2")" = "$1" ]; }
+pins_become() { poll 20 pins_match "$@"; }
+
 # stat NAME: one counter of the firewall's netns.
 stat() {
 	ip netns exec "$FW" edgepin -j stats | jq ".$1"
