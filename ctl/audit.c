@@ -11,7 +11,7 @@
  *             helper on the same traffic, mode monitor behind a guard);
  *   warning   a rule that may open the range but could not be decoded,
  *             no edge configured, table and policy disagreeing, a small
- *             nf_conntrack_expect_max;
+ *             nf_conntrack_expect_max or expectation hash;
  *   info      what is fine but worth knowing (an opening the guard
  *             shadows).
  *
@@ -552,8 +552,6 @@ static long read_number(const char *path)
 
 static void check_config(struct audit *a)
 {
-	long max = read_number("/proc/sys/net/netfilter/nf_conntrack_expect_max");
-	long hsize = read_number("/sys/module/nf_conntrack/parameters/expect_hashsize");
 	char tmp[INET6_ADDRSTRLEN + 8], ports[256];
 	size_t i, j;
 
@@ -577,11 +575,6 @@ static void check_config(struct audit *a)
 		finding(a, SEV_WARNING, "logging-ports-pinnable", NULL, NULL,
 			"add \"exclude tcp 50001-50003\" to the policy (an exclude line replaces the default)",
 			"the policy's exclude does not cover TCP 50001-50003, where the Edge's Centralized Logging Service listens: a call can pin them");
-	if (max >= 0 && a->pol->max_pinholes > (unsigned long)max)
-		finding(a, SEV_WARNING, "expect-max-low", NULL, NULL,
-			"sysctl -w net.netfilter.nf_conntrack_expect_max=N (N >= max-pinholes), or edgepin policy set max-pinholes",
-			"nf_conntrack_expect_max %ld (expectation hash %ld buckets) is below max-pinholes %u: pinholes beyond it are refused",
-			max, hsize, a->pol->max_pinholes);
 	if (!a->ours)
 		return;
 	ivs_format(&a->media, ports, sizeof(ports));
@@ -594,6 +587,70 @@ static void check_config(struct audit *a)
 					"table inet %s does not guard %s %s %s, which the policy pins",
 					RS_TABLE, proto_name(l4protos[j]),
 					edge_text(&a->edges[i], tmp), ports);
+}
+
+/*
+ * The kernel's expectation hash (one for all netns, sized only when
+ * nf_conntrack loads): every new connection of a netns that has
+ * expectations, and every pinhole opened, walks one chain of it, a
+ * dependent load per entry, under the global nf_conntrack_expect_lock.
+ * The kernel's defaults make 4 a chain (expect_max = 4 x buckets); the
+ * bound is twice that, so expect_max raised 2x alone passes, and the
+ * 64-128 of expect_max 65536 on the default 512-1024 buckets do not.
+ */
+#define EXPECT_CHAIN_GOAL 4
+#define EXPECT_CHAIN_MAX (2 * EXPECT_CHAIN_GOAL)
+
+/* Buckets for @n expectations at EXPECT_CHAIN_GOAL a chain. */
+static unsigned long long expect_buckets(unsigned long long n)
+{
+	unsigned long long b = 1;
+
+	while (b * EXPECT_CHAIN_GOAL < n)
+		b <<= 1;
+	return b;
+}
+
+/*
+ * Room for the expectations the policy can ask for (max-pinholes, and
+ * max-calls x max-pinholes-per-call), and short hash chains for as many
+ * as the netns can hold.
+ */
+static void check_expect(struct audit *a)
+{
+	const struct policy_view *p = a->pol;
+	long max = read_number("/proc/sys/net/netfilter/nf_conntrack_expect_max");
+	long hsize = read_number("/sys/module/nf_conntrack/parameters/expect_hashsize");
+	unsigned long long need = ULLONG_MAX, load, n;
+	char fix[256];
+
+	if (p) {
+		need = (unsigned long long)p->max_calls * p->max_per_call;
+		if (need > p->max_pinholes)
+			need = p->max_pinholes;
+	}
+	if (max >= 0 && p && need > (unsigned long long)max) {
+		snprintf(fix, sizeof(fix),
+			 "sysctl -w net.netfilter.nf_conntrack_expect_max=%llu, or lower max-pinholes",
+			 need);
+		finding(a, SEV_WARNING, "expect-max-low", NULL, NULL, fix,
+			"nf_conntrack_expect_max %ld is below the %llu pinholes the policy allows (max-pinholes %u, max-calls %u x max-pinholes-per-call %u): pinholes beyond it are refused",
+			max, need, p->max_pinholes, p->max_calls,
+			p->max_per_call);
+	}
+	load = need;
+	if (max >= 0 && (unsigned long long)max < need)
+		load = max;
+	if (hsize <= 0 || load == ULLONG_MAX ||
+	    load <= EXPECT_CHAIN_MAX * (unsigned long long)hsize)
+		return;
+	n = expect_buckets(load);
+	snprintf(fix, sizeof(fix),
+		 "options nf_conntrack expect_hashsize=%llu in /etc/modprobe.d/edgepin.conf, or nf_conntrack.expect_hashsize=%llu on the kernel command line; read only when nf_conntrack loads (reboot)",
+		 n, n);
+	finding(a, SEV_WARNING, "expect-hash-small", NULL, NULL, fix,
+		"the expectation hash has %ld buckets (nf_conntrack.expect_hashsize) for up to %llu expectations: chains of %.1f on average, more than %d, walked under the global nf_conntrack_expect_lock by every new connection and every pinhole opened",
+		hsize, load, (double)load / hsize, EXPECT_CHAIN_MAX);
 }
 
 /*
@@ -915,6 +972,7 @@ static int audit_main(int argc, char **argv)
 	check_closed(a);
 	check_helpers(a);
 	check_config(a);
+	check_expect(a);
 	check_spoofable(a);
 	close_json_array();
 	if (a->nl && show_pinholes(a)) {

@@ -955,8 +955,12 @@ int policy_fetch(struct nl *nl, struct policy_view *v)
 		memcpy(v->edges[v->n_edges++].addr, p->edges[i].addr, 16);
 	}
 	for (k = 0; k < N_KEYS; k++) {
+		if (keys[k].attr == EDGEPIN_A_POL_MAX_CALLS)
+			v->max_calls = p->val[k];
 		if (keys[k].attr == EDGEPIN_A_POL_MAX_PINHOLES)
 			v->max_pinholes = p->val[k];
+		if (keys[k].attr == EDGEPIN_A_POL_MAX_PER_CALL)
+			v->max_per_call = p->val[k];
 		if (keys[k].attr == EDGEPIN_A_POL_MODE)
 			v->monitor = p->val[k] == EDGEPIN_MODE_MONITOR;
 		if (keys[k].attr == EDGEPIN_A_POL_TRANSPORTS && !ret &&

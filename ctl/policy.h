@@ -23,7 +23,7 @@ struct policy_view {
 		uint8_t family, plen;
 		uint8_t addr[16];
 	} edges[POLICY_VIEW_MAX];
-	uint32_t max_pinholes;
+	uint32_t max_calls, max_pinholes, max_per_call;
 	bool monitor;
 	/* TCP 50001-50003 (the Edge's logging service) can be pinned:
 	 * TCP allowed, in range, not excluded

@@ -25,8 +25,11 @@ echo "peer $PEER4 and attacker $ATK4 on the internet side, edge $EDGE4 behind fw
 echo "Deploying edgepin on fw (the commands, as run):"
 sipp_setup >/tmp/demo-setup.log 2>&1
 sed -n 's/^# + ip netns exec [^ ]* /$ /p; s/^# + /$ /p' /tmp/demo-setup.log
-# As README's deployment says: room for max-pinholes expectations.
+# As README's deployment says: room for max-pinholes expectations, in a
+# hash sized for them (scripts/demo.sh boots with
+# nf_conntrack.expect_hashsize=16384).
 show sysctl -w net.netfilter.nf_conntrack_expect_max=65536 || fail "sysctl"
+show cat /sys/module/nf_conntrack/parameters/expect_hashsize
 printf 'SEQUENTIAL\n50010;50011;50020\n' >"$tmp/relay.csv"
 echo "Its guard: into the Edge's 50000-59999, only what entered a pinhole:"
 ip netns exec "$FW" nft list chain inet edgepin guard | sed -n '/ct status\|drop/p'
@@ -92,6 +95,9 @@ say "5. edgepin audit: what is reachable in the media range right now, and why"
 fw edgepin audit
 rc=$?
 [ $rc = 0 ] || fail "edgepin audit exited $rc (0 = nothing exposed)"
+ip netns exec "$FW" edgepin -j audit |
+	jq -e 'all(.findings[]; .code != "expect-hash-small")' >/dev/null ||
+	fail "edgepin audit: the expectation hash is too small for expect_max"
 
 say "6. BYE: the peer's sipp hangs up"
 n=$(rx_count "$tmp/rx$relay" peer)

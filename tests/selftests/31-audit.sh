@@ -4,10 +4,12 @@
 # range opened statically (exposed, exit 3, the rule named by table,
 # chain and handle), a static TCP 50001 opening (the Edge's logging
 # service), a correct edgepin deployment with a live call (clean, exit 0,
-# pinholes summarised per edge), one whose own policy drops pinholed
-# media, one that drops the range explicitly, Linux's sip helper on the
-# same traffic, an undecodable opening (unanalysed, not clean), and an
-# empty firewall (the range open to everyone). Every -j output is JSON.
+# pinholes summarised per edge; a small expectation hash for
+# nf_conntrack_expect_max is a warning), one whose own policy drops
+# pinholed media, one that drops the range explicitly, Linux's sip helper
+# on the same traffic, an undecodable opening (unanalysed, not clean),
+# an empty firewall (the range open to everyone), and nf_conntrack
+# reloaded with a large expect_hashsize. Every -j output is JSON.
 # Each verdict of exposure or not is checked with the attacker's packets
 # (UDP to 55555 or the call's port, TCP to 50001).
 . ./lib.sh
@@ -22,6 +24,15 @@ fwep() {
 }
 fwnft() {
 	ip netns exec "$FW" nft "$@"
+}
+# unload MOD: MOD and every module that holds it, holders first.
+# shellcheck disable=SC2317 # called through poll
+unload() {
+	local h
+	for h in /sys/module/"$1"/holders/*; do
+		[ -e "$h" ] && unload "${h##*/}"
+	done
+	rmmod "$1"
 }
 
 # audit NAME: run audit as text and JSON; $rc is the exit status and
@@ -183,6 +194,69 @@ audit by-hand-rpf
 [ $rc = 0 ] && jq -e '.findings == []' "$tmp/by-hand-rpf.json" >/dev/null ||
 	fail "hand-written deployment with a reverse-path drop not clean"
 
+# The kernel's expectation hash, on this clean deployment: with
+# nf_conntrack_expect_max raised as README says and the hash at its
+# size for this memory, every new connection walks long chains. That is
+# said, with a size to load nf_conntrack with, and is no exposure. The
+# chains are as long as the netns can fill them: the smaller of
+# expect_max, max-pinholes and max-calls x max-pinholes-per-call.
+hsize=$(cat /sys/module/nf_conntrack/parameters/expect_hashsize) ||
+	fail "no expect_hashsize"
+echo "# expect_hashsize $hsize, nf_conntrack_expect_max $expect_max"
+bound=$((8 * hsize)) calls=$((8 * hsize / 64))
+chain=$(awk "BEGIN { printf \"%.1f\", 65536 / $hsize }")
+[ $bound -lt 65536 ] || fail "expect_hashsize $hsize: not the default"
+at_exit sysctl -qw net.netfilter.nf_conntrack_expect_max="$expect_max"
+run sysctl -qw net.netfilter.nf_conntrack_expect_max=65536 || fail "sysctl"
+run fwep policy set max-pinholes 65536 || fail "max-pinholes"
+audit hash-small
+[ $rc = 0 ] || fail "a small expectation hash is exposure: exit $rc"
+jq -e '[.findings[].code] == ["expect-hash-small"]' \
+	"$tmp/hash-small.json" >/dev/null ||
+	fail "expect_max 65536 on $hsize buckets: want expect-hash-small only"
+has hash-small '.severity == "warning" and
+	(.what | contains(" '"$chain"' on average")) and
+	(.fix | contains("options nf_conntrack expect_hashsize=16384 in /etc/modprobe.d/")) and
+	(.fix | contains("nf_conntrack.expect_hashsize=16384 on the kernel command line"))' ||
+	fail "expect-hash-small lacks chain length or fix"
+grep -q "^warning  expect-hash-small: the expectation hash has $hsize buckets" \
+	"$tmp/hash-small.txt" || fail "expect-hash-small not in text"
+# 8 a chain is fine; each of the policy's bounds counts.
+run fwep policy set max-pinholes $bound || fail "max-pinholes"
+audit hash-bound
+has hash-bound '.code == "expect-hash-small"' &&
+	fail "expect-hash-small at 8 a chain"
+run fwep policy set max-pinholes $((bound + 1)) || fail "max-pinholes"
+audit hash-over
+has hash-over '.code == "expect-hash-small" and
+	(.what | contains("up to '$((bound + 1))' expectations"))' ||
+	fail "expect-hash-small not at max-pinholes 8 x buckets + 1"
+run fwep policy set max-pinholes 65536 || fail "max-pinholes"
+run fwep policy set max-calls $calls || fail "max-calls"
+audit hash-calls
+has hash-calls '.code == "expect-hash-small"' &&
+	fail "max-calls x max-pinholes-per-call not counted"
+run fwep policy set max-pinholes-per-call 65 || fail "per-call"
+audit hash-calls2
+has hash-calls2 '.code == "expect-hash-small" and
+	(.what | contains("up to '$((calls * 65))' expectations"))' ||
+	fail "expect-hash-small not at max-calls x max-pinholes-per-call"
+# ... and they are what expect_max must hold, not max-pinholes alone.
+run sysctl -qw net.netfilter.nf_conntrack_expect_max=$bound || fail "sysctl"
+audit hash-max
+has hash-max '.code == "expect-hash-small"' && fail "expect_max not counted"
+has hash-max '.code == "expect-max-low" and
+	(.fix | contains("expect_max='$((calls * 65))',"))' ||
+	fail "expect-max-low not against max-calls x max-pinholes-per-call"
+run fwep policy set max-pinholes-per-call 64 || fail "per-call"
+audit hash-max2
+has hash-max2 '.code == "expect-max-low"' &&
+	fail "expect-max-low, though max-calls x max-pinholes-per-call fit"
+run sysctl -qw net.netfilter.nf_conntrack_expect_max="$expect_max"
+run fwep policy set max-calls 16384 || fail "max-calls"
+run fwep policy set max-pinholes "$expect_max" || fail "max-pinholes"
+echo "# small expectation hash: warning, exit 0, a size to load with"
+
 # 4. The operator's own policy drops pinholed media.
 operator <<NFT
 table inet fw {
@@ -288,4 +362,41 @@ fwep audit extra >/dev/null 2>&1
 [ $? = 2 ] || fail "audit with an argument"
 fwep audit help | grep -q "exit status" || fail "audit help"
 echo "# empty firewall: range open, edge unset, expect_max; exit 3"
+
+# 8. nf_conntrack loaded with the expect_hashsize the audit proposed: no
+# word about the hash. The parameter is read-only (0400) and read when
+# nf_conntrack loads, so this test's namespaces and every module that
+# holds nf_conntrack go first; at exit it is loaded again as it was.
+if ! grep -q '^nf_conntrack ' /proc/modules; then
+	echo "# nf_conntrack is built in (kernel command line only): not reloaded"
+	exit 0
+fi
+run_cleanup
+at_exit "poll 30 unload nf_conntrack; modprobe nf_conntrack;" \
+	"sysctl -qw net.netfilter.nf_conntrack_expect_max=$expect_max"
+poll 30 unload nf_conntrack ||
+	fail "nf_conntrack not unloaded: $(ls /sys/module/nf_conntrack/holders)"
+run modprobe nf_conntrack expect_hashsize=16384 || fail "modprobe nf_conntrack"
+[ "$(cat /sys/module/nf_conntrack/parameters/expect_hashsize)" = 16384 ] ||
+	fail "expect_hashsize=16384 not taken"
+echo "# nf_conntrack_expect_max (4 x buckets):" \
+	"$(cat /proc/sys/net/netfilter/nf_conntrack_expect_max)"
+run modprobe nf_conntrack_edgepin || fail "modprobe"
+tmp=$(mktemp -d)
+at_exit rm -rf "$tmp"
+ip netns add "$FW" || fail "ip netns add"
+at_exit ip netns del "$FW"
+run sysctl -qw net.netfilter.nf_conntrack_expect_max=65536 || fail "sysctl"
+audit hash-big
+has hash-big '.code == "expect-hash-small" or .code == "expect-max-low"' &&
+	fail "expect_max 65536 on 16384 buckets: still reported"
+# The audit did read the new size: 16 a chain is too many.
+run sysctl -qw net.netfilter.nf_conntrack_expect_max=262144 || fail "sysctl"
+run fwep policy set max-pinholes 262144 || fail "max-pinholes"
+audit hash-big2
+has hash-big2 '.code == "expect-hash-small" and
+	(.what | contains("has 16384 buckets")) and
+	(.fix | contains("expect_hashsize=65536 "))' ||
+	fail "expect_hashsize 16384 not read"
+echo "# nf_conntrack expect_hashsize=16384: expect_max 65536 fits"
 exit 0
