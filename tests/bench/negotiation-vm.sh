@@ -6,12 +6,14 @@
 #   make bench-negotiation            (boots the VM, runs this)
 #   scripts/vm-run -- tests/bench/negotiation-vm.sh [NORMAL-CALLS] [WORST-CALLS]
 #
-# The attacker's namespace sends, per call, an INVITE, a 200 and a BYE
-# to the edge's 5060 through the firewall (edgepin, default policy: no
-# edge set, so each side may pin its own address). A normal call has one
-# m=audio and one candidate; a worst-case one has, in both INVITE and 200,
-# 4 SDP parts x 128 candidates on the sender's own address (the review's
-# F4 scenario). Two measures, both over the same messages:
+# Per call, the attacker's namespace sends an INVITE to the edge's 5060
+# through the firewall (edgepin, default policy: no edge set, so each side
+# may pin its own address), the edge's namespace answers it with a 200
+# (the callee's answer: the only one that negotiates since calls are bound
+# to their endpoints), and the attacker sends a BYE. A normal call has one
+# m=audio and one candidate a side; a worst-case one has, in both INVITE
+# and 200, 4 SDP parts x 128 candidates on the sender's own address (the
+# review's F4 scenario). Two measures, both over the same messages:
 #  - wall time of each sendto(): on veth, the forwarding path (conntrack,
 #    the helper, the negotiation) runs in the sender's own softirq, inside
 #    the system call, unless the softirq is deferred to ksoftirqd;
@@ -19,11 +21,6 @@
 #    tick-sampled) per call, which catches deferred work too.
 # The ratio worst/normal is what the fix bounds; absolute numbers under TCG
 # are tens of times those of real hardware.
-#
-# Known gap: since calls are bound to their endpoints, a 200 from the
-# caller's own address is refused before any negotiation, so the worst
-# case here now measures parsing and that refusal; the negotiation's worst
-# case needs the 200 sent from the Edge's namespace (as 55 does).
 cd "$(dirname "$0")/../selftests" || exit 1
 . ./lib.sh
 need nft python3 jq edgepin
@@ -42,7 +39,7 @@ poll 5 ip netns exec "$EDGE" sh -c "ss -Hlun | grep -q ':5060 '" ||
 	fail "no sink on the edge's 5060"
 
 worst_msg invite CALLID "$ATK4" 1 | "$SIPUA" fill >"$tmp/w-invite"
-worst_msg 200 CALLID "$ATK4" 1 | "$SIPUA" fill >"$tmp/w-200"
+worst_msg 200 CALLID "$EDGE4" 1 | "$SIPUA" fill >"$tmp/w-200"
 mkmsg "$tmp/n-invite" <<T
 INVITE sip:b@$EDGE4 SIP/2.0
 Via: SIP/2.0/UDP $ATK4:5060;branch=z9hG4bK-n
@@ -70,12 +67,12 @@ CSeq: 1 INVITE
 Content-Type: application/sdp
 
 v=0
-o=- 2 2 IN IP4 $ATK4
+o=- 2 2 IN IP4 $EDGE4
 s=-
-c=IN IP4 $ATK4
+c=IN IP4 $EDGE4
 t=0 0
 m=audio 50002 RTP/AVP 0
-a=candidate:1 1 UDP 2130706431 $ATK4 50002 typ host
+a=candidate:1 1 UDP 2130706431 $EDGE4 50002 typ host
 T
 for k in n w; do
 	mkmsg "$tmp/$k-bye" <<T
@@ -91,10 +88,11 @@ done
 echo "# module: $(modinfo -F srcversion nf_conntrack_edgepin 2>/dev/null)" \
 	"$(git -C "$OLDPWD" describe --always --dirty 2>/dev/null)"
 ip netns exec "$ATK" python3 - "$tmp" "$EDGE4" "$normal_calls" \
-	"$worst_calls" <<'PY'
-import os, socket, sys, time
+	"$worst_calls" "$ATK4" "/run/netns/$EDGE" <<'PY'
+import ctypes, os, socket, sys, time
 
 tmp, edge, n_normal, n_worst = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+atk, edge_ns = sys.argv[5], sys.argv[6]
 hz = os.sysconf("SC_CLK_TCK")
 
 
@@ -104,10 +102,33 @@ def cpu():
     return (user + nice + system + irq + softirq) / hz, softirq / hz
 
 
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 5060))
-s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+def sip_socket(addr):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, 5060))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+    return s
+
+
+def in_netns(path, fn):
+    """fn() in the network namespace at path (a socket keeps its netns)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    back = os.open("/proc/self/ns/net", os.O_RDONLY)
+    target = os.open(path, os.O_RDONLY)
+    try:
+        if libc.setns(target, 0x40000000):      # CLONE_NEWNET
+            raise OSError(ctypes.get_errno(), "setns " + path)
+        return fn()
+    finally:
+        libc.setns(back, 0x40000000)
+        os.close(back)
+        os.close(target)
+
+
+s = sip_socket("0.0.0.0")                       # the attacker, the caller
+e = in_netns(edge_ns, lambda: sip_socket(edge))  # the edge, the callee
+senders = (s, e, s)
+dests = ((edge, 5060), (atk, 5060), (edge, 5060))
 
 
 def run(kind, calls):
@@ -119,7 +140,7 @@ def run(kind, calls):
         for j, m in enumerate(msgs):
             m = m.replace(b"CALLID", cid)
             t = time.perf_counter()
-            s.sendto(m, (edge, 5060))
+            senders[j].sendto(m, dests[j])
             wall[j] += time.perf_counter() - t
     time.sleep(1)   # deferred softirq work, if any, lands in the window
     c1, s1 = cpu()
@@ -142,4 +163,4 @@ ww, wc = run("w", n_worst)
 print(f"# ratio worst/normal per call: sendto wall {ww / nw:.1f}x,"
       f" VM CPU {wc / nc if nc > 0 else float('nan'):.1f}x")
 PY
-echo "# stats: $(ip netns exec "$FW" edgepin -j stats | jq -c '{messages, pinholes_opened, refused_max_per_call, refused_source, refused_not_edge}')"
+echo "# stats: $(ip netns exec "$FW" edgepin -j stats | jq -c '{messages, pinholes_opened, refused_max_per_call, refused_source, refused_not_edge, refused_not_in_call}')"
