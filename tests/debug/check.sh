@@ -10,7 +10,6 @@
 # DEBUG_SELFTESTS="NN-name ..." replaces the default list;
 # DEBUG_TIMEOUT (seconds, default 5400) bounds the VM.
 cd "$(dirname "$0")/../.." || exit 1
-top=$PWD
 
 # Hostile traffic, lifetime, bounds, teardown, forking and many calls;
 # the hostile-traffic tests (5x) are taken as they exist.
@@ -30,17 +29,9 @@ fi
 echo "ok 1 debug kernel $(cat "$kdir/kernel.release") in $kdir" \
 	"($(($(date +%s) - start))s)"
 
-# The module from a copy of its sources, so that kmod/ keeps the build
-# for Debian's kernel that the other tiers use.
-mod=$top/build/debug/mod
-rm -rf "$mod"
-mkdir -p "$mod"
-cp -a Kbuild kmod "$mod/"
-if nice -n 10 make -s -C "$kdir/build" M="$mod" -j2 modules >"$mod.log" 2>&1 &&
-   make -s ctl >>"$mod.log" 2>&1; then
+if ko=$(tests/debug/build-module.sh "$kdir" 2> >(sed 's/^/# /')); then
 	echo "ok 2 module built against the debug kernel, and edgepin"
 else
-	sed 's/^/# /' "$mod.log" | tail -n 40
 	echo "not ok 2 module built against the debug kernel, and edgepin"
 	exit 1
 fi
@@ -48,6 +39,6 @@ fi
 # Report the first problem and go on: panic_on_warn would stop at the
 # first WARN-class report (KASAN, UBSAN count as such) and hide the rest.
 # shellcheck disable=SC2086
-scripts/vm-run --kernel-dir "$kdir" --module "$mod/kmod/nf_conntrack_edgepin.ko" \
+scripts/vm-run --kernel-dir "$kdir" --module "$ko" \
 	--append "panic_on_warn=0 kasan_multi_shot acpi=noirq" \
 	--timeout "${DEBUG_TIMEOUT:-5400}" -- tests/debug/guest.sh $tests

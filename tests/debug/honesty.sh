@@ -14,7 +14,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..8"
 kdir=$(tests/debug/build-kernel.sh) || { echo "not ok 1 debug kernel"; exit 1; }
 fix=$top/build/debug/fixture
 rm -rf "$fix"
@@ -27,8 +27,14 @@ else
 	echo "not ok 1 fixture module built"
 	exit 1
 fi
-n=1
 ko=$fix/edgepin_debug_fixture.ko
+if edgepin_ko=$(tests/debug/build-module.sh "$kdir" 2> >(sed 's/^/# /')); then
+	echo "ok 2 nf_conntrack_edgepin built against the debug kernel"
+else
+	echo "not ok 2 nf_conntrack_edgepin built against the debug kernel"
+	exit 1
+fi
+n=2
 
 # expect NAME WANT GREP GUEST-ARGS...: WANT is 0 or "fail"; for "fail",
 # GREP must match the output and a TAP line of the guest must fail.
@@ -36,7 +42,7 @@ expect() {
 	local name=$1 want=$2 pattern=$3 rc ok=1
 	shift 3
 	n=$((n + 1))
-	scripts/vm-run --kernel-dir "$kdir" \
+	scripts/vm-run --kernel-dir "$kdir" --module "$edgepin_ko" \
 		--append "panic_on_warn=0 kasan_multi_shot acpi=noirq" --timeout 900 \
 		-- tests/debug/guest.sh "$@" >"$out" 2>&1
 	rc=$?
