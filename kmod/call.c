@@ -68,6 +68,7 @@
 struct edgepin_pin {
 	struct hlist_node hnode;	/* calls.pins, hashed by expectation */
 	struct hlist_node knode;	/* call->pin_keys, hashed by key */
+	struct hlist_node mnode;	/* its master's edgepin_ct.pins_list */
 	struct list_head node;		/* call->pins, or the reaper's list */
 	struct edgepin_call *call;
 	struct nf_conntrack_expect *exp; /* our reference */
@@ -362,6 +363,7 @@ static void pin_close(struct edgepin_calls *calls, struct edgepin_pin *pin,
 		hash_del(&pin->hnode);
 		hlist_del_init(&pin->knode);
 		pin->exp = NULL;
+		hlist_del_init(&pin->mnode);
 		atomic_dec(&pin->help->pins);
 		/* may be the last reference: it only takes the expect lock */
 		nf_ct_put(pin->master);
@@ -628,6 +630,7 @@ pinned:
 	nf_conntrack_get(&ct->ct_general);
 	hash_add(calls->pins, &pin->hnode, hash_ptr(exp, 32));
 	hlist_add_head(&pin->knode, pin_key_bucket(calls, call, k));
+	hlist_add_head(&pin->mnode, &pin->help->pins_list);
 	list_add_tail(&pin->node, &call->pins);
 	call->n_pins++;
 	calls->n_pins++;
@@ -1442,29 +1445,27 @@ out:
  */
 void edgepin_calls_master_gone(struct edgepin_net *en, struct nf_conn *ct)
 {
+	struct edgepin_ct *ect = edgepin_ct(ct);
 	struct edgepin_calls *calls = &en->calls;
 	struct edgepin_call *call;
-	struct edgepin_pin *pin, *tmp;
+	struct edgepin_pin *pin;
+	struct hlist_node *tmp;
 	unsigned int max;
-	bool closed;
 	LIST_HEAD(reap);
 
 	rcu_read_lock();
 	max = rcu_dereference(en->policy)->max_per_call;
 	rcu_read_unlock();
 
+	/* its own pins only: an attacker closing many connections that
+	 * carried pins must not make each close walk every call (F7)
+	 */
 	spin_lock_bh(&calls->lock);
-	list_for_each_entry(call, &calls->all, node) {
-		closed = false;
-		list_for_each_entry_safe(pin, tmp, &call->pins, node) {
-			if (pin->master != ct)
-				continue;
-			pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE,
-				  &call->orphans);
-			closed = true;
-		}
-		if (closed)
-			call_trim_orphans(call, max, &reap);
+	hlist_for_each_entry_safe(pin, tmp, &ect->pins_list, mnode) {
+		call = pin->call;
+		pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE,
+			  &call->orphans);
+		call_trim_orphans(call, max, &reap);
 	}
 	reap_queue(calls, &reap);
 	spin_unlock_bh(&calls->lock);

@@ -29,6 +29,10 @@ void edgepin_reasm_init(struct edgepin_reasm *r);
 /* Our part of a SIP connection's conntrack (nf_conn_help.data). */
 struct edgepin_ct {
 	struct edgepin_stream *stream;	/* TCP reassembly, NULL for UDP */
+	/* the pins it is master of (edgepin_pin.mnode), under the netns's
+	 * calls.lock: its destroy closes them without walking every call
+	 */
+	struct hlist_head pins_list;
 	atomic_t pins;			/* expectations it is master of */
 };
 
