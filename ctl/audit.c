@@ -820,8 +820,10 @@ static int show_pinholes(struct audit *a)
 
 	if (!s)
 		return -ENOMEM;
-	ret = nl_talk(a->nl, nl_request(a->nl, EDGEPIN_CMD_PINHOLE_GET,
+	ret = nl_dump(a->nl, nl_request(a->nl, EDGEPIN_CMD_PINHOLE_GET,
 					NLM_F_DUMP), pin_cb, s);
+	if (!ret)
+		ctl_dump_warn(a->nl, "audit: pinholes");
 	open_json_array("pinholes");
 	for (i = 0; !ret && i < s->n; i++) {
 		open_json_object(NULL);

@@ -92,6 +92,13 @@ int ctl_error(const struct nl *nl, const char *what, int err)
 	return 1;
 }
 
+void ctl_dump_warn(const struct nl *nl, const char *what)
+{
+	if (nl->dump_intr)
+		fprintf(stderr, "edgepin: %s: warning: calls and pinholes kept changing while they were read (%d tries): any that came or went meanwhile may be missing, or listed though gone; the others are listed once\n",
+			what, NL_DUMP_TRIES);
+}
+
 struct nl *ctl_open(const char *what)
 {
 	struct nl *nl;
@@ -137,11 +144,13 @@ int ctl_list(struct nl *nl, const char *what, struct nlmsghdr *nlh,
 	int ret;
 
 	open_json_array(NULL);
-	ret = nl_talk(nl, nlh, list_cb, &c);
+	ret = nl_dump(nl, nlh, list_cb, &c);
 	close_json_array();
 	print_end();
 	if (ret)
 		ret = ctl_error(nl, what, ret);
+	else
+		ctl_dump_warn(nl, what);
 	nl_close(nl);
 	return ret;
 }

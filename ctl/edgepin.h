@@ -37,6 +37,12 @@ extern const struct object policy_object, pinhole_object, call_object,
 
 /* Print "edgepin: @what: why" for @err (-errno) and return 1. */
 int ctl_error(const struct nl *nl, const char *what, int err);
+/*
+ * After nl_dump(): if what it read was still changing, say so on stderr
+ * (the output stays what it was, so that scripts and JSON readers get the
+ * listing they asked for).
+ */
+void ctl_dump_warn(const struct nl *nl, const char *what);
 /* Print a usage error for @o and return EXIT_USAGE. */
 int ctl_usage(const struct object *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -46,6 +52,8 @@ struct nl *ctl_open(const char *what);
 /*
  * Dump @nlh and print the nested @attr of each reply with @print, as one
  * JSON array (or one text line each); closes @nl. Returns the exit status.
+ * A dump still interrupted after NL_DUMP_TRIES reads is printed, with
+ * ctl_dump_warn()'s warning.
  */
 int ctl_list(struct nl *nl, const char *what, struct nlmsghdr *nlh,
 	     uint16_t attr,

@@ -178,6 +178,24 @@ static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
 	[NLMSG_DONE] = done_cb,
 };
 
+/*
+ * Note and clear NLM_F_DUMP_INTR in the @len bytes at nl->rx: libmnl
+ * fails a receive that has it with EINTR, before the messages after it,
+ * which would leave the rest of the dump unread on the socket.
+ */
+static void take_dump_intr(struct nl *nl, size_t len)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)nl->rx;
+	int left = len;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR) {
+			nl->dump_intr = true;
+			nlh->nlmsg_flags &= ~NLM_F_DUMP_INTR;
+		}
+	}
+}
+
 /* One receive and its messages: 1 more to read, 0 done, or -errno. */
 static int recv_once(struct nl *nl, uint32_t seq, uint32_t portid,
 		     mnl_cb_t cb, void *data)
@@ -189,6 +207,7 @@ static int recv_once(struct nl *nl, uint32_t seq, uint32_t portid,
 	n = mnl_socket_recvfrom(nl->sock, nl->rx, sizeof(nl->rx));
 	if (n < 0)
 		return -errno;
+	take_dump_intr(nl, n);
 	ret = mnl_cb_run2(nl->rx, n, seq, portid, data_cb, &t, ctl_cbs,
 			  NLMSG_MIN_TYPE);
 	return ret < 0 ? -errno : ret > MNL_CB_STOP;
@@ -228,9 +247,58 @@ struct nlmsghdr *nl_request(struct nl *nl, uint8_t cmd, uint16_t flags)
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	memset(&nl->ext, 0, sizeof(nl->ext));
+	nl->dump_intr = false;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	return run(nl, nlh->nlmsg_seq, nl->portid, cb, data);
+}
+
+/* The messages of one dump, kept until it is known whole. */
+struct kept {
+	char *buf;
+	size_t len, cap;
+};
+
+static int keep_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct kept *k = data;
+	size_t len = MNL_ALIGN(nlh->nlmsg_len);
+	char *buf;
+
+	if (k->len + len > k->cap) {
+		k->cap = k->cap ? 2 * k->cap : NL_BUF_SIZE;
+		while (k->cap < k->len + len)
+			k->cap *= 2;
+		buf = realloc(k->buf, k->cap);
+		if (!buf) {
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		k->buf = buf;
+	}
+	memcpy(k->buf + k->len, nlh, nlh->nlmsg_len);
+	memset(k->buf + k->len + nlh->nlmsg_len, 0, len - nlh->nlmsg_len);
+	k->len += len;
+	return MNL_CB_OK;
+}
+
+int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	struct kept k = { NULL, 0, 0 };
+	int tries, ret;
+
+	for (tries = 1;; tries++) {
+		k.len = 0;
+		ret = nl_talk(nl, nlh, keep_cb, &k);
+		if (ret || !nl->dump_intr || tries == NL_DUMP_TRIES)
+			break;
+		nlh->nlmsg_seq = ++nl->seq;
+	}
+	/* seq and portid were checked as they came; 0 checks nothing */
+	if (!ret && k.len && mnl_cb_run(k.buf, k.len, 0, 0, cb, data) < 0)
+		ret = -errno;
+	free(k.buf);
+	return ret;
 }
 
 static int mcast_group_cb(const struct nlattr *grp, struct nl *nl)

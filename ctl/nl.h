@@ -14,6 +14,8 @@
 #include <libmnl/libmnl.h>
 
 #define NL_BUF_SIZE 32768
+/* Reads of a dump that the kernel keeps marking interrupted (nl_dump). */
+#define NL_DUMP_TRIES 3
 
 struct nl_extack {
 	char msg[256];		/* "" if the kernel gave none */
@@ -29,6 +31,12 @@ struct nl {
 	uint16_t family;
 	uint32_t events_group;
 	struct nl_extack ext;
+	/*
+	 * The last dump read was marked NLM_F_DUMP_INTR: what it listed
+	 * changed while it was read, so entries that came or went meanwhile
+	 * may be missing or still there.
+	 */
+	bool dump_intr;
 	char tx[NL_BUF_SIZE];
 	char rx[NL_BUF_SIZE];
 };
@@ -51,6 +59,13 @@ struct nlmsghdr *nl_request(struct nl *nl, uint8_t cmd, uint16_t flags);
  * (may be NULL) sees each reply message.
  */
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/*
+ * Read the dump @nlh asks for to its end, then pass each of its messages
+ * to @cb. A dump marked interrupted is asked for again, NL_DUMP_TRIES
+ * times in all; nl->dump_intr says whether the one @cb saw still was.
+ */
+int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
 /* Join the events group (with a receive buffer for bursts); 0 or -errno. */
 int nl_subscribe(struct nl *nl);

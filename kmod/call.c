@@ -80,6 +80,7 @@ struct edgepin_pin {
 	 */
 	struct edgepin_ct *help;
 	unsigned long opened;		/* jiffies */
+	u64 seq;			/* order in call->pins (edgepin_cursor) */
 	struct edgepin_pin_key key;
 	u32 dialog;
 	u32 flows;
@@ -143,6 +144,7 @@ struct edgepin_call {
 	struct sdp_msg_id answer_id;	/* the last one that answered */
 	unsigned long start;
 	unsigned long last;		/* last in-dialog message */
+	u64 seq;			/* order in calls.all (edgepin_cursor) */
 	/* Each side's own signalling address, fixed by the INVITE: the
 	 * caller its source, the callee its destination after NAT.
 	 */
@@ -169,6 +171,15 @@ struct edgepin_call {
 static struct edgepin_net *call_net(struct edgepin_calls *calls)
 {
 	return container_of(calls, struct edgepin_net, calls);
+}
+
+/* A call or pinhole came or went: dumps in progress are inconsistent. */
+static void calls_changed(struct edgepin_calls *calls)
+{
+	lockdep_assert_held(&calls->lock);
+	/* nl_dump_check_consistent() takes a cb->seq of 0 for "none yet" */
+	if (!++calls->gen)
+		calls->gen = 1;
 }
 
 /*
@@ -376,6 +387,7 @@ static void pin_close(struct edgepin_calls *calls, struct edgepin_pin *pin,
 	if (pin->stale)
 		pin->call->n_stale--;
 	list_del(&pin->node);
+	calls_changed(calls);
 	if (!calls->dying)
 		edgepin_notify_pin(en, ev, &pi, 0);
 	if (pin->flows && reap)
@@ -449,6 +461,7 @@ static void call_free(struct edgepin_calls *calls, struct edgepin_call *call,
 	hash_del(&call->hnode);
 	list_del(&call->node);
 	list_del(&call->uc_node);
+	calls_changed(calls);
 	source_put(calls, call->source);
 	calls->n_calls--;
 	edgepin_obj_free(call);
@@ -631,7 +644,9 @@ pinned:
 	hash_add(calls->pins, &pin->hnode, hash_ptr(exp, 32));
 	hlist_add_head(&pin->knode, pin_key_bucket(calls, call, k));
 	hlist_add_head(&pin->mnode, &pin->help->pins_list);
+	pin->seq = ++calls->seq;
 	list_add_tail(&pin->node, &call->pins);
+	calls_changed(calls);
 	call->n_pins++;
 	calls->n_pins++;
 	edgepin_stat_inc(en, EDGEPIN_STAT_PINHOLES_OPENED);
@@ -1066,7 +1081,9 @@ static struct edgepin_call *call_new(struct edgepin_net *en,
 	call->sig[0] = m->src;
 	call->sig[1] = m->dst_nat;
 	hash_add(calls->by_id, &call->hnode, call->hash);
+	call->seq = ++calls->seq;
 	list_add_tail(&call->node, &calls->all);
+	calls_changed(calls);
 	list_add_tail(&call->uc_node, &calls->unconfirmed);
 	calls->n_calls++;
 	edgepin_stat_inc(en, EDGEPIN_STAT_CALLS_STARTED);
@@ -1688,7 +1705,16 @@ unsigned int edgepin_calls_policy_changed(struct edgepin_net *en,
 	return n;
 }
 
-int edgepin_pin_walk(struct edgepin_net *en, unsigned long *pos,
+/* A walk of a dump begins: under calls.lock. */
+static void cursor_begin(struct edgepin_calls *calls, struct edgepin_cursor *cur)
+{
+	lockdep_assert_held(&calls->lock);
+	if (!cur->gen)		/* the first walk */
+		cur->last = calls->seq;
+	cur->gen = calls->gen;
+}
+
+int edgepin_pin_walk(struct edgepin_net *en, struct edgepin_cursor *cur,
 		     const char *call_id, size_t call_id_len,
 		     u8 peer_family, const union nf_inet_addr *peer,
 		     int (*fn)(const struct edgepin_pin_info *pi, void *arg),
@@ -1698,28 +1724,35 @@ int edgepin_pin_walk(struct edgepin_net *en, unsigned long *pos,
 	struct edgepin_pin_info *pi;
 	struct edgepin_call *call;
 	struct edgepin_pin *pin;
-	unsigned long i = 0;
 	int ret = 0;
 
 	pi = kmalloc(sizeof(*pi), GFP_KERNEL);
 	if (!pi)
 		return -ENOMEM;
 	spin_lock_bh(&calls->lock);
+	cursor_begin(calls, cur);
 	list_for_each_entry(call, &calls->all, node) {
+		if (call->seq > cur->last)
+			break;
+		if (call->seq < cur->call)
+			continue;
 		if (call_id && (call->id_len != call_id_len ||
 				memcmp(call->id, call_id, call_id_len)))
 			continue;
 		list_for_each_entry(pin, &call->pins, node) {
+			if (pin->seq > cur->last)
+				break;
+			if (call->seq == cur->call && pin->seq <= cur->pin)
+				continue;
 			if (peer_family && (pin->key.family != peer_family ||
 			    !nf_inet_addr_cmp(&pin->key.peer_addr, peer)))
-				continue;
-			if (i++ < *pos)
 				continue;
 			pin_info(pin, pi);
 			ret = fn(pi, arg);
 			if (ret)
 				goto out;
-			(*pos)++;
+			cur->call = call->seq;
+			cur->pin = pin->seq;
 		}
 	}
 out:
@@ -1728,28 +1761,30 @@ out:
 	return ret;
 }
 
-int edgepin_call_walk(struct edgepin_net *en, unsigned long *pos,
+int edgepin_call_walk(struct edgepin_net *en, struct edgepin_cursor *cur,
 		      int (*fn)(const struct edgepin_call_info *ci, void *arg),
 		      void *arg)
 {
 	struct edgepin_calls *calls = &en->calls;
 	struct edgepin_call_info *ci;
 	struct edgepin_call *call;
-	unsigned long i = 0;
 	int ret = 0;
 
 	ci = kmalloc(sizeof(*ci), GFP_KERNEL);
 	if (!ci)
 		return -ENOMEM;
 	spin_lock_bh(&calls->lock);
+	cursor_begin(calls, cur);
 	list_for_each_entry(call, &calls->all, node) {
-		if (i++ < *pos)
+		if (call->seq > cur->last)
+			break;
+		if (call->seq <= cur->call)
 			continue;
 		call_info(call, ci);
 		ret = fn(ci, arg);
 		if (ret)
 			break;
-		(*pos)++;
+		cur->call = call->seq;
 	}
 	spin_unlock_bh(&calls->lock);
 	kfree(ci);
@@ -1803,6 +1838,7 @@ void edgepin_calls_init(struct edgepin_net *en)
 	struct edgepin_calls *calls = &en->calls;
 
 	spin_lock_init(&calls->lock);
+	calls->gen = 1;
 	get_random_bytes(&calls->seed, sizeof(calls->seed));
 	hash_init(calls->by_id);
 	hash_init(calls->pins);

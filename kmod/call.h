@@ -41,6 +41,8 @@ struct edgepin_calls {
 	unsigned int n_calls;
 	unsigned int n_pins;
 	size_t offer_bytes;		/* held by calls' offers */
+	u64 seq;			/* last given to a call or pin */
+	u32 gen;			/* see edgepin_cursor; never 0 */
 	u32 seed;			/* of the Call-ID hash */
 	struct delayed_work gc;		/* expiry of pinholes and calls */
 	struct work_struct reaper;	/* cuts media flows of ended calls */
@@ -82,18 +84,42 @@ struct edgepin_call_info {
 };
 
 /*
- * Walk pinholes (or calls) from position *@pos, calling @fn for each
- * under the table lock (it must not sleep). When @fn returns non-zero the
- * walk stops and *@pos is left at that entry so that a later walk resumes
- * there (netlink dumps); the return value is @fn's. An optional @call_id
+ * Where a dump resumes. Each call and each pinhole gets a sequence
+ * number (a u64, never reused) when it is added to its list, calls.all
+ * or its call's pins, and only ever at the tail; nothing reorders those
+ * lists (a pinhole moved to another master is closed and opened anew).
+ * So a walk resumes after the last entry it gave, whatever came or went
+ * between two walks, and leaves out what came after the first walk (or a
+ * dump would not end while calls come faster than it is read): an entry
+ * present for the whole dump is given exactly once. Zeroed, it starts at
+ * the beginning.
+ */
+struct edgepin_cursor {
+	u64 call;		/* the last call given, or whose pin was */
+	u64 pin;		/* the last pin given of that call */
+	u64 last;		/* the newest entry when the first walk began */
+	/*
+	 * Out: the table's generation during the walk, bumped whenever a call
+	 * or pinhole comes or goes and never 0 (for cb->seq, so that userspace
+	 * sees NLM_F_DUMP_INTR when the set changed during a dump).
+	 */
+	u32 gen;
+};
+
+/*
+ * Walk pinholes (or calls) after @cur, calling @fn for each under the
+ * table lock (it must not sleep); @cur->gen is set before the first call.
+ * @cur moves past each entry @fn returns 0 for. When @fn returns non-zero
+ * the walk stops there, and returns that value, so that a later walk gives
+ * that entry again (netlink dumps: the skb was full). An optional @call_id
  * and @peer (family AF_INET/AF_INET6, 0 for any) filter pinholes.
  */
-int edgepin_pin_walk(struct edgepin_net *en, unsigned long *pos,
+int edgepin_pin_walk(struct edgepin_net *en, struct edgepin_cursor *cur,
 		     const char *call_id, size_t call_id_len,
 		     u8 peer_family, const union nf_inet_addr *peer,
 		     int (*fn)(const struct edgepin_pin_info *pi, void *arg),
 		     void *arg);
-int edgepin_call_walk(struct edgepin_net *en, unsigned long *pos,
+int edgepin_call_walk(struct edgepin_net *en, struct edgepin_cursor *cur,
 		      int (*fn)(const struct edgepin_call_info *ci, void *arg),
 		      void *arg);
 

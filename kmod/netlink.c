@@ -231,18 +231,41 @@ static int edgepin_fill_call(struct sk_buff *skb,
 	return 0;
 }
 
-/* One dump in progress: where its messages go. */
+/* One dump in progress: where its messages go, where it resumes. */
 struct edgepin_dump {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
+	struct edgepin_cursor *cur;	/* in cb->ctx, zeroed at the start */
 	u8 cmd;
 };
 
+static void edgepin_dump_init(struct edgepin_dump *d, struct sk_buff *skb,
+			      struct netlink_callback *cb, u8 cmd)
+{
+	BUILD_BUG_ON(sizeof(*d->cur) > sizeof(cb->ctx));
+	d->skb = skb;
+	d->cb = cb;
+	d->cur = (struct edgepin_cursor *)cb->ctx;
+	d->cmd = cmd;
+}
+
+/*
+ * Each message says whether the table changed since the previous round
+ * of the dump (NLM_F_DUMP_INTR), and so does NLMSG_DONE, which the
+ * netlink core checks against the last round's cb->seq.
+ */
 static void *edgepin_dump_hdr(struct edgepin_dump *d)
 {
-	return genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
-			   d->cb->nlh->nlmsg_seq, &edgepin_genl_family,
-			   NLM_F_MULTI, d->cmd);
+	void *hdr;
+
+	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
+			  d->cb->nlh->nlmsg_seq, &edgepin_genl_family,
+			  NLM_F_MULTI, d->cmd);
+	if (hdr) {
+		d->cb->seq = d->cur->gen;
+		genl_dump_check_consistent(d->cb, hdr);
+	}
+	return hdr;
 }
 
 static int edgepin_dump_pin(const struct edgepin_pin_info *pi, void *arg)
@@ -276,11 +299,13 @@ static int edgepin_dump_call(const struct edgepin_call_info *ci, void *arg)
 }
 
 /* A full skb ends this round of the dump; the walk resumes there. */
-static int edgepin_dump_ret(struct sk_buff *skb, int ret)
+static int edgepin_dump_ret(struct edgepin_dump *d, int ret)
 {
-	if (ret == -EMSGSIZE && skb->len)
-		return skb->len;
-	return ret < 0 ? ret : skb->len;
+	/* a round that put no message still counts for NLMSG_DONE */
+	d->cb->seq = d->cur->gen;
+	if (ret == -EMSGSIZE && d->skb->len)
+		return d->skb->len;
+	return ret < 0 ? ret : d->skb->len;
 }
 
 static int edgepin_pin_get_dumpit(struct sk_buff *skb,
@@ -288,34 +313,35 @@ static int edgepin_pin_get_dumpit(struct sk_buff *skb,
 {
 	struct nlattr **attrs = edgepin_dump_attrs(cb);
 	struct edgepin_net *en = edgepin_pernet(sock_net(skb->sk));
-	struct edgepin_dump d = { skb, cb, EDGEPIN_CMD_PINHOLE_GET };
 	const struct nlattr *id = attrs[EDGEPIN_A_CALL_ID];
 	const struct nlattr *peer = attrs[EDGEPIN_A_PEER_ADDR];
 	union nf_inet_addr addr = {};
+	struct edgepin_dump d;
 	u8 family = 0;
 	int ret;
 
+	edgepin_dump_init(&d, skb, cb, EDGEPIN_CMD_PINHOLE_GET);
 	if (peer) {
 		family = nla_len(peer) == 4 ? AF_INET : AF_INET6;
 		nla_memcpy(&addr, peer, sizeof(addr));
 	}
-	ret = edgepin_pin_walk(en, (unsigned long *)&cb->args[0],
+	ret = edgepin_pin_walk(en, d.cur,
 			       id ? nla_data(id) : NULL, id ? nla_len(id) : 0,
 			       family, peer ? &addr : NULL,
 			       edgepin_dump_pin, &d);
-	return edgepin_dump_ret(skb, ret);
+	return edgepin_dump_ret(&d, ret);
 }
 
 static int edgepin_call_get_dumpit(struct sk_buff *skb,
 				   struct netlink_callback *cb)
 {
 	struct edgepin_net *en = edgepin_pernet(sock_net(skb->sk));
-	struct edgepin_dump d = { skb, cb, EDGEPIN_CMD_CALL_GET };
+	struct edgepin_dump d;
 	int ret;
 
-	ret = edgepin_call_walk(en, (unsigned long *)&cb->args[0],
-				edgepin_dump_call, &d);
-	return edgepin_dump_ret(skb, ret);
+	edgepin_dump_init(&d, skb, cb, EDGEPIN_CMD_CALL_GET);
+	ret = edgepin_call_walk(en, d.cur, edgepin_dump_call, &d);
+	return edgepin_dump_ret(&d, ret);
 }
 
 static int edgepin_fill_count(struct sk_buff *skb, void *arg)

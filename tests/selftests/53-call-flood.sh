@@ -144,8 +144,6 @@ if [ "$FLOOD_PAIRS" -gt 0 ]; then
 		fail "the legitimate call got no pinholes during the flood" \
 			"(state '$(call_state legit-0)'," \
 			"$(($(stat calls_evicted) - e0)) calls evicted)"
-	# a call list dumped while the flood churns the table may skip an
-	# entry (dumps resume by index, review L7): ask again
 	poll 10 state_is legit-0 confirmed ||
 		fail "the legitimate call is $(call_state legit-0)"
 	probe "$PEER" 40000 "$EDGE4" 50100 legit-media
