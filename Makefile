@@ -56,7 +56,7 @@ bench-negotiation: all
 
 # One VM boot running every selftest; SELFTESTS="name ..." picks some.
 selftests: all
-	scripts/vm-run --timeout 3000 -- tests/selftests/run.sh $(SELFTESTS)
+	scripts/vm-run --timeout 3600 -- tests/selftests/run.sh $(SELFTESTS)
 
 # The module (modules_install, then depmod) and the tool, its man page
 # and bash completion (PREFIX, default /usr/local); DESTDIR honoured.

@@ -25,7 +25,7 @@ tier_bench() { make -s -C tests/bench smoke; }
 tier_vmrun() { tests/vmrun/honesty.sh; }
 tier_debug() { tests/debug/check.sh; }
 tier_selftests() {
-	scripts/vm-run --timeout "${SELFTESTS_TIMEOUT:-3000}" -- \
+	scripts/vm-run --timeout "${SELFTESTS_TIMEOUT:-3600}" -- \
 		tests/selftests/run.sh
 }
 
