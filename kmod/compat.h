@@ -6,7 +6,9 @@
  *
  * Expectation lifetime: since the backport of the lazy expectation GC,
  * an expectation has a jiffies32 deadline (exp->timeout) and a DEAD flag
- * instead of a timer. Only that API is supported so far.
+ * instead of a timer. Only that API is supported: Debian's 6.1 since
+ * 6.1.192 and 6.12 since 6.12.115 carry it; older kernels stop at the
+ * #error below, which names the packages that work.
  */
 #ifndef _EDGEPIN_COMPAT_H
 #define _EDGEPIN_COMPAT_H
@@ -18,8 +20,23 @@
 #include <net/netfilter/nf_conntrack_expect.h>
 
 #ifndef EDGEPIN_HAVE_EXP_DEADLINE
-#error "this kernel's expectations use a timer: not supported yet"
+#error "edgepin needs the lazy expectation GC (exp->timeout is a deadline, not a timer). Debian kernels with it: linux-image-amd64 >= 6.1.192 (bookworm-security); linux-image-6.12.118+deb12-amd64 (bookworm-security, linux-6.12 >= 6.12.115); trixie's linux-image-amd64 >= 6.12.115. Not bookworm-backports (6.12.95)."
 #endif
+
+/*
+ * Extend @ct's lifetime to @extra_jiffies from now. nf_ct_refresh() lost
+ * its skb argument, unused without accounting, in 6.14 (Debian 6.12.113).
+ */
+static inline void edgepin_ct_refresh(struct nf_conn *ct,
+				      const struct sk_buff *skb,
+				      u32 extra_jiffies)
+{
+#ifdef EDGEPIN_HAVE_CT_REFRESH_NO_SKB
+	nf_ct_refresh(ct, extra_jiffies);
+#else
+	nf_ct_refresh(ct, skb, extra_jiffies);
+#endif
+}
 
 /* Caller holds nf_conntrack_expect_lock. */
 static inline void edgepin_exp_set_timeout(struct nf_conntrack_expect *exp,

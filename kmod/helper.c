@@ -25,6 +25,7 @@
 #include <net/netfilter/nf_conntrack_expect.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 
+#include "compat.h"
 #include "helper.h"
 #include "netns.h"
 #include "objects.h"
@@ -807,7 +808,7 @@ static int edgepin_help_udp(struct sk_buff *skb, unsigned int protoff,
 		rcu_read_unlock();
 	}
 	if (hold && nf_ct_expires(ct) < hold * HZ)
-		nf_ct_refresh(ct, skb, hold * HZ);
+		edgepin_ct_refresh(ct, skb, hold * HZ);
 out:
 	local_bh_enable();
 	return NF_ACCEPT;
