@@ -1,12 +1,16 @@
 #!/bin/sh
 # Install from Debian everything edgepin's build, tests and demo need.
 # Idempotent: does nothing (and needs no network) when all is present.
-# The last line of packages builds the debug kernel of `make check-debug`
+# Two kernels are tested: Debian 12's default 6.1 (linux-image-amd64) and
+# its linux-6.12 from bookworm-security (linux-image-6.12-amd64; dwarves'
+# pahole writes the BTF that its headers ask for). The last line of
+# packages builds the debug kernel of `make check-debug`
 # (tests/debug/build-kernel.sh) from linux-source-6.1.
 set -eu
 
 pkgs="make gcc libc6-dev pkg-config libmnl-dev libnftnl-dev
 linux-image-amd64 linux-headers-amd64 linux-source-6.1 kmod
+linux-image-6.12-amd64 linux-headers-6.12-amd64 dwarves
 qemu-system-x86 busybox-static cpio gzip xz-utils perl
 nftables conntrack iproute2 iputils-ping sip-tester socat jq procps python3
 clang libclang-rt-14-dev llvm valgrind libosip2-dev strace
