@@ -26,6 +26,18 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh
 
+# make check with every selftest on 6.12 too (the default runs a subset
+# there; see README "Kernels").
+check-full: deps
+	SELFTESTS_612=all scripts/check.sh
+
+# The selftests on Debian's 6.12 alone, the module built in build/6.12/;
+# SELFTESTS="name ..." picks some (default: all of them).
+check-6.12: deps
+	$(MAKE) ctl
+	TIERS=selftests-6.12 SELFTESTS_612="$(or $(SELFTESTS),all)" \
+		scripts/check.sh
+
 # The debug-kernel tier alone (not part of check: a kernel build once,
 # cached in /var/cache/edgepin, then one slow VM boot; see README).
 check-debug: deps
@@ -74,6 +86,6 @@ clean:
 	$(MAKE) -C ctl clean
 	rm -rf build
 
-.PHONY: all module ctl deps check check-debug demo compare style unit fuzz \
+.PHONY: all module ctl deps check check-full check-6.12 check-debug demo compare style unit fuzz \
 	bench-parser bench-negotiation \
 	selftests install clean
