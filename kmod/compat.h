@@ -20,7 +20,7 @@
 #include <net/netfilter/nf_conntrack_expect.h>
 
 #ifndef EDGEPIN_HAVE_EXP_DEADLINE
-#error "edgepin needs the lazy expectation GC (exp->timeout is a deadline, not a timer). Debian kernels with it: linux-image-amd64 >= 6.1.192 (bookworm-security); linux-image-6.12.118+deb12-amd64 (bookworm-security, linux-6.12 >= 6.12.115); trixie's linux-image-amd64 >= 6.12.115. Not bookworm-backports (6.12.95)."
+#error "edgepin needs the lazy expectation GC (exp->timeout is a deadline, not a timer). Debian kernels with it: linux-image-amd64 >= 6.1.192 (bookworm-security); linux-image-6.12-amd64 >= 6.12.115, e.g. linux-image-6.12.118+deb12-amd64 (bookworm-security's linux-6.12); trixie's linux-image-amd64 >= 6.12.115. Not bookworm-backports (6.12.95)."
 #endif
 
 /*
