@@ -86,6 +86,6 @@ clean:
 	$(MAKE) -C ctl clean
 	rm -rf build
 
-.PHONY: all module ctl deps check check-full check-6.12 check-debug demo compare style unit fuzz \
-	bench-parser bench-negotiation \
+.PHONY: all module ctl deps check check-full check-6.12 check-debug demo \
+	compare style unit fuzz bench-parser bench-negotiation \
 	selftests install clean
