@@ -76,7 +76,7 @@ struct audit {
 	size_t n_rules;
 	struct arule *rules;
 	unsigned int count[SEV_N];
-	bool ours;			/* table inet edgepin exists */
+	bool ours;			/* a rule of edgepin's tables exists */
 };
 
 /* What a static opening lets in, for the JSON keys of its finding. */
@@ -575,6 +575,12 @@ static void check_config(struct audit *a)
 		finding(a, SEV_WARNING, "logging-ports-pinnable", NULL, NULL,
 			"add \"exclude tcp 50001-50003\" to the policy (an exclude line replaces the default)",
 			"the policy's exclude does not cover TCP 50001-50003, where the Edge's Centralized Logging Service listens: a call can pin them");
+	if (rs_table_exists(&a->rs, RS_FAMILY, RS_TABLE) &&
+	    !rs_table_exists(&a->rs, RS_FAMILY, RS_TABLE_GUARD))
+		finding(a, SEV_WARNING, "guard-missing", NULL, NULL,
+			"edgepin ruleset install; for boot and nftables reloads, edgepin ruleset show --nft --guard in nftables.conf",
+			"table inet %s attaches the helper but table inet %s is missing: nothing of edgepin's keeps the range closed, only the rest of the ruleset",
+			RS_TABLE, RS_TABLE_GUARD);
 	if (!a->ours)
 		return;
 	ivs_format(&a->media, ports, sizeof(ports));
@@ -585,7 +591,7 @@ static void check_config(struct audit *a)
 				finding(a, SEV_WARNING, "guard-mismatch", NULL,
 					NULL, "edgepin ruleset install",
 					"table inet %s does not guard %s %s %s, which the policy pins",
-					RS_TABLE, proto_name(l4protos[j]),
+					RS_TABLE_GUARD, proto_name(l4protos[j]),
 					edge_text(&a->edges[i], tmp), ports);
 }
 

@@ -933,11 +933,40 @@ static bool logging_pinnable(const struct policy *p)
 	return false;
 }
 
+/* The ranges and edges of @p into @v (those keys @only_set gave, or all). */
+static void view_lists(const struct policy *p, struct policy_view *v,
+		       bool only_set)
+{
+	unsigned int k;
+	size_t i;
+
+	for (k = 0; k < N_KEYS; k++) {
+		if (only_set && !(p->set & 1U << k))
+			continue;
+		if (keys[k].kind == K_RANGE) {
+			v->n_ranges = 0;
+			for (i = 0; i < p->n_ranges && i < POLICY_VIEW_MAX;
+			     i++) {
+				v->ranges[i].lo = p->ranges[i].lo;
+				v->ranges[v->n_ranges++].hi = p->ranges[i].hi;
+			}
+		} else if (keys[k].kind == K_EDGE) {
+			v->n_edges = 0;
+			for (i = 0; i < p->n_edges && i < POLICY_VIEW_MAX;
+			     i++) {
+				v->edges[i].family = p->edges[i].family;
+				v->edges[i].plen = p->edges[i].plen;
+				memcpy(v->edges[v->n_edges++].addr,
+				       p->edges[i].addr, 16);
+			}
+		}
+	}
+}
+
 int policy_fetch(struct nl *nl, struct policy_view *v)
 {
 	struct policy *p = calloc(1, sizeof(*p));
 	unsigned int k;
-	size_t i;
 	int ret;
 
 	if (!p)
@@ -945,15 +974,8 @@ int policy_fetch(struct nl *nl, struct policy_view *v)
 	ret = nl_talk(nl, nl_request(nl, EDGEPIN_CMD_POLICY_GET, NLM_F_ACK),
 		      policy_get_cb, p);
 	memset(v, 0, sizeof(*v));
-	for (i = 0; !ret && i < p->n_ranges && i < POLICY_VIEW_MAX; i++) {
-		v->ranges[i].lo = p->ranges[i].lo;
-		v->ranges[v->n_ranges++].hi = p->ranges[i].hi;
-	}
-	for (i = 0; !ret && i < p->n_edges && i < POLICY_VIEW_MAX; i++) {
-		v->edges[i].family = p->edges[i].family;
-		v->edges[i].plen = p->edges[i].plen;
-		memcpy(v->edges[v->n_edges++].addr, p->edges[i].addr, 16);
-	}
+	if (!ret)
+		view_lists(p, v, false);
 	for (k = 0; k < N_KEYS; k++) {
 		if (keys[k].attr == EDGEPIN_A_POL_MAX_CALLS)
 			v->max_calls = p->val[k];
@@ -969,4 +991,41 @@ int policy_fetch(struct nl *nl, struct policy_view *v)
 	}
 	free(p);
 	return ret;
+}
+
+int policy_view_apply(const char *what, const char *file, int n,
+		      const int *argc, char **const *argv,
+		      struct policy_view *v)
+{
+	struct policy *p = calloc(1, sizeof(*p));
+	unsigned int k, line = 0;
+	struct perr e;
+	FILE *f = NULL;
+	int i, ret = 0;
+
+	if (!p)
+		return ctl_error(NULL, what, -ENOMEM);
+	if (file) {
+		f = fopen(file, "r");
+		ret = f ? policy_read(f, p, &line, &e) : -errno;
+		if (f)
+			fclose(f);
+		if (ret == -EINVAL)
+			fprintf(stderr, "edgepin: %s:%u: %s: %s\n", file, line,
+				e.key, e.msg);
+		else if (ret)
+			fprintf(stderr, "edgepin: %s: %s\n", file,
+				strerror(-ret));
+	}
+	for (i = 0; !ret && i < n; i++) {
+		if (parse_line(p, 0, argc[i], argv[i], &k, &e)) {
+			fprintf(stderr, "edgepin: %s: %s: %s\n", what, e.key,
+				e.msg);
+			ret = -EINVAL;
+		}
+	}
+	if (!ret)
+		view_lists(p, v, true);
+	free(p);
+	return ret ? EXIT_USAGE : 0;
 }

@@ -42,4 +42,14 @@ int policy_fetch(struct nl *nl, struct policy_view *v);
 int policy_set_words(const char *what, int n, const int *argc,
 		     char **const *argv);
 
+/*
+ * The ranges and edges that FILE (when not NULL) and then @n lines of
+ * KEY VALUE... set, over those already in @v; the other keys are
+ * checked and ignored. Reads no module: for what is printed, not
+ * applied. Prints errors; returns 0 or EXIT_USAGE.
+ */
+int policy_view_apply(const char *what, const char *file, int n,
+		      const int *argc, char **const *argv,
+		      struct policy_view *v);
+
 #endif /* _EDGEPIN_POLICY_H */

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * edgepin ruleset install [--edge ADDR...] [--sip-port PORT...]
- *                         [--range LO-HI...] | remove | show
+ *                         [--range LO-HI...] | remove [--keep-guard]
+ *                 | show [--nft [--guard] [--policy FILE] ...]
  *
- * One table, inet edgepin, written as one transaction that first creates
- * the table (so that deleting it cannot fail), deletes it, and writes it
- * anew: installing twice gives the same table, and nothing outside it is
- * touched. Two base chains on prerouting at priority -150 (after
- * conntrack, before DNAT): "sip" attaches the helper, "guard" drops new
- * connections into the media range of the edge addresses unless they
- * entered through a pinhole. A drop in any base chain is final, so no
- * accept in the operator's own tables can reopen the range.
+ * Two tables, written as one transaction that first creates each table
+ * (so that deleting it cannot fail), deletes it, and writes it anew:
+ * installing twice gives the same tables, and nothing outside them is
+ * touched. Base chains on prerouting at priority -150 (after conntrack,
+ * before DNAT): "guard", in inet edgepin_guard, drops new connections
+ * into the media range of the edge addresses unless they entered through
+ * a pinhole; "sip", in inet edgepin, attaches the helper. A drop in any
+ * base chain is final, so no accept in the operator's own tables can
+ * reopen the range. The guard table needs no module, so it can live in
+ * nftables.conf ("show --nft --guard"): with edgepin down, or its module
+ * missing after a kernel update, the range stays closed (fails closed)
+ * and the operator's ruleset still loads.
  *
  * --edge and --range are written to the module's policy as well, and the
  * guard is built from the policy, so the two agree when installed;
@@ -58,7 +63,8 @@ const char *family_word(uint32_t family)
 
 bool rs_is_ours(uint32_t family, const char *table)
 {
-	return family == NFPROTO_INET && !strcmp(table, RS_TABLE);
+	return family == NFPROTO_INET &&
+	       (!strcmp(table, RS_TABLE) || !strcmp(table, RS_TABLE_GUARD));
 }
 
 const char *hook_name(uint32_t hook)
@@ -209,14 +215,14 @@ static void e_addr(struct nftnl_rule *r, uint8_t family, const uint8_t *a,
 	e_cmp(r, NFT_CMP_EQ, v, alen);
 }
 
-static struct nftnl_rule *rule_new(const char *chain)
+static struct nftnl_rule *rule_new(const char *table, const char *chain)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 
 	if (!r)
 		return NULL;
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, RS_FAMILY);
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RS_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	return r;
 }
@@ -237,14 +243,14 @@ static struct nftnl_obj *helper_new(const char *name, uint8_t proto)
 	return o;
 }
 
-static struct nftnl_chain *chain_new(const char *name)
+static struct nftnl_chain *chain_new(const char *table, const char *name)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 
 	if (!c)
 		return NULL;
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, RS_FAMILY);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, RS_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_PRE_ROUTING);
@@ -282,7 +288,7 @@ static void add_helper_rules(struct nft_tx *tx, const struct install *in)
 
 	for (i = 0; i < in->n_ports; i++)
 		for (j = 0; j < ARRAY_SIZE(h); j++) {
-			r = rule_new(RS_CHAIN_SIP);
+			r = rule_new(RS_TABLE, RS_CHAIN_SIP);
 			e_dport(r, h[j].proto, in->ports[i], in->ports[i]);
 			e = nftnl_expr_alloc("objref");
 			nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE,
@@ -301,24 +307,25 @@ static void add_guard_rules(struct nft_tx *tx, const struct policy_view *p)
 	struct nftnl_rule *r;
 	size_t i, j, k, n_edges = p->n_edges ? p->n_edges : 1;
 
-	r = rule_new(RS_CHAIN_GUARD);
+	r = rule_new(RS_TABLE_GUARD, RS_CHAIN_GUARD);
 	e_ct_bits(r, NFT_CT_STATE, NF_CT_STATE_BIT(IP_CT_ESTABLISHED));
 	e_verdict(r, NF_ACCEPT);
 	nft_tx_rule(tx, r);
-	r = rule_new(RS_CHAIN_GUARD);
+	r = rule_new(RS_TABLE_GUARD, RS_CHAIN_GUARD);
 	e_ct_bits(r, NFT_CT_STATUS, IPS_EXPECTED);
 	e_verdict(r, NF_ACCEPT);
 	nft_tx_rule(tx, r);
 	for (i = 0; i < p->n_ranges; i++)
 		for (k = 0; k < n_edges; k++)
 			for (j = 0; j < ARRAY_SIZE(protos); j++) {
-				r = rule_new(RS_CHAIN_GUARD);
+				r = rule_new(RS_TABLE_GUARD, RS_CHAIN_GUARD);
 				if (p->n_edges)
 					e_addr(r, p->edges[k].family,
 					       p->edges[k].addr,
 					       p->edges[k].plen, false);
 				e_dport(r, protos[j], p->ranges[i].lo,
 					p->ranges[i].hi);
+				add(r, nftnl_expr_alloc("counter"));
 				e_verdict(r, NF_DROP);
 				nft_tx_rule(tx, r);
 			}
@@ -339,7 +346,7 @@ static void add_antispoof_rules(struct nft_tx *tx, const struct policy_view *p)
 	size_t k;
 
 	for (k = 0; k < p->n_edges; k++) {
-		r = rule_new(RS_CHAIN_ANTISPOOF);
+		r = rule_new(RS_TABLE_GUARD, RS_CHAIN_ANTISPOOF);
 		e_addr(r, p->edges[k].family, p->edges[k].addr,
 		       p->edges[k].plen, true);
 		e = nftnl_expr_alloc("fib");
@@ -364,19 +371,26 @@ static int install_tx(const struct install *in, const struct policy_view *p)
 
 	if (!tx)
 		return ctl_error(NULL, "ruleset install", -ENOMEM);
+	/* Each table created (so that deleting it cannot fail), deleted
+	 * and written anew; the guard first, as "show --nft" prints them.
+	 */
+	nft_tx_table(tx, NFT_MSG_NEWTABLE, RS_FAMILY, RS_TABLE_GUARD);
+	nft_tx_table(tx, NFT_MSG_DELTABLE, RS_FAMILY, RS_TABLE_GUARD);
+	nft_tx_table(tx, NFT_MSG_NEWTABLE, RS_FAMILY, RS_TABLE_GUARD);
+	nft_tx_chain(tx, chain_new(RS_TABLE_GUARD, RS_CHAIN_GUARD));
+	if (p->n_edges)
+		nft_tx_chain(tx, chain_prio(chain_new(RS_TABLE_GUARD,
+						      RS_CHAIN_ANTISPOOF),
+					    RS_PRIORITY_ANTISPOOF));
+	add_guard_rules(tx, p);
+	add_antispoof_rules(tx, p);
 	nft_tx_table(tx, NFT_MSG_NEWTABLE, RS_FAMILY, RS_TABLE);
 	nft_tx_table(tx, NFT_MSG_DELTABLE, RS_FAMILY, RS_TABLE);
 	nft_tx_table(tx, NFT_MSG_NEWTABLE, RS_FAMILY, RS_TABLE);
 	nft_tx_obj(tx, helper_new(RS_HELPER_UDP, IPPROTO_UDP));
 	nft_tx_obj(tx, helper_new(RS_HELPER_TCP, IPPROTO_TCP));
-	nft_tx_chain(tx, chain_new(RS_CHAIN_SIP));
-	nft_tx_chain(tx, chain_new(RS_CHAIN_GUARD));
-	if (p->n_edges)
-		nft_tx_chain(tx, chain_prio(chain_new(RS_CHAIN_ANTISPOOF),
-					    RS_PRIORITY_ANTISPOOF));
+	nft_tx_chain(tx, chain_new(RS_TABLE, RS_CHAIN_SIP));
 	add_helper_rules(tx, in);
-	add_guard_rules(tx, p);
-	add_antispoof_rules(tx, p);
 	ret = nft_tx_commit(tx, what, sizeof(what));
 	nft_tx_free(tx);
 	if (ret) {
@@ -489,20 +503,25 @@ static int ruleset_install_main(int argc, char **argv)
 
 static int ruleset_remove_main(int argc, char **argv)
 {
+	bool keep_guard = argc == 1 && !strcmp(argv[0], "--keep-guard");
 	struct nft_tx *tx;
 	char what[96];
 	int ret;
 
-	(void)argv;
-	if (argc)
+	if (argc > 1 || (argc && !keep_guard))
 		return ctl_usage(&ruleset_object,
-				 "ruleset remove: takes no arguments");
+				 "ruleset remove: takes only --keep-guard, not '%s'",
+				 argv[argc - 1]);
 	tx = nft_tx_new();
 	if (!tx)
 		return ctl_error(NULL, "ruleset remove", -ENOMEM);
 	/* Created first, so removing what is not there is no error. */
 	nft_tx_table(tx, NFT_MSG_NEWTABLE, RS_FAMILY, RS_TABLE);
 	nft_tx_table(tx, NFT_MSG_DELTABLE, RS_FAMILY, RS_TABLE);
+	if (!keep_guard) {
+		nft_tx_table(tx, NFT_MSG_NEWTABLE, RS_FAMILY, RS_TABLE_GUARD);
+		nft_tx_table(tx, NFT_MSG_DELTABLE, RS_FAMILY, RS_TABLE_GUARD);
+	}
 	ret = nft_tx_commit(tx, what, sizeof(what));
 	nft_tx_free(tx);
 	return ret ? ctl_error(NULL, "ruleset remove", ret) : 0;
@@ -567,8 +586,8 @@ static void summarise(const struct match *m, struct summary *s)
 			 o ? " " : "", buf);
 }
 
-static void show_rules(const struct nft_ruleset *rs, const char *chain,
-		       struct summary *s)
+static void show_rules(const struct nft_ruleset *rs, const char *table,
+		       const char *chain, struct summary *s)
 {
 	struct nftnl_rule_list_iter *it;
 	struct nftnl_rule *r;
@@ -579,8 +598,8 @@ static void show_rules(const struct nft_ruleset *rs, const char *chain,
 	open_json_array("rules");
 	for (r = it ? nftnl_rule_list_iter_next(it) : NULL; r;
 	     r = nftnl_rule_list_iter_next(it)) {
-		if (!rs_is_ours(nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY),
-				nftnl_rule_get_str(r, NFTNL_RULE_TABLE)) ||
+		if (nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) != RS_FAMILY ||
+		    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), table) ||
 		    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), chain))
 			continue;
 		match_rule(rs, r, &m);
@@ -598,21 +617,23 @@ static void show_rules(const struct nft_ruleset *rs, const char *chain,
 		nftnl_rule_list_iter_destroy(it);
 }
 
-static void show_chains(const struct nft_ruleset *rs, struct summary *s)
+/* The chains of table inet @table, each with its rules. */
+static void show_chains(const struct nft_ruleset *rs, const char *table,
+			struct summary *s)
 {
 	struct nftnl_chain_list_iter *it;
 	struct nftnl_chain *c;
 	const char *name;
 
 	it = nftnl_chain_list_iter_create(rs->chains);
-	open_json_array("chains");
 	for (c = it ? nftnl_chain_list_iter_next(it) : NULL; c;
 	     c = nftnl_chain_list_iter_next(it)) {
-		if (!rs_is_ours(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY),
-				nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
+		if (nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY) != RS_FAMILY ||
+		    strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), table))
 			continue;
 		name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
 		open_json_object(NULL);
+		print_string(PRINT_JSON, "table", NULL, table);
 		print_string(PRINT_ANY, "name", "\tchain %s", name);
 		if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)) {
 			print_string(PRINT_ANY, "hook", " hook %s", hook_name(
@@ -626,15 +647,15 @@ static void show_chains(const struct nft_ruleset *rs, struct summary *s)
 				     "drop" : "accept");
 		}
 		print_nl();
-		show_rules(rs, name, s);
+		show_rules(rs, table, name, s);
 		close_json_object();
 	}
-	close_json_array();
 	if (it)
 		nftnl_chain_list_iter_destroy(it);
 }
 
-static bool table_exists(const struct nft_ruleset *rs)
+bool rs_table_exists(const struct nft_ruleset *rs, uint32_t family,
+		     const char *name)
 {
 	struct nftnl_table_list_iter *it;
 	struct nftnl_table *t;
@@ -644,8 +665,8 @@ static bool table_exists(const struct nft_ruleset *rs)
 		return false;
 	for (t = nftnl_table_list_iter_next(it); t;
 	     t = nftnl_table_list_iter_next(it))
-		if (rs_is_ours(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY),
-			       nftnl_table_get_str(t, NFTNL_TABLE_NAME)))
+		if (nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY) == family &&
+		    !strcmp(nftnl_table_get_str(t, NFTNL_TABLE_NAME), name))
 			break;
 	nftnl_table_list_iter_destroy(it);
 	return t;
@@ -672,33 +693,211 @@ static void show_summary(struct summary *s)
 	close_json_array();
 }
 
+/* "ip daddr ADDR[/LEN] " as nft writes it (saddr with @src). */
+static void nft_addr(uint8_t family, uint8_t plen, const uint8_t *a,
+		     bool src)
+{
+	unsigned int alen = family == AF_INET ? 4 : 16, i;
+	char buf[INET6_ADDRSTRLEN];
+	uint8_t v[16] = { 0 };
+
+	for (i = 0; i < alen; i++) {
+		unsigned int bits = plen > i * 8 ? plen - i * 8 : 0;
+
+		v[i] = bits >= 8 ? a[i] : a[i] & (uint8_t)(0xff << (8 - bits));
+	}
+	inet_ntop(family, v, buf, sizeof(buf));
+	printf("%s %s %s", family == AF_INET ? "ip" : "ip6",
+	       src ? "saddr" : "daddr", buf);
+	if (plen < alen * 8)
+		printf("/%u", plen);
+	putchar(' ');
+}
+
+/* "table inet T" and "delete table inet T" first: loads twice alike. */
+static void nft_table_open(const char *t)
+{
+	printf("table inet %s\ndelete table inet %s\ntable inet %s {\n", t, t,
+	       t);
+}
+
+static void nft_chain_open(const char *name, int prio)
+{
+	printf("\tchain %s {\n"
+	       "\t\ttype filter hook prerouting priority %d; policy accept;\n",
+	       name, prio);
+}
+
+/*
+ * What install writes, as nft text that "nft -f" loads: the same rules
+ * in the same order (add_guard_rules, add_antispoof_rules,
+ * add_helper_rules), so that "nft list" shows the same either way.
+ */
+static void print_nft(const struct install *in, const struct policy_view *p,
+		      bool guard_only)
+{
+	static const char *const protos[] = { "udp", "tcp" };
+	static const char *const helpers[] = { RS_HELPER_UDP, RS_HELPER_TCP };
+	size_t i, j, k, n_edges = p->n_edges ? p->n_edges : 1;
+
+	nft_table_open(RS_TABLE_GUARD);
+	nft_chain_open(RS_CHAIN_GUARD, RS_PRIORITY);
+	printf("\t\tct state established accept\n"
+	       "\t\tct status expected accept\n");
+	for (i = 0; i < p->n_ranges; i++)
+		for (k = 0; k < n_edges; k++)
+			for (j = 0; j < ARRAY_SIZE(protos); j++) {
+				printf("\t\t");
+				if (p->n_edges)
+					nft_addr(p->edges[k].family,
+						 p->edges[k].plen,
+						 p->edges[k].addr, false);
+				printf("%s dport %u", protos[j],
+				       p->ranges[i].lo);
+				if (p->ranges[i].hi != p->ranges[i].lo)
+					printf("-%u", p->ranges[i].hi);
+				printf(" counter drop\n");
+			}
+	printf("\t}\n");
+	if (p->n_edges) {
+		nft_chain_open(RS_CHAIN_ANTISPOOF, RS_PRIORITY_ANTISPOOF);
+		for (k = 0; k < p->n_edges; k++) {
+			printf("\t\t");
+			nft_addr(p->edges[k].family, p->edges[k].plen,
+				 p->edges[k].addr, true);
+			printf("fib saddr . iif oif missing counter drop\n");
+		}
+		printf("\t}\n");
+	}
+	printf("}\n");
+	if (guard_only)
+		return;
+	nft_table_open(RS_TABLE);
+	for (j = 0; j < ARRAY_SIZE(helpers); j++)
+		printf("\tct helper %s {\n\t\ttype \"edgepin\" protocol %s\n"
+		       "\t\tl3proto inet\n\t}\n", helpers[j], protos[j]);
+	nft_chain_open(RS_CHAIN_SIP, RS_PRIORITY);
+	for (i = 0; i < in->n_ports; i++)
+		for (j = 0; j < ARRAY_SIZE(protos); j++)
+			printf("\t\t%s dport %u ct helper set \"%s\"\n",
+			       protos[j], in->ports[i], helpers[j]);
+	printf("\t}\n}\n");
+}
+
+/*
+ * show --nft [--guard] [--policy FILE] [install's options]: the policy
+ * is FILE's (the defaults, then its keys, as "policy load" sets them)
+ * or else the module's; --edge and --range replace its keys.
+ */
+static int ruleset_show_nft(int argc, char **argv)
+{
+	const char *file = NULL, *what = "ruleset show --nft";
+	struct install in = { 0 };
+	bool guard_only = false;
+	char *rest[ARGS_MAX * 2];
+	int n = 0, i, ret, nw = 0, wc[2];
+	char **wv[2];
+	struct policy_view *p;
+	struct nl *nl;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--guard")) {
+			guard_only = true;
+		} else if (!strcmp(argv[i], "--policy")) {
+			if (i + 1 == argc || !strncmp(argv[i + 1], "--", 2))
+				return ctl_usage(&ruleset_object,
+						 "%s: --policy wants a FILE",
+						 what);
+			file = argv[++i];
+		} else if (n < (int)ARRAY_SIZE(rest)) {
+			rest[n++] = argv[i];
+		} else {
+			return ctl_usage(&ruleset_object,
+					 "%s: too many arguments", what);
+		}
+	}
+	ret = parse_install(n, rest, &in);
+	if (ret)
+		return ret;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return ctl_error(NULL, what, -ENOMEM);
+	if (file) {
+		/* the module's defaults (DESIGN "Policy") */
+		p->n_ranges = 1;
+		p->ranges[0].lo = 50000;
+		p->ranges[0].hi = 59999;
+	} else {
+		nl = ctl_open(what);
+		ret = nl ? policy_fetch(nl, p) : 1;
+		if (nl && ret)
+			ret = ctl_error(nl, what, ret);
+		nl_close(nl);
+		if (ret) {
+			fprintf(stderr, "edgepin: %s: without the module, give the policy: --policy FILE\n",
+				what);
+			goto out;
+		}
+	}
+	if (in.n_edge) {
+		wc[nw] = in.n_edge + 1;
+		wv[nw++] = in.edge;
+	}
+	if (in.n_range) {
+		wc[nw] = in.n_range + 1;
+		wv[nw++] = in.range;
+	}
+	ret = policy_view_apply(what, file, nw, wc, wv, p);
+	if (!ret) {
+		printf("# edgepin ruleset (edgepin ruleset show --nft%s), from %s%s\n",
+		       guard_only ? " --guard" : "",
+		       file ? "the policy file " : "the module's policy",
+		       file ? file : "");
+		if (!p->n_edges)
+			printf("# no edge in the policy: the guard covers every address\n");
+		print_nft(&in, p, guard_only);
+	}
+out:
+	free(p);
+	return ret;
+}
+
 static int ruleset_show_main(int argc, char **argv)
 {
-	struct summary *s = calloc(1, sizeof(*s));
+	struct summary *s;
 	struct nft_ruleset rs;
+	bool helper, guard;
 	int ret;
 
-	(void)argv;
-	if (argc) {
-		free(s);
+	if (argc && !strcmp(argv[0], "--nft"))
+		return ruleset_show_nft(argc - 1, argv + 1);
+	if (argc)
 		return ctl_usage(&ruleset_object,
-				 "ruleset show: takes no arguments");
-	}
+				 "ruleset show: unknown option '%s'", argv[0]);
+	s = calloc(1, sizeof(*s));
 	ret = s ? nft_ruleset_get(&rs) : -ENOMEM;
 	if (ret) {
 		free(s);
 		return ctl_error(NULL, "ruleset show", ret);
 	}
+	helper = rs_table_exists(&rs, RS_FAMILY, RS_TABLE);
+	guard = rs_table_exists(&rs, RS_FAMILY, RS_TABLE_GUARD);
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "table", "table inet %s", RS_TABLE);
-	print_bool(PRINT_JSON, "installed", NULL, table_exists(&rs));
-	if (!table_exists(&rs)) {
-		print_string(PRINT_FP, NULL, "%s", ": not installed");
-		print_nl();
-	} else {
-		print_nl();
-		show_helpers(&rs);
-		show_chains(&rs, s);
+	print_bool(PRINT_JSON, "installed", NULL, helper);
+	print_string(PRINT_FP, NULL, "%s", helper ? "" : ": not installed");
+	print_string(PRINT_JSON, "guard_table", NULL, RS_TABLE_GUARD);
+	print_bool(PRINT_JSON, "guard_installed", NULL, guard);
+	print_nl();
+	show_helpers(&rs);
+	open_json_array("chains");
+	show_chains(&rs, RS_TABLE, s);
+	print_string(PRINT_FP, NULL, "table inet %s", RS_TABLE_GUARD);
+	print_string(PRINT_FP, NULL, "%s", guard ? "" : ": not installed");
+	print_nl();
+	show_chains(&rs, RS_TABLE_GUARD, s);
+	close_json_array();
+	if (helper || guard) {
 		ivs_norm(&s->sip_ports);
 		show_summary(s);
 	}
@@ -711,24 +910,33 @@ static int ruleset_show_main(int argc, char **argv)
 
 static void ruleset_help(FILE *f)
 {
-	fprintf(f, "  install writes table inet %s in one transaction: helpers\n"
-		"  %s and %s on the SIP ports (default 5060), and a guard\n"
-		"  that drops new connections into the policy's range on its edge\n"
-		"  addresses unless expected; --edge and --range set the policy too.\n"
-		"  With edge addresses, chain %s (prerouting, priority %d) drops\n"
-		"  packets claiming an edge source that came in on an interface\n"
-		"  that source does not route back out of (fib saddr . iif).\n"
-		"  remove deletes that table and nothing else.\n",
-		RS_TABLE, RS_HELPER_UDP, RS_HELPER_TCP, RS_CHAIN_ANTISPOOF,
-		RS_PRIORITY_ANTISPOOF);
+	fprintf(f, "  install writes two tables in one transaction. Table inet %s\n"
+		"  needs no module: chain %s drops new connections into the\n"
+		"  policy's range on its edge addresses unless expected (with\n"
+		"  counters); with edge addresses, chain %s (prerouting,\n"
+		"  priority %d) drops packets claiming an edge source that came\n"
+		"  in where that source does not route back out (fib saddr . iif).\n"
+		"  Table inet %s needs the module: helpers %s and %s on\n"
+		"  the SIP ports (default 5060). --edge and --range set the\n"
+		"  policy too. remove deletes both tables and nothing else;\n"
+		"  --keep-guard deletes only inet %s, so the range stays closed.\n"
+		"  show --nft prints them as nft text that \"nft -f\" loads (for\n"
+		"  nftables.conf: --guard, the guard alone), from the module's\n"
+		"  policy or, with --policy FILE, from FILE's.\n",
+		RS_TABLE_GUARD, RS_CHAIN_GUARD, RS_CHAIN_ANTISPOOF,
+		RS_PRIORITY_ANTISPOOF, RS_TABLE, RS_HELPER_UDP, RS_HELPER_TCP,
+		RS_TABLE);
 }
 
 static const struct cmd ruleset_cmds[] = {
 	{ "install", ruleset_install_main,
 	  "[--edge ADDR...] [--sip-port PORT...] [--range LO-HI...]",
-	  "write table inet edgepin (idempotent)" },
-	{ "remove", ruleset_remove_main, "", "delete table inet edgepin" },
-	{ "show", ruleset_show_main, "", "what table inet edgepin does" },
+	  "write tables inet edgepin_guard and inet edgepin (idempotent)" },
+	{ "remove", ruleset_remove_main, "[--keep-guard]",
+	  "delete them (or inet edgepin only)" },
+	{ "show", ruleset_show_main,
+	  "[--nft [--guard] [--policy FILE] [install's options]]",
+	  "what they do, or their nft text" },
 	{ NULL, NULL, NULL, NULL },
 };
 

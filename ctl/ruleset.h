@@ -11,7 +11,13 @@
 
 #include "nft.h"
 
+/*
+ * Two tables: the guard needs no module (it can live in nftables.conf
+ * and keeps the range closed while edgepin is down); the helper table
+ * needs it.
+ */
 #define RS_TABLE	"edgepin"
+#define RS_TABLE_GUARD	"edgepin_guard"
 #define RS_FAMILY	1		/* NFPROTO_INET */
 #define RS_HELPER_UDP	"edgepin-udp"
 #define RS_HELPER_TCP	"edgepin-tcp"
@@ -25,8 +31,11 @@
 
 /* The table of rule @r, chain @c: "inet edgepin" and the like. */
 const char *family_word(uint32_t family);
-/* Is rule/chain/object @table of @family edgepin's own table? */
+/* Is rule/chain/object @table of @family one of edgepin's own tables? */
 bool rs_is_ours(uint32_t family, const char *table);
+/* Is there table @family @name in @rs? */
+bool rs_table_exists(const struct nft_ruleset *rs, uint32_t family,
+		     const char *name);
 /* The chain @name of @family/@table in @rs, or NULL. */
 struct nftnl_chain *rs_chain(const struct nft_ruleset *rs, uint32_t family,
 			     const char *table, const char *name);

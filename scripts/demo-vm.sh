@@ -32,7 +32,7 @@ show sysctl -w net.netfilter.nf_conntrack_expect_max=65536 || fail "sysctl"
 show cat /sys/module/nf_conntrack/parameters/expect_hashsize
 printf 'SEQUENTIAL\n50010;50011;50020\n' >"$tmp/relay.csv"
 echo "Its guard: into the Edge's 50000-59999, only what entered a pinhole:"
-ip netns exec "$FW" nft list chain inet edgepin guard | sed -n '/ct status\|drop/p'
+ip netns exec "$FW" nft list chain inet edgepin_guard guard | sed -n '/ct status\|drop/p'
 
 say "2. sipp in the peer calls sipp in the Edge over SIP/UDP"
 sipp_uas "$EDGE" "$EDGE4" udp uas-relay.xml "$tmp/relay.csv" "$tmp/uas.log" 2>/dev/null

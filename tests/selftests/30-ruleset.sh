@@ -5,7 +5,9 @@
 # un-negotiated ports stay closed (UDP and TCP). Installing twice gives
 # the same ruleset; the table reads back through nft and loads again;
 # --edge sets the policy too; ruleset remove restores the ruleset byte
-# for byte, also next to an operator's own table; bad options exit 2.
+# for byte, also next to an operator's own table; show --nft loads as
+# what install writes; remove --keep-guard leaves the range closed to
+# the attacker, a full remove does not; bad options exit 2.
 . ./lib.sh
 need nft socat jq edgepin python3 setpriv
 topo_up
@@ -32,9 +34,10 @@ for want in 'ct helper edgepin-udp' 'type "edgepin" protocol udp' \
 	'udp dport 5060 ct helper set "edgepin-udp"' \
 	'tcp dport 5060 ct helper set "edgepin-tcp"' \
 	'ct status expected accept' \
-	"ip daddr $EDGE4 udp dport 50000-59999 drop" \
-	"ip daddr $EDGE4 tcp dport 50000-59999 drop" \
-	"ip6 daddr $EDGE6 udp dport 50000-59999 drop"; do
+	'table inet edgepin_guard' \
+	"ip daddr $EDGE4 udp dport 50000-59999 counter packets" \
+	"ip daddr $EDGE4 tcp dport 50000-59999 counter packets" \
+	"ip6 daddr $EDGE6 udp dport 50000-59999 counter packets"; do
 	grep -qF "$want" "$tmp/once" || fail "nft list ruleset lacks '$want'"
 done
 [ "$(grep -c 'hook prerouting priority mangle' "$tmp/once")" = 2 ] ||
@@ -165,6 +168,44 @@ listing >"$tmp/after"
 cmp -s "$tmp/before" "$tmp/after" ||
 	fail "remove changed the operator's ruleset: $(diff "$tmp/before" "$tmp/after")"
 echo "# remove restores the ruleset byte for byte; the table reloads"
+
+# show --nft is what install writes: loaded by nft -f (twice: it
+# replaces its tables), nft lists the same (counters aside).
+stateless() {
+	ip netns exec "$FW" nft -s list ruleset
+}
+run fwep ruleset install --edge "$EDGE4" "$EDGE6" --sip-port 5060 5080 ||
+	fail "install"
+stateless >"$tmp/installed"
+fwep ruleset show --nft --sip-port 5060 5080 >"$tmp/show.nft" ||
+	fail "ruleset show --nft"
+sed 's/^/# /' "$tmp/show.nft"
+run fwep ruleset remove || fail "remove"
+ip netns exec "$FW" nft -f "$tmp/show.nft" || fail "nft -f of show --nft"
+ip netns exec "$FW" nft -f "$tmp/show.nft" || fail "nft -f of show --nft, again"
+stateless >"$tmp/loaded"
+cmp -s "$tmp/installed" "$tmp/loaded" ||
+	fail "show --nft differs from install: $(diff "$tmp/installed" "$tmp/loaded")"
+echo "# show --nft loads as what install writes"
+
+# remove --keep-guard: the helpers go, the guard stays and drops the
+# attacker's packets into the range (the operator's forward chain
+# accepts them); a full remove lets them in, the guard was the drop.
+udp_listen "$EDGE" "$EDGE4" 50040 "$tmp/rx50040"
+run fwep ruleset remove --keep-guard || fail "remove --keep-guard"
+ip netns exec "$FW" nft list tables | grep -qx 'table inet edgepin' &&
+	fail "remove --keep-guard left table inet edgepin"
+fwep -j ruleset show | jq -e '.installed == false and .guard_installed' \
+	>/dev/null || fail "ruleset show after remove --keep-guard"
+probe "$ATK" 40000 "$EDGE4" 50040 atk-kept-guard
+expect_no_rx "$tmp/rx50040" atk-kept-guard
+run fwep ruleset remove || fail "remove"
+probe "$ATK" 40000 "$EDGE4" 50040 atk-no-guard
+expect_rx "$tmp/rx50040" atk-no-guard
+[ "$(ip netns exec "$FW" nft list tables)" = "table inet operator" ] ||
+	fail "remove left: $(ip netns exec "$FW" nft list tables)"
+echo "# remove --keep-guard keeps the range closed; without the guard it is open"
+listing >"$tmp/before"	# the operator's counter has counted the attacker
 
 for args in "--edge" "--sip-port 0" "--sip-port 70000" "--frob" \
 	"--range" "--sip-port x"; do

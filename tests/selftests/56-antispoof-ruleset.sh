@@ -34,7 +34,7 @@ audit_codes() {
 
 run ip netns exec "$FW" edgepin ruleset install --edge "$EDGE4" "$EDGE6" ||
 	fail "ruleset install"
-ip netns exec "$FW" nft list chain inet edgepin antispoof | sed 's/^/# /'
+ip netns exec "$FW" nft list chain inet edgepin_guard antispoof | sed 's/^/# /'
 forge forged4 "$EDGE4" "$PEER4"
 forge forged6 "$EDGE6" "$PEER6"
 probe "$EDGE" 5060 "$PEER4" 6000 genuine4
@@ -43,7 +43,7 @@ expect_rx "$tmp/rx4" genuine4
 expect_rx "$tmp/rx6" genuine6
 expect_no_rx "$tmp/rx4" forged4
 expect_no_rx "$tmp/rx6" forged6
-dropped=$(ip netns exec "$FW" nft -j list chain inet edgepin antispoof |
+dropped=$(ip netns exec "$FW" nft -j list chain inet edgepin_guard antispoof |
 	jq '[.nftables[].rule.expr[]?.counter.packets // empty] | add')
 [ "$dropped" = 2 ] || fail "antispoof counted $dropped drops, not 2"
 codes=$(audit_codes)
