@@ -8,14 +8,14 @@
 #     hidden): nftables.conf still loads, the range is closed to the
 #     attacker and the peer alike (fails closed), the unit's start fails;
 #     a conf with the helper table in it does not load at all.
-#  2. The unit starts: a call gets its pinholes and media, the attacker
-#     does not.
+#  2. The unit starts: nf_conntrack_expect_max is raised to max-pinholes,
+#     a call gets its pinholes and media, the attacker does not.
 #  3. nftables.conf again (systemctl reload nftables): the helper table
 #     is gone, the range stays closed, a call gets no media; the unit's
 #     reload (ReloadPropagatedFrom=nftables.service) brings calls back.
 #  4. The unit stops: the guard stays, the attacker is still refused.
 . ./lib.sh
-need nft jq edgepin python3 socat modinfo
+need nft jq edgepin python3 socat modinfo systemd-analyze
 topo_up
 tmp=$(mktemp -d)
 at_exit rm -rf "$tmp"
@@ -43,18 +43,31 @@ unit_cmds() {
 		sed -e "s#/usr/sbin/edgepin#edgepin#g" \
 		    -e "s#/etc/edgepin/policy#$tmp/policy#g"
 }
-# unit KEY...: run them in the firewall's namespace as systemd would: a
-# failure stops, unless the line starts with "-".
+# unit KEY...: run them as systemd would ("$$" is "$", quotes group
+# words; a failure stops, unless the line starts with "-"), in the
+# firewall's namespace; the line that writes the global
+# nf_conntrack_expect_max, which only the initial namespace may, there
+# (its "policy show" then reads that namespace's policy: the defaults,
+# as in the test's file).
 unit() {
-	local line
-	# shellcheck disable=SC2086 # a unit's command line, split as systemd does
-	while read -r line; do
+	local line ign
+	while IFS= read -r line; do
+		line=${line//\$\$/\$} ign=
+		case $line in -*) ign=1 line=${line#-} ;; esac
+		eval "set -- $line"
 		case $line in
-		-*) in_ns "$FW" ${line#-} || true ;;
-		*) in_ns "$FW" $line || return 1 ;;
-		esac
+		*nf_conntrack_expect_max*) run "$@" ;;
+		*) in_ns "$FW" "$@" ;;
+		esac || [ -n "$ign" ] || return 1
 	done < <(unit_cmds "$@")
 }
+
+# The unit as systemd reads it (its commands where this guest has them).
+mkdir -p "$tmp/man/man8"
+cp ../../ctl/edgepin.8 "$tmp/man/man8/"
+sed "s#/usr/sbin/edgepin#$(command -v edgepin)#g" "$unit" >"$tmp/edgepin.service"
+MANPATH=$tmp/man run systemd-analyze verify "$tmp/edgepin.service" ||
+	fail "systemd-analyze verify $unit"
 
 cat >"$tmp/policy" <<P
 # the test's /etc/edgepin/policy
@@ -129,7 +142,12 @@ run umount "$ko"
 echo "# module missing: nftables.conf loads, the range is closed"
 
 # --- 2. the unit starts ---
+expect_max=$(sysctl -n net.netfilter.nf_conntrack_expect_max)
+at_exit sysctl -qw net.netfilter.nf_conntrack_expect_max="$expect_max"
+sysctl -qw net.netfilter.nf_conntrack_expect_max=1024
 unit ExecStartPre ExecStart ExecStartPost || fail "the unit's start failed"
+[ "$(sysctl -n net.netfilter.nf_conntrack_expect_max)" -ge 65536 ] ||
+	fail "the unit left nf_conntrack_expect_max below max-pinholes"
 [ "$(tables)" = "inet edgepin inet edgepin_guard inet filter" ] ||
 	fail "tables after the unit's start: $(tables)"
 call started 5070
