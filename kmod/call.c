@@ -639,6 +639,7 @@ static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
 
 pinned:
 	pin->exp = exp;		/* our reference, from alloc or the twin */
+	WRITE_ONCE(pin->help->pinned, true);
 	/* An unconfirmed master can be freed without ->destroy(): hold it. */
 	nf_conntrack_get(&ct->ct_general);
 	hash_add(calls->pins, &pin->hnode, hash_ptr(exp, 32));
@@ -1409,6 +1410,27 @@ static bool pins_activate(struct edgepin_net *en,
 }
 
 /*
+ * Did a pin of ours ever have @master as its master? Its expectations
+ * without a pin were then closed by us (the flow is cut); those of a
+ * master we never pinned on were made through ctnetlink, as conntrackd's
+ * ExpectationSync recreates a primary's pinholes on its standby (by the
+ * name of edgepin_media_expectfn) with no call behind them: they are
+ * the kernel's to judge, as any expectation is.
+ */
+static bool master_pinned(const struct nf_conn *master)
+{
+	const struct nf_conn_help *help = master ? nfct_help(master) : NULL;
+	const struct nf_conntrack_helper *h;
+
+	if (!help)
+		return false;
+	h = rcu_dereference(help->helper);
+	/* ctnetlink may name this function for another helper's master */
+	return h && h->me == THIS_MODULE &&
+	       READ_ONCE(edgepin_ct(master)->pinned);
+}
+
+/*
  * A flow entered through a pinhole. It runs from init_conntrack(), before
  * the ruleset has judged the flow's first packet and after the kernel let
  * go of the expectation lock: the flow is kept to be looked at again by
@@ -1433,7 +1455,7 @@ static void edgepin_expectfn(struct nf_conn *ct,
 	}
 	if (admitted)
 		edgepin_stat_inc(en, EDGEPIN_STAT_FLOWS_ADMITTED);
-	if (calls->dying)
+	if (calls->dying || (!admitted && !master_pinned(ct->master)))
 		goto out;
 	if (calls->n_flows < EDGEPIN_FLOWS_PENDING)
 		f = edgepin_obj_alloc(sizeof(*f));
@@ -1832,6 +1854,12 @@ int edgepin_call_drop(struct edgepin_net *en, const char *call_id,
 	spin_unlock_bh(&calls->lock);
 	return ret;
 }
+
+/* For ctnetlink (conntrackd's ExpectationSync): CTA_EXPECT_FN names it. */
+struct nf_ct_helper_expectfn edgepin_media_expectfn = {
+	.name = "edgepin-media",
+	.expectfn = edgepin_expectfn,
+};
 
 void edgepin_calls_init(struct edgepin_net *en)
 {

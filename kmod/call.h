@@ -242,4 +242,7 @@ struct edgepin_msg {
 bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m);
 void edgepin_calls_master_gone(struct edgepin_net *en, struct nf_conn *ct);
 
+/* The pinholes' expectation function, registered by name for ctnetlink. */
+extern struct nf_ct_helper_expectfn edgepin_media_expectfn;
+
 #endif /* _EDGEPIN_CALL_H */

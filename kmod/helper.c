@@ -913,6 +913,7 @@ int edgepin_helper_init(void)
 	ret = nf_conntrack_helpers_register(edgepin_helpers, n);
 	if (ret < 0)
 		goto err_register;
+	nf_ct_helper_expectfn_register(&edgepin_media_expectfn);
 	return 0;
 
 err_register:
@@ -926,6 +927,8 @@ void edgepin_helper_exit(void)
 {
 	struct edgepin_stream *s, *tmp;
 
+	/* named by no new expectation; the helpers' going removes ours */
+	nf_ct_helper_expectfn_unregister(&edgepin_media_expectfn);
 	nf_conntrack_helpers_unregister(edgepin_helpers, helpers_count());
 	/* No destroy callback can run now: wait for the streams it freed,
 	 * then free what live conntracks still hold.

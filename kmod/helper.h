@@ -34,6 +34,10 @@ struct edgepin_ct {
 	 */
 	struct hlist_head pins_list;
 	atomic_t pins;			/* expectations it is master of */
+	/* a pin of ours has had it as master (set under calls.lock, never
+	 * cleared); zero on conntrackd's copy of it on a standby
+	 */
+	bool pinned;
 };
 
 static inline struct edgepin_ct *edgepin_ct(const struct nf_conn *ct)
