@@ -96,7 +96,7 @@ install-module: module
 install-ctl: ctl
 	$(MAKE) -C ctl install
 	install -d "$(DESTDIR)$(UNITDIR)"
-	sed 's|/usr/sbin/edgepin|$(SBINDIR)/edgepin|' \
+	sed 's|/usr/sbin/edgepin|$(SBINDIR)/edgepin|g' \
 		scripts/deploy/edgepin.service \
 		>"$(DESTDIR)$(UNITDIR)/edgepin.service"
 	chmod 0644 "$(DESTDIR)$(UNITDIR)/edgepin.service"

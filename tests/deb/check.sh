@@ -93,10 +93,8 @@ in_root() {
 	units=$(find /etc/systemd/system -name 'edgepin*')
 	check "edgepin.service installed, not enabled" \
 		test -f /lib/systemd/system/edgepin.service -a -z "$units"
-	# --man=no: the unit's Documentation= names edgepin.policy(5),
-	# which no package ships yet.
-	check "systemd-analyze verify edgepin.service" \
-		systemd-analyze verify --man=no /lib/systemd/system/edgepin.service
+	check "systemd-analyze verify edgepin.service (its commands, man page)" \
+		systemd-analyze verify /lib/systemd/system/edgepin.service
 	check "dpkg -r edgepin-dkms removes the module from every kernel" \
 		sh -c "dpkg -r edgepin-dkms >/dev/null 2>&1 &&
 			! ls /lib/modules/*/updates/dkms/nf_conntrack_edgepin.ko* &&
@@ -181,8 +179,9 @@ check "edgepin holds the tool, man page, completion, unit, /etc files" \
 	'^\./usr/share/bash-completion/completions/edgepin$' \
 	'^\./lib/systemd/system/edgepin\.service$' \
 	'^\./etc/edgepin/policy$' '^\./etc/modprobe\.d/edgepin\.conf$'
-check "edgepin: Depends libmnl0, libnftnl11; Recommends edgepin-dkms, nftables, conntrack; conffiles" \
-	has "$tmp/control" '^Depends: .*libmnl0.*' '^Depends: .*libnftnl11' \
+check "edgepin: Depends kmod, procps, libmnl0, libnftnl11; Recommends edgepin-dkms, nftables, conntrack; conffiles" \
+	has "$tmp/control" '^Depends: .*kmod' '^Depends: .*procps' \
+	'^Depends: .*libmnl0' '^Depends: .*libnftnl11' \
 	'^Recommends: .*edgepin-dkms' '^Recommends: .*nftables' \
 	'^Recommends: .*conntrack' '^/etc/edgepin/policy$' \
 	'^/etc/modprobe\.d/edgepin\.conf$'
