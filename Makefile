@@ -70,16 +70,68 @@ bench-negotiation: all
 selftests: all
 	scripts/vm-run --timeout 3600 -- tests/selftests/run.sh $(SELFTESTS)
 
-# The module (modules_install, then depmod) and the tool, its man page
-# and bash completion (PREFIX, default /usr/local); DESTDIR honoured.
-install: all
+# The module (modules_install, then depmod), and install-ctl: the tool,
+# its man page and bash completion (PREFIX, default /usr/local),
+# edgepin.service (UNITDIR, its ExecStart= pointed at SBINDIR) and the
+# two files in /etc, each only when not there yet (an operator's edits
+# are kept). DESTDIR honoured.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+etc_files := scripts/deploy/policy:/etc/edgepin/policy \
+	scripts/deploy/modprobe.conf:/etc/modprobe.d/edgepin.conf
+# systemd, when it runs this system (not for a DESTDIR staging tree)
+systemd := $(if $(DESTDIR),,$(wildcard /run/systemd/system))
+
+install: install-module install-ctl
+
+install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
 		modules_install
-	set -e; for ko in "$(DESTDIR)"/lib/modules/*/extra/kmod/*.ko; do \
+	set -e; for ko in "$(DESTDIR)"/lib/modules/*/extra/kmod/*.ko*; do \
 		v=$${ko#"$(DESTDIR)"/lib/modules/}; \
 		depmod -b "$(or $(DESTDIR),/)" "$${v%%/*}"; \
 	done
+
+install-ctl: ctl
 	$(MAKE) -C ctl install
+	install -d "$(DESTDIR)$(UNITDIR)"
+	sed 's|/usr/sbin/edgepin|$(SBINDIR)/edgepin|g' \
+		scripts/deploy/edgepin.service \
+		>"$(DESTDIR)$(UNITDIR)/edgepin.service"
+	chmod 0644 "$(DESTDIR)$(UNITDIR)/edgepin.service"
+	set -e; for f in $(etc_files); do \
+		dst="$(DESTDIR)$${f#*:}"; \
+		if [ -e "$$dst" ]; then echo "kept $$dst"; continue; fi; \
+		install -D -m 0644 "$${f%%:*}" "$$dst"; \
+	done
+	$(if $(systemd),systemctl daemon-reload)
+
+# What install put there; a file in /etc only while it is the shipped
+# one (an edited policy stays, and is named).
+uninstall:
+	set -e; for ko in "$(DESTDIR)"/lib/modules/*/extra/kmod/nf_conntrack_edgepin.ko*; do \
+		[ -e "$$ko" ] || continue; \
+		rm -f "$$ko"; \
+		rmdir "$${ko%/*}" 2>/dev/null || true; \
+		v=$${ko#"$(DESTDIR)"/lib/modules/}; \
+		depmod -b "$(or $(DESTDIR),/)" "$${v%%/*}"; \
+	done
+	$(MAKE) -C ctl uninstall
+	$(if $(systemd),-systemctl disable edgepin.service)
+	rm -f "$(DESTDIR)$(UNITDIR)/edgepin.service"
+	$(if $(systemd),systemctl daemon-reload)
+	set -e; for f in $(etc_files); do \
+		dst="$(DESTDIR)$${f#*:}"; \
+		if cmp -s "$${f%%:*}" "$$dst"; then rm -f "$$dst"; \
+		elif [ -e "$$dst" ]; then echo "kept $$dst (changed)"; fi; \
+	done
+	-rmdir "$(DESTDIR)/etc/edgepin" 2>/dev/null
+
+# build/deb/edgepin_VERSION_amd64.deb and edgepin-dkms_VERSION_all.deb,
+# built by Debian's tools in a copy of the tree (scripts/deb/build.sh).
+deb:
+	scripts/deb/build.sh
 
 clean:
 	@if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
@@ -88,4 +140,4 @@ clean:
 
 .PHONY: all module ctl deps check check-full check-6.12 check-debug demo \
 	compare style unit fuzz bench-parser bench-negotiation \
-	selftests install clean
+	selftests install install-module install-ctl uninstall deb clean

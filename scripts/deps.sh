@@ -5,7 +5,10 @@
 # its linux-6.12 from bookworm-security (linux-image-6.12-amd64; dwarves'
 # pahole writes the BTF that its headers ask for). The last line of
 # packages builds the debug kernel of `make check-debug`
-# (tests/debug/build-kernel.sh) from linux-source-6.1.
+# (tests/debug/build-kernel.sh) from linux-source-6.1. The line before
+# it builds and checks the packages of `make deb` (dpkg-buildpackage, which
+# wants build-essential, dh-dkms, lintian; dkms and openssl, which makes
+# its signing key; systemd-analyze and man check the unit).
 set -eu
 
 pkgs="make gcc libc6-dev pkg-config libmnl-dev libnftnl-dev
@@ -14,6 +17,7 @@ linux-image-6.12-amd64 linux-headers-6.12-amd64 dwarves
 qemu-system-x86 busybox-static cpio gzip xz-utils perl
 nftables conntrack conntrackd iproute2 iputils-ping sip-tester socat jq procps python3
 clang libclang-rt-14-dev llvm valgrind libosip2-dev strace
+build-essential dpkg-dev debhelper dh-dkms dkms lintian openssl man-db systemd
 bc bison flex libelf-dev libssl-dev"
 
 # kselftest headers and checkpatch come from Debian's kernel source
