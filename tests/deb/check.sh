@@ -6,8 +6,10 @@
 # its own, chroot): edgepin-dkms's postinst has DKMS build, sign and
 # install the module for the installed Debian kernels (6.1 and 6.12, those
 # of scripts/kdir.sh), checked with modinfo and modprobe; edgepin.service
-# is not enabled; removal and purge take it all away again. Last, the
-# host itself is checked untouched. Needs root (unshare -m, mount).
+# is not enabled; removal and purge take it all away again. The host
+# itself is checked untouched. Last, the modules DKMS built boot in the
+# VM with their kernels and pass selftest 33-fail-closed (the deployment:
+# edgepin.service's commands). Needs root (unshare -m, mount).
 #
 #   tests/deb/check.sh            runs `make deb` first
 #   tests/deb/check.sh DEB DEB    the two packages of an earlier `make deb`
@@ -68,7 +70,7 @@ module_ok() {
 
 # --root VERSION KERNEL...: inside the chroot, the packages in /tmp/deb.
 in_root() {
-	local k units
+	local k units ko
 	version=$1
 	shift
 	check "dpkg -i edgepin and edgepin-dkms (postinst: DKMS)" \
@@ -83,6 +85,15 @@ in_root() {
 		fi
 		check "DKMS built, signed and installed the module for $k" \
 			module_ok "$k"
+		# out to the host (/tmp/ko is build/deb/ko), for the VM;
+		# depmod names a module by its file
+		ko=$(find /lib/modules/"$k"/updates/dkms \
+			-name 'nf_conntrack_edgepin.ko*' | head -n 1)
+		mkdir -p /tmp/ko/"$k"
+		case $ko in
+		*.xz) xz -dc "$ko" >/tmp/ko/"$k"/nf_conntrack_edgepin.ko ;;
+		*.ko) cp "$ko" /tmp/ko/"$k"/nf_conntrack_edgepin.ko ;;
+		esac
 	done
 	check "edgepin -V is $version" \
 		sh -c "edgepin -V | grep -qx 'edgepin $version'"
@@ -123,8 +134,9 @@ in_ns() {
 		mount --rbind /sys "$r/sys" &&
 		mount -t tmpfs tmpfs "$r/run" &&
 		mount -t tmpfs tmpfs "$r/tmp" &&
-		mkdir "$r/tmp/deb" &&
-		cp "$deb1" "$deb2" "$r/tmp/deb/"
+		mkdir "$r/tmp/deb" "$r/tmp/ko" &&
+		cp "$deb1" "$deb2" "$r/tmp/deb/" &&
+		mount --bind build/deb/ko "$r/tmp/ko"
 	check "throw-away root: overlay over / on a tmpfs" test $? = 0
 	if [ "$failed" = 0 ]; then
 		TAP_N=$n chroot "$r" "$PWD/$me" --root "$version" "$@"
@@ -228,6 +240,8 @@ snapshot() {
 	stat -c '%n %Y' /lib/modules/*/modules.dep
 }
 snapshot >"$tmp/before"
+rm -rf build/deb/ko
+mkdir -p build/deb/ko
 if [ "$(id -u)" != 0 ]; then
 	check "a throw-away root needs root (unshare -m)" false
 else
@@ -242,5 +256,20 @@ fi
 snapshot >"$tmp/after"
 check "the host is untouched (no edgepin package, module, DKMS tree, unit or /etc file more; modules.dep as it was)" \
 	diff "$tmp/before" "$tmp/after"
+
+# The module DKMS built, booted with the kernel it was built for: the
+# deployment selftest (edgepin.service's commands against Debian's
+# nftables.conf, the module missing, then loaded, nftables reloaded).
+# The tool is the tree's (ctl/), built from the same sources.
+for k in $kernels; do
+	if [ ! -f "build/deb/ko/$k/nf_conntrack_edgepin.ko" ]; then
+		check "the module DKMS built for $k, in the VM" false
+		continue
+	fi
+	check "the module DKMS built for $k, in the VM: selftest 33-fail-closed" \
+		scripts/vm-run --module "build/deb/ko/$k/nf_conntrack_edgepin.ko" \
+		--timeout "${DEB_VM_TIMEOUT:-900}" -- \
+		tests/selftests/run.sh 33-fail-closed
+done
 echo "1..$n"
 exit "$failed"
