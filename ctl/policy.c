@@ -477,12 +477,25 @@ static int get_u32(struct policy *p, unsigned int k, const struct nlattr *a)
 	return 0;
 }
 
+/* Key @k's JSON name: snake_case, as every other JSON key. */
+static const char *json_key(unsigned int k)
+{
+	static char buf[32];
+	char *c;
+
+	snprintf(buf, sizeof(buf), "%s", keys[k].name);
+	for (c = buf; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	return buf;
+}
+
 static void show_ranges(const struct policy *p, unsigned int k)
 {
 	size_t i;
 
 	print_string(PRINT_FP, NULL, "%s", keys[k].name);
-	open_json_array(keys[k].name);
+	open_json_array(json_key(k));
 	for (i = 0; i < p->n_ranges; i++) {
 		open_json_object(NULL);
 		print_uint(PRINT_ANY, "lo", " %llu", p->ranges[i].lo);
@@ -500,7 +513,7 @@ static void show_edges(const struct policy *p, unsigned int k)
 	size_t i;
 
 	print_string(PRINT_FP, NULL, "%s", keys[k].name);
-	open_json_array(keys[k].name);
+	open_json_array(json_key(k));
 	for (i = 0; i < p->n_edges; i++) {
 		x = &p->edges[i];
 		snprintf(buf, sizeof(buf), "%s/%u",
@@ -529,7 +542,7 @@ static void show_excludes(const struct policy *p, unsigned int k)
 	const struct exclude *x;
 	size_t i;
 
-	open_json_array(keys[k].name);
+	open_json_array(json_key(k));
 	for (i = 0; i < p->n_excludes; i++) {
 		x = &p->excludes[i];
 		print_string(PRINT_FP, NULL, "%s", keys[k].name);
@@ -550,7 +563,7 @@ static void show_excludes(const struct policy *p, unsigned int k)
 static void show_transports(const struct policy *p, unsigned int k)
 {
 	print_string(PRINT_FP, NULL, "%s", keys[k].name);
-	show_protos(keys[k].name, p->val[k]);
+	show_protos(json_key(k), p->val[k]);
 	print_nl();
 }
 
@@ -563,16 +576,16 @@ static void show_word(const struct policy *p, unsigned int k)
 		n++;
 	print_string(PRINT_FP, NULL, "%s ", keys[k].name);
 	if (v < n)
-		print_string(PRINT_ANY, keys[k].name, "%s", w[v]);
+		print_string(PRINT_ANY, json_key(k), "%s", w[v]);
 	else
-		print_uint(PRINT_ANY, keys[k].name, "%llu", v);
+		print_uint(PRINT_ANY, json_key(k), "%llu", v);
 	print_nl();
 }
 
 static void show_u32(const struct policy *p, unsigned int k)
 {
 	print_string(PRINT_FP, NULL, "%s ", keys[k].name);
-	print_uint(PRINT_ANY, keys[k].name, "%llu", p->val[k]);
+	print_uint(PRINT_ANY, json_key(k), "%llu", p->val[k]);
 	print_nl();
 }
 

@@ -64,11 +64,11 @@ mode enforce'
 expect_show "$NS_A" <<<"$defaults"
 jq -e '.range == [{"lo": 50000, "hi": 59999}] and .edge == [] and
 	.exclude == [{"transports": ["tcp"], "lo": 50001, "hi": 50003}] and
-	.transports == ["udp", "tcp"] and ."peer-match" == "address" and
-	."max-calls" == 16384 and ."max-calls-per-source" == 1024 and
-	."max-pinholes" == 65536 and
-	."max-pinholes-per-call" == 64 and ."pinhole-timeout" == 60 and
-	."call-timeout" == 14400 and .mode == "enforce" and
+	.transports == ["udp", "tcp"] and .peer_match == "address" and
+	.max_calls == 16384 and .max_calls_per_source == 1024 and
+	.max_pinholes == 65536 and
+	.max_pinholes_per_call == 64 and .pinhole_timeout == 60 and
+	.call_timeout == 14400 and .mode == "enforce" and
 	(keys | length) == 12' "$tmp/show.json" >/dev/null ||
 	fail "policy show -j does not show the defaults"
 echo "# defaults shown in text and JSON"
@@ -104,8 +104,8 @@ jq -e '.range == [{"lo": 40000, "hi": 40100}, {"lo": 50000, "hi": 50000}]
 	and .edge == ["203.0.113.0/24", "2001:db8:2::2/128"] and
 	.exclude[1] == {"transports": ["udp", "tcp"], "lo": 40010,
 			"hi": 40020} and .transports == ["udp"] and
-	."peer-match" == "address-port" and ."call-timeout" == 30 and
-	."max-calls-per-source" == 10 and
+	.peer_match == "address-port" and .call_timeout == 30 and
+	.max_calls_per_source == 10 and
 	.mode == "monitor"' "$tmp/show.json" >/dev/null ||
 	fail "policy show -j does not match what was set"
 echo "# every key set, text and JSON agree"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Every command of edgepin's usage, run with -j on a firewall with a live
 # call: what it prints is JSON (checked by jq) with the keys DESIGN.md
-# and edgepin.8 name, and commands that only act print nothing. The list
+# and edgepin.8 name, all snake_case, and commands that only act print
+# nothing. The list
 # of commands comes from edgepin -h, so a new command without a check
 # here fails this test.
 . ./lib.sh
@@ -16,6 +17,13 @@ ep() {
 	ip netns exec "$FW" edgepin -j "$@"
 }
 declare -A checked
+
+# snake FILE WHAT: every key of every JSON document in FILE is snake_case.
+snake() {
+	jq -e -s '[.[] | paths | .[] | strings | select(test("^[a-z0-9_]+$") |
+		not)] | if . == [] then true else error(tostring) end' \
+		"$1" >/dev/null || fail "edgepin -j $2: keys not snake_case"
+}
 
 # check "OBJ CMD" JQ ARGS...: run it; its output is one JSON document for
 # which JQ holds ("" = prints nothing).
@@ -32,6 +40,7 @@ check() {
 		[ "$(wc -l <"$tmp/out")" = 1 ] || fail "$*: not one line"
 		jq -e "$filter" "$tmp/out" >/dev/null ||
 			fail "edgepin -j $*: not $filter"
+		snake "$tmp/out" "$*"
 	fi
 	checked[$name]=1
 }
@@ -44,8 +53,8 @@ check "policy load" "" policy load -
 : >"$tmp/stdin"
 check "policy set" "" policy set pinhole-timeout 60
 check "policy show" 'all(.range, .edge, .exclude, .transports,
-	.["peer-match"], .["max-calls"], .["max-pinholes"],
-	.["max-pinholes-per-call"], .["pinhole-timeout"], .["call-timeout"],
+	.peer_match, .max_calls, .max_pinholes,
+	.max_pinholes_per_call, .pinhole_timeout, .call_timeout,
 	.mode; . != null)' policy show
 check "stats reset" "" stats reset
 
@@ -75,6 +84,7 @@ jq -e '(.findings | type) == "array" and .pinholes[0].pinholes == 2 and
 	(.summary | has("exposed") and has("critical") and has("high") and
 	 has("warning") and has("info"))' "$tmp/out" >/dev/null ||
 	fail "audit -j: $(cat "$tmp/out")"
+snake "$tmp/out" audit
 checked[audit]=1
 check "call drop" "" call drop json-1@peer
 check "pinhole flush" '.closed == 0' pinhole flush
@@ -85,6 +95,7 @@ wait $mon || fail "monitor: $(cat "$tmp/events.err")"
 sed 's/^/# event: /' "$tmp/events"
 [ "$(jq -s length "$tmp/events")" = "$(wc -l <"$tmp/events")" ] ||
 	fail "monitor -j: not one JSON object per line"
+snake "$tmp/events" monitor
 jq -s -e '[.[].event] | [index("pinhole_open", "pinhole_close")] |
 	all(. != null) and .[0] < .[1]' \
 	"$tmp/events" >/dev/null || fail "monitor -j events"
