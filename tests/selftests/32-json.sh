@@ -50,6 +50,8 @@ check "policy reset" "" policy reset
 check "ruleset install" "" ruleset install --edge "$EDGE4" "$EDGE6"
 echo "mode enforce" >"$tmp/stdin"
 check "policy load" "" policy load -
+check "policy check" '. == {"file": "-", "valid": true,
+	"module_checked": true}' policy check -
 : >"$tmp/stdin"
 check "policy set" "" policy set pinhole-timeout 60
 check "policy show" 'all(.range, .edge, .exclude, .transports,
