@@ -5,10 +5,11 @@
 # every counter and reset; flush reports what it closed; monitor runs
 # until SIGINT and exits 0; a user without CAP_NET_ADMIN is refused every
 # command, monitor included; keywords match exactly and usage errors exit
-# 2 with one line that says where the usage is; --opt=value; -V names
-# the module's version; an unloaded module is loaded on demand.
+# 2 with one line that says where the usage is; --opt=value; ruleset
+# install --print changes nothing; -V names the module's version; an
+# unloaded module is loaded on demand.
 . ./lib.sh
-need modprobe ip jq setpriv edgepin timeout
+need modprobe ip jq setpriv edgepin timeout nft
 
 NS="$ns_prefix-cli"
 tmp=$(mktemp -d)
@@ -99,9 +100,10 @@ for args in "pol show" "policy sh" "pinhole list call" "pinhole list foo 1" \
 	rc=$?
 	[ $rc = 2 ] || fail "'edgepin $args' exited $rc, not 2"
 	grep -q '^edgepin: ' "$tmp/err" || fail "'edgepin $args': no error"
-	[ "$(wc -l <"$tmp/err")" = 1 ] ||
+	# (in_ns echoes the command to stderr as "# [NS] ...")
+	[ "$(grep -vc '^# \[' "$tmp/err")" = 1 ] ||
 		fail "'edgepin $args': not one line: $(cat "$tmp/err")"
-	sed -n '1s/^/# stderr: /p' "$tmp/err"
+	grep -v '^# \[' "$tmp/err" | sed 's/^/# stderr: /'
 done
 # A grammar error names where to read the usage, and prints no usage.
 for args in "pol show|edgepin -h" "-x|edgepin -h" "--frob|edgepin -h" \
@@ -148,6 +150,29 @@ rc=$?
 grep -q "keep-guard takes no value" "$tmp/err" ||
 	fail "--keep-guard=yes: $(cat "$tmp/err")"
 echo "# --opt=value"
+
+# ruleset install --print: show --nft's text for the same options, and
+# nothing changed: no policy key set, no table written.
+ep policy show >"$tmp/pol.before" || fail "policy show"
+ep ruleset show --nft --edge 203.0.113.9 --range 41000-41999 \
+	--sip-port 5062 >"$tmp/show.nft" || fail "ruleset show --nft"
+ep ruleset install --print --edge=203.0.113.9 --range 41000-41999 \
+	--sip-port 5062 >"$tmp/print.nft" || fail "ruleset install --print"
+sed 's/^/# /' "$tmp/print.nft"
+grep -q "^table inet edgepin_guard" "$tmp/print.nft" &&
+	grep -q "203.0.113.9" "$tmp/print.nft" &&
+	grep -q "41000-41999" "$tmp/print.nft" ||
+	fail "install --print printed no guard for its options"
+cmp "$tmp/show.nft" "$tmp/print.nft" ||
+	fail "install --print differs from show --nft"
+ep policy show >"$tmp/pol.after" || fail "policy show"
+cmp "$tmp/pol.before" "$tmp/pol.after" || fail "install --print set the policy"
+[ -z "$(in_ns "$NS" nft list ruleset)" ] ||
+	fail "install --print wrote tables: $(in_ns "$NS" nft list ruleset)"
+ep ruleset install --print --guard >/dev/null 2>&1
+rc=$?
+[ $rc = 2 ] || fail "install --print --guard exited $rc, not 2"
+echo "# ruleset install --print: show --nft's text, nothing changed"
 
 # -V and "version": the tool's and the loaded module's versions.
 modver=$(cat /sys/module/nf_conntrack_edgepin/version) ||
