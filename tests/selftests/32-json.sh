@@ -94,6 +94,17 @@ jq -e '(.findings | type) == "array" and .pinholes[0].pinholes == 2 and
 	fail "audit -j: $(cat "$tmp/out")"
 snake "$tmp/out" audit
 checked[audit]=1
+# the bash completion offers the live call's Call-ID (from -j call list)
+ids=$(ip netns exec "$FW" bash -c '. ../../ctl/edgepin.bash-completion
+	for w in "call drop" "pinhole list call" "pinhole flush call"; do
+		read -ra COMP_WORDS <<<"edgepin $w"
+		COMP_WORDS+=("j"); COMP_CWORD=${#COMP_WORDS[@]}
+		COMP_CWORD=$((COMP_CWORD - 1)); COMPREPLY=(); _edgepin
+		echo "${COMPREPLY[*]}"
+	done')
+echo "# completed Call-IDs: $(echo $ids)"
+[ "$(echo $ids)" = "json-1@peer json-1@peer json-1@peer" ] ||
+	fail "completion offered '$ids', not the live Call-ID"
 check "call drop" "" call drop json-1@peer
 check "pinhole flush" '.closed == 0' pinhole flush
 check "ruleset remove" "" ruleset remove
