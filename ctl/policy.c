@@ -746,7 +746,7 @@ static int policy_show_main(int argc, char **argv)
 
 /* Flags of policy_send(). */
 #define SEND_REPLACE	1	/* from the defaults, not the current policy */
-#define SEND_CHECK	2	/* a dry run: the module checks, applies nothing */
+#define SEND_CHECK	2	/* a dry run: checked, not applied */
 
 /*
  * Send @p (NULL: nothing) as a policy on @nl; @file names the source.
