@@ -225,10 +225,11 @@ static int opt_arity(const struct object *o, const char *name, size_t len)
 /*
  * GNU "--opt=value" as "--opt value", for the options @o's usage names
  * with a value; other words are left as they are (a Call-ID may begin
- * with "--"). @out holds 2 * @argc + 1 pointers.
+ * with "--"). @out holds 2 * @argc + 1 pointers, *@n of them used.
+ * Returns 0, or EXIT_USAGE (said why) for a value to an option without.
  */
 static int split_opts(const struct object *o, int argc, char **argv,
-		      char **out)
+		      char **out, int *np)
 {
 	int i, n = 0;
 	char *eq;
@@ -253,7 +254,8 @@ static int split_opts(const struct object *o, int argc, char **argv,
 		}
 	}
 	out[n] = NULL;
-	return -n - 1;
+	*np = n;
+	return 0;
 }
 
 /* Run @o's command named by argv[0], or its bare command. */
@@ -288,13 +290,13 @@ static bool is_global_opt(const char *s)
 static int run_object(const struct object *o, int argc, char **argv)
 {
 	char **args = calloc(2 * argc + 1, sizeof(*args));
-	int ret, i;
+	int ret, i, n = 0;
 
 	if (!args)
 		return ctl_error(NULL, o->name, -ENOMEM);
-	ret = split_opts(o, argc, argv, args);
-	if (ret < 0)
-		ret = run_cmd(o, -ret - 1, args);
+	ret = split_opts(o, argc, argv, args, &n);
+	if (!ret)
+		ret = run_cmd(o, n, args);
 	free(args);
 	/* "edgepin pinhole list -j": say why it was refused */
 	for (i = 0; ret == EXIT_USAGE && i < argc; i++)
