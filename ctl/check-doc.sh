@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The man page against the command table: every command, option and
+# The man pages against the command table: every command, option and
 # policy key that edgepin's own usage (generated from its tables) names
-# must be in edgepin.8. The bash completion reads the same usage at run
+# must be in edgepin.8, every key in edgepin.policy.5, and both pages'
+# .TH carry the tool's version. The bash completion reads the same usage at run
 # time, so it cannot drift. Run by "make -C ctl check-doc" (and so by
 # every build of the tool).
 cd "$(dirname "$0")" || exit 1
@@ -11,7 +12,7 @@ man=$(sed 's/\\-/-/g; s/\\f[BIRP]//g; s/"//g' edgepin.8)
 fail=0
 
 missing() {
-	echo "check-doc: edgepin.8 lacks $1" >&2
+	echo "check-doc: the man pages lack $1" >&2
 	fail=1
 }
 
@@ -30,11 +31,24 @@ while read -r obj cmd args; do
 	done
 done <usage.tmp
 rm -f usage.tmp
+# (each key's own paragraph: the line after a .TP)
+pol=$(sed 's/\\-/-/g; s/\\f[BIRP]//g; s/"//g' edgepin.policy.5 |
+	grep -A1 '^\.TP')
+# (a key's own paragraph: the line after a .TP)
+pol=$(printf '%s\n' "$pol" | grep -A1 '^\.TP')
 for key in $("$bin" policy help | sed -n 's/^    \([a-z-]*\) .*/\1/p'); do
 	printf '%s\n' "$man" | grep -qw -- "$key" || missing "policy key $key"
+	printf '%s\n' "$pol" | grep -q "^\.B[IR]* $key " ||
+		missing "policy key $key (edgepin.policy.5)"
+done
+# the version in both pages' .TH is the tool's
+ver=$("$bin" -V | sed -n 's/^edgepin //p')
+for page in edgepin.8 edgepin.policy.5; do
+	grep -q "^\.TH .* \"edgepin $ver\" " "$page" ||
+		missing "version $ver in $page's .TH"
 done
 for obj in $("$bin" -h | sed -n 's/^  edgepin \([a-z]*\).*/\1/p' | sort -u); do
 	printf '%s\n' "$man" | grep -qx ".SS $obj" || missing "section $obj"
 done
-[ $fail = 0 ] && echo "check-doc: edgepin.8 names every command, option and key"
+[ $fail = 0 ] && echo "check-doc: edgepin.8 names every command, option and key; edgepin.policy.5 every key"
 exit $fail

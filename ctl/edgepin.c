@@ -7,11 +7,13 @@
  * exactly (no prefixes).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "uapi/edgepin.h"
 #include "edgepin.h"
@@ -52,11 +54,13 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: edgepin [-j|--json] [-h] [-V] OBJECT COMMAND [ARGS]\n");
+	fprintf(f, "usage: edgepin [-j|--json] [-h] [-V] OBJECT COMMAND [ARGS]\n"
+		"       edgepin [-j] help|version\n");
 	for (i = 0; i < ARRAY_SIZE(objects); i++)
 		usage_object(f, objects[i]);
 }
 
+/* A usage error is one line, then where to read more (as ip does). */
 int ctl_usage(const struct object *o, const char *fmt, ...)
 {
 	va_list ap;
@@ -65,8 +69,10 @@ int ctl_usage(const struct object *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\nusage:\n", stderr);
-	usage_object(stderr, o);
+	if (o)
+		fprintf(stderr, " (try 'edgepin %s help')\n", o->name);
+	else
+		fputs(" (try 'edgepin -h')\n", stderr);
 	return EXIT_USAGE;
 }
 
@@ -155,13 +161,105 @@ int ctl_list(struct nl *nl, const char *what, struct nlmsghdr *nlh,
 	return ret;
 }
 
+/* The loaded module's version (sysfs, from MODULE_VERSION), or NULL. */
+static const char *module_version(char *buf, size_t len)
+{
+	int fd = open("/sys/module/nf_conntrack_edgepin/version", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+static int version_main(void)
+{
+	const char *mod;
+	char buf[64];
+
+	mod = module_version(buf, sizeof(buf));
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "version", "edgepin %s", EDGEPIN_VERSION);
+	print_nl();
+	print_string(PRINT_FP, NULL, "%s", "module nf_conntrack_edgepin ");
+	if (mod)
+		print_string(PRINT_ANY, "module_version", "%s", mod);
+	else
+		print_null(PRINT_ANY, "module_version", "%s", "not loaded");
+	print_nl();
+	close_json_object();
+	print_end();
+	return 0;
+}
+
 static bool is_help(const char *s)
 {
 	return !strcmp(s, "help") || !strcmp(s, "-h") || !strcmp(s, "--help");
 }
 
+/*
+ * Does a command of @o take option @name (@len bytes, "--" included)?
+ * Its usage says: "--name VALUE" (1), "--name" alone (0), absent (-1).
+ */
+static int opt_arity(const struct object *o, const char *name, size_t len)
+{
+	const struct cmd *c;
+	const char *p;
+
+	for (c = o->cmds; c->fn; c++)
+		for (p = c->args; (p = strstr(p, "--")); p += 2)
+			if (!strncmp(p, name, len) &&
+			    (p == c->args || strchr("[ |", p[-1])) &&
+			    (!p[len] || strchr(" ]|", p[len])))
+				return p[len] == ' ' && p[len + 1] >= 'A' &&
+				       p[len + 1] <= 'Z';
+	return -1;
+}
+
+/*
+ * GNU "--opt=value" as "--opt value", for the options @o's usage names
+ * with a value; other words are left as they are (a Call-ID may begin
+ * with "--"). @out holds 2 * @argc + 1 pointers, *@n of them used.
+ * Returns 0, or EXIT_USAGE (said why) for a value to an option without.
+ */
+static int split_opts(const struct object *o, int argc, char **argv,
+		      char **out, int *np)
+{
+	int i, n = 0;
+	char *eq;
+
+	for (i = 0; i < argc; i++) {
+		eq = strchr(argv[i], '=');
+		if (strncmp(argv[i], "--", 2) || !eq) {
+			out[n++] = argv[i];
+			continue;
+		}
+		switch (opt_arity(o, argv[i], eq - argv[i])) {
+		case 1:
+			*eq = '\0';
+			out[n++] = argv[i];
+			out[n++] = eq + 1;
+			break;
+		case 0:
+			return ctl_usage(o, "%.*s takes no value",
+					 (int)(eq - argv[i]), argv[i]);
+		default:
+			out[n++] = argv[i];
+		}
+	}
+	out[n] = NULL;
+	*np = n;
+	return 0;
+}
+
 /* Run @o's command named by argv[0], or its bare command. */
-static int run_object(const struct object *o, int argc, char **argv)
+static int run_cmd(const struct object *o, int argc, char **argv)
 {
 	const struct cmd *c, *bare = NULL;
 
@@ -183,6 +281,33 @@ static int run_object(const struct object *o, int argc, char **argv)
 	return ctl_usage(o, "%s %s: unknown command", o->name, argv[0]);
 }
 
+static bool is_global_opt(const char *s)
+{
+	return !strcmp(s, "-j") || !strcmp(s, "--json") ||
+	       !strcmp(s, "-V") || !strcmp(s, "--version");
+}
+
+static int run_object(const struct object *o, int argc, char **argv)
+{
+	char **args = calloc(2 * argc + 1, sizeof(*args));
+	int ret, i, n = 0;
+
+	if (!args)
+		return ctl_error(NULL, o->name, -ENOMEM);
+	ret = split_opts(o, argc, argv, args, &n);
+	if (!ret)
+		ret = run_cmd(o, n, args);
+	free(args);
+	/* "edgepin pinhole list -j": say why it was refused */
+	for (i = 0; ret == EXIT_USAGE && i < argc; i++)
+		if (is_global_opt(argv[i])) {
+			fprintf(stderr, "edgepin: %s: global options go before OBJECT\n",
+				argv[i]);
+			break;
+		}
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -191,6 +316,8 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool version = false;
+	const char *word;
 	size_t i;
 	int c;
 
@@ -204,28 +331,36 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("edgepin %s\n", EDGEPIN_VERSION);
-			return 0;
+			version = true;	/* after the options: -V -j is JSON */
+			break;
 		default:
-			if (optopt)
-				fprintf(stderr, "edgepin: -%c: unknown option\n",
-					optopt);
-			else
-				fprintf(stderr, "edgepin: %s: unknown option\n",
-					argv[optind - 1]);
-			usage(stderr);
-			return EXIT_USAGE;
+			/* a long option's name, not optopt's letter */
+			word = argv[optind - 1];
+			if (!strncmp(word, "--", 2) && optopt)
+				return ctl_usage(NULL, "%.*s takes no value",
+						 (int)strcspn(word, "="), word);
+			if (!strncmp(word, "--", 2))
+				return ctl_usage(NULL, "%.*s: unknown option",
+						 (int)strcspn(word, "="), word);
+			return ctl_usage(NULL, "-%c: unknown option", optopt);
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
+	if (version)
+		return version_main();
+	if (optind >= argc)
+		return ctl_usage(NULL, "missing OBJECT");
+	word = argv[optind];
+	if (is_help(word)) {
+		usage(stdout);
+		return 0;
 	}
+	if (!strcmp(word, "version"))
+		return optind + 1 < argc ?
+		       ctl_usage(NULL, "version: takes no arguments") :
+		       version_main();
 	for (i = 0; i < ARRAY_SIZE(objects); i++)
-		if (!strcmp(objects[i]->name, argv[optind]))
+		if (!strcmp(objects[i]->name, word))
 			return run_object(objects[i], argc - optind - 1,
 					  argv + optind + 1);
-	fprintf(stderr, "edgepin: %s: unknown object\n", argv[optind]);
-	usage(stderr);
-	return EXIT_USAGE;
+	return ctl_usage(NULL, "%s: unknown object", word);
 }

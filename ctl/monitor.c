@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * edgepin monitor: live events until SIGINT/SIGTERM, one line (or one
- * JSON object) per event, flushed as it comes.
+ * JSON object) per event, flushed as it comes. Each event carries the
+ * time it was read (UTC, RFC 3339, microseconds): always in JSON as
+ * "time", in text with -t (as ip -ts).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -10,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <linux/genetlink.h>
 
 #include "uapi/edgepin.h"
@@ -25,6 +28,20 @@ static const char *const event_names[] = {
 	[EDGEPIN_EVENT_REFUSED] = "refused",
 };
 
+/* Now as 2026-12-05T15:22:52.123456Z into @buf of 32. */
+static const char *timestamp(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%06ldZ", ts.tv_nsec / 1000);
+	return buf;
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	static const struct nl_spec spec[EDGEPIN_A_MAX + 1] = {
@@ -35,13 +52,13 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		[EDGEPIN_A_PEER_ADDR] = { MNL_TYPE_BINARY, 4, 16 },
 		[EDGEPIN_A_IIF] = { MNL_TYPE_NUL_STRING, 1, IF_NAMESIZE },
 	};
-	char buf[INET6_ADDRSTRLEN], iif[IF_NAMESIZE + 1];
+	char buf[INET6_ADDRSTRLEN], iif[IF_NAMESIZE + 1], now[32];
+	const bool *text_time = data;
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[EDGEPIN_A_MAX + 1];
 	const char *reason;
 	uint8_t ev;
 
-	(void)data;
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*g)) ||
 	    g->cmd != EDGEPIN_CMD_EVENT)
 		return MNL_CB_OK;
@@ -49,6 +66,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		goto bad;
 	ev = mnl_attr_get_u8(tb[EDGEPIN_A_EVENT]);
 	open_json_object(NULL);
+	print_string(*text_time ? PRINT_ANY : PRINT_JSON, "time", "%s ",
+		     timestamp(now, sizeof(now)));
 	print_string(PRINT_ANY, "event", "%s",
 		     ev < ARRAY_SIZE(event_names) ? event_names[ev] : "unknown");
 	if (tb[EDGEPIN_A_REASON]) {
@@ -92,14 +111,16 @@ static void on_signal(int sig)
 
 static int monitor_main(int argc, char **argv)
 {
+	bool text_time = argc == 1 && (!strcmp(argv[0], "-t") ||
+				       !strcmp(argv[0], "--timestamp"));
 	struct sigaction sa;
 	sigset_t stop, orig;
 	struct nl *nl;
 	int ret;
 
-	(void)argv;
-	if (argc)
-		return ctl_usage(&monitor_object, "monitor: takes no arguments");
+	if (argc && !text_time)
+		return ctl_usage(&monitor_object, "monitor: bad argument '%s'",
+				 argv[0]);
 	/*
 	 * Blocked from here, so a SIGINT during setup waits for the first
 	 * ppoll(); caught, not ignored (as a background job's may be). The
@@ -123,7 +144,8 @@ static int monitor_main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	while ((ret = nl_listen(nl, event_cb, NULL, &orig)) == -ENOBUFS)
+	while ((ret = nl_listen(nl, event_cb, &text_time, &orig)) ==
+	       -ENOBUFS)
 		fprintf(stderr, "edgepin: monitor: events lost (receive buffer overrun)\n");
 	if (ret)
 		ret = ctl_error(nl, "monitor", ret);
@@ -132,7 +154,8 @@ static int monitor_main(int argc, char **argv)
 }
 
 static const struct cmd monitor_cmds[] = {
-	{ NULL, monitor_main, "", "live events until interrupted" },
+	{ NULL, monitor_main, "[-t|--timestamp]",
+	  "live events until interrupted (-t: with the time)" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * edgepin policy show | load FILE | set KEY VALUE... | reset
+ * edgepin policy show | load FILE | set KEY VALUE... | check FILE | reset
  *
  * The keys are one table; each kind of key (port ranges, prefixes,
  * excludes, transports, words, numbers) is one row of operations that
@@ -477,12 +477,25 @@ static int get_u32(struct policy *p, unsigned int k, const struct nlattr *a)
 	return 0;
 }
 
+/* Key @k's JSON name: snake_case, as every other JSON key. */
+static const char *json_key(unsigned int k)
+{
+	static char buf[32];
+	char *c;
+
+	snprintf(buf, sizeof(buf), "%s", keys[k].name);
+	for (c = buf; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	return buf;
+}
+
 static void show_ranges(const struct policy *p, unsigned int k)
 {
 	size_t i;
 
 	print_string(PRINT_FP, NULL, "%s", keys[k].name);
-	open_json_array(keys[k].name);
+	open_json_array(json_key(k));
 	for (i = 0; i < p->n_ranges; i++) {
 		open_json_object(NULL);
 		print_uint(PRINT_ANY, "lo", " %llu", p->ranges[i].lo);
@@ -500,7 +513,7 @@ static void show_edges(const struct policy *p, unsigned int k)
 	size_t i;
 
 	print_string(PRINT_FP, NULL, "%s", keys[k].name);
-	open_json_array(keys[k].name);
+	open_json_array(json_key(k));
 	for (i = 0; i < p->n_edges; i++) {
 		x = &p->edges[i];
 		snprintf(buf, sizeof(buf), "%s/%u",
@@ -529,7 +542,7 @@ static void show_excludes(const struct policy *p, unsigned int k)
 	const struct exclude *x;
 	size_t i;
 
-	open_json_array(keys[k].name);
+	open_json_array(json_key(k));
 	for (i = 0; i < p->n_excludes; i++) {
 		x = &p->excludes[i];
 		print_string(PRINT_FP, NULL, "%s", keys[k].name);
@@ -550,7 +563,7 @@ static void show_excludes(const struct policy *p, unsigned int k)
 static void show_transports(const struct policy *p, unsigned int k)
 {
 	print_string(PRINT_FP, NULL, "%s", keys[k].name);
-	show_protos(keys[k].name, p->val[k]);
+	show_protos(json_key(k), p->val[k]);
 	print_nl();
 }
 
@@ -563,16 +576,16 @@ static void show_word(const struct policy *p, unsigned int k)
 		n++;
 	print_string(PRINT_FP, NULL, "%s ", keys[k].name);
 	if (v < n)
-		print_string(PRINT_ANY, keys[k].name, "%s", w[v]);
+		print_string(PRINT_ANY, json_key(k), "%s", w[v]);
 	else
-		print_uint(PRINT_ANY, keys[k].name, "%llu", v);
+		print_uint(PRINT_ANY, json_key(k), "%llu", v);
 	print_nl();
 }
 
 static void show_u32(const struct policy *p, unsigned int k)
 {
 	print_string(PRINT_FP, NULL, "%s ", keys[k].name);
-	print_uint(PRINT_ANY, keys[k].name, "%llu", p->val[k]);
+	print_uint(PRINT_ANY, json_key(k), "%llu", p->val[k]);
 	print_nl();
 }
 
@@ -731,41 +744,58 @@ static int policy_show_main(int argc, char **argv)
 	return ret;
 }
 
-/* Send @p (NULL: nothing) as a policy; @file names the source. */
-static int policy_send(const char *what, const char *file,
-		       const struct policy *p, bool replace)
+/* Flags of policy_send(). */
+#define SEND_REPLACE	1	/* from the defaults, not the current policy */
+#define SEND_CHECK	2	/* a dry run: checked, not applied */
+
+/*
+ * Send @p (NULL: nothing) as a policy on @nl; @file names the source.
+ * Returns -errno; the error, traced back to its key and line, goes into
+ * @where.
+ */
+static int policy_talk(struct nl *nl, const char *what, const char *file,
+		       const struct policy *p, unsigned int flags,
+		       char *where, size_t len)
 {
 	struct request *r = calloc(1, sizeof(*r));
 	const struct mark *m;
-	char where[512];
-	struct nl *nl = NULL;
-	int ret = 1;
+	int ret;
 
+	snprintf(where, len, "%s", what);
 	if (!r)
-		return ctl_error(NULL, what, -ENOMEM);
-	nl = ctl_open(what);
-	if (!nl)
-		goto out;
+		return -ENOMEM;
 	r->nlh = nl_request(nl, EDGEPIN_CMD_POLICY_SET, NLM_F_ACK);
-	if (replace)
+	if (flags & SEND_REPLACE)
 		mnl_attr_put(r->nlh, EDGEPIN_A_POLICY_REPLACE, 0, NULL);
+	if (flags & SEND_CHECK)
+		mnl_attr_put(r->nlh, EDGEPIN_A_POLICY_CHECK, 0, NULL);
 	if (p)
 		put_policy(r, p);
 	ret = nl_talk(nl, r->nlh, NULL, NULL);
-	if (ret) {
-		m = mark_find(r, nl->ext.off);
-		if (m && file)
-			snprintf(where, sizeof(where), "%s:%u: %s", file,
-				 m->line, keys[m->key].name);
-		else if (m)
-			snprintf(where, sizeof(where), "%s: %s", what,
-				 keys[m->key].name);
-		else
-			snprintf(where, sizeof(where), "%s", what);
-		ret = ctl_error(nl, where, ret);
-	}
-out:
+	m = ret ? mark_find(r, nl->ext.off) : NULL;
+	if (m && file)
+		snprintf(where, len, "%s:%u: %s", file, m->line,
+			 keys[m->key].name);
+	else if (m)
+		snprintf(where, len, "%s: %s", what, keys[m->key].name);
 	free(r);
+	return ret;
+}
+
+/* Send @p (NULL: nothing) as a policy; @file names the source. */
+static int policy_send(const char *what, const char *file,
+		       const struct policy *p, unsigned int flags)
+{
+	char where[512];
+	struct nl *nl;
+	int ret;
+
+	nl = ctl_open(what);
+	if (!nl)
+		return 1;
+	ret = policy_talk(nl, what, file, p, flags, where, sizeof(where));
+	if (ret)
+		ret = ctl_error(nl, where, ret);
 	nl_close(nl);
 	return ret;
 }
@@ -790,7 +820,7 @@ int policy_set_words(const char *what, int n, const int *argc,
 			goto out;
 		}
 	}
-	ret = policy_send(what, NULL, p, false);
+	ret = policy_send(what, NULL, p, 0);
 out:
 	free(p);
 	return ret;
@@ -847,7 +877,8 @@ static int policy_read(FILE *f, struct policy *p, unsigned int *line,
 	return ret;
 }
 
-static int policy_load_main(int argc, char **argv)
+/* FILE (or "-", stdin) into a new policy; NULL (said why) on error. */
+static struct policy *policy_file(const char *file)
 {
 	struct policy *p;
 	unsigned int line;
@@ -855,26 +886,95 @@ static int policy_load_main(int argc, char **argv)
 	FILE *f;
 	int ret;
 
-	if (argc != 1)
-		return ctl_usage(&policy_object, "policy load: want one FILE");
-	f = strcmp(argv[0], "-") ? fopen(argv[0], "r") : stdin;
+	f = strcmp(file, "-") ? fopen(file, "r") : stdin;
 	if (!f) {
-		fprintf(stderr, "edgepin: %s: %s\n", argv[0], strerror(errno));
-		return 1;
+		fprintf(stderr, "edgepin: %s: %s\n", file, strerror(errno));
+		return NULL;
 	}
 	p = calloc(1, sizeof(*p));
 	ret = p ? policy_read(f, p, &line, &e) : -ENOMEM;
 	if (f != stdin)
 		fclose(f);
 	if (ret == -EINVAL)
-		fprintf(stderr, "edgepin: %s:%u: %s: %s\n", argv[0], line,
+		fprintf(stderr, "edgepin: %s:%u: %s: %s\n", file, line,
 			e.key, e.msg);
 	else if (ret)
-		fprintf(stderr, "edgepin: %s: %s\n", argv[0], strerror(-ret));
-	else
-		ret = policy_send("policy load", argv[0], p, true);
+		fprintf(stderr, "edgepin: %s: %s\n", file, strerror(-ret));
+	if (!ret)
+		return p;
+	free(p);
+	return NULL;
+}
+
+static int policy_load_main(int argc, char **argv)
+{
+	struct policy *p;
+	int ret;
+
+	if (argc != 1)
+		return ctl_usage(&policy_object, "policy load: want one FILE");
+	p = policy_file(argv[0]);
+	if (!p)
+		return 1;
+	ret = policy_send("policy load", argv[0], p, SEND_REPLACE);
 	free(p);
 	return ret ? 1 : 0;
+}
+
+/*
+ * What "policy load FILE" would check, and change nothing: the syntax
+ * here, then the module's checks as a dry run (EDGEPIN_A_POLICY_CHECK)
+ * when it can be asked. Without the module, or without the privilege to
+ * ask it, the syntax alone is checked, and the output says so.
+ */
+static int policy_check_main(int argc, char **argv)
+{
+	const char *what = "policy check", *why = NULL;
+	char where[512];
+	struct policy *p;
+	struct nl *nl;
+	int ret;
+
+	if (argc != 1)
+		return ctl_usage(&policy_object, "policy check: want one FILE");
+	p = policy_file(argv[0]);
+	if (!p)
+		return 1;
+	ret = nl_open(&nl);
+	if (ret == -ENOENT) {
+		why = "the module is not loaded";
+	} else if (ret) {
+		ret = ctl_error(NULL, what, ret);
+		goto out;
+	} else {
+		ret = policy_talk(nl, what, argv[0], p,
+				  SEND_REPLACE | SEND_CHECK, where,
+				  sizeof(where));
+		/* genetlink's own refusal, before the module saw it */
+		if (ret == -EPERM && !nl->ext.msg[0])
+			why = "no CAP_NET_ADMIN to ask the module";
+		else if (ret)
+			ret = ctl_error(nl, where, ret);
+		nl_close(nl);
+		if (ret && !why)
+			goto out;
+	}
+	open_json_object(NULL);
+	print_string(PRINT_JSON, "file", NULL, argv[0]);
+	print_bool(PRINT_JSON, "valid", NULL, true);
+	print_bool(PRINT_JSON, "module_checked", NULL, !why);
+	print_string(PRINT_FP, NULL, "%s: valid", argv[0]);
+	if (why)
+		print_string(PRINT_FP, NULL, " (syntax only: %s)", why);
+	else
+		print_string(PRINT_FP, NULL, "%s", " (checked by the module)");
+	print_nl();
+	close_json_object();
+	print_end();
+	ret = 0;
+out:
+	free(p);
+	return ret;
 }
 
 static int policy_reset_main(int argc, char **argv)
@@ -882,7 +982,7 @@ static int policy_reset_main(int argc, char **argv)
 	(void)argv;
 	if (argc)
 		return ctl_usage(&policy_object, "policy reset: takes no arguments");
-	return policy_send("policy reset", NULL, NULL, true);
+	return policy_send("policy reset", NULL, NULL, SEND_REPLACE);
 }
 
 static const struct cmd policy_cmds[] = {
@@ -890,6 +990,8 @@ static const struct cmd policy_cmds[] = {
 	{ "load", policy_load_main, "FILE|-",
 	  "replace the policy: defaults, then FILE's keys" },
 	{ "set", policy_set_main, "KEY VALUE...", "change one key" },
+	{ "check", policy_check_main, "FILE|-",
+	  "what load would refuse; changes nothing" },
 	{ "reset", policy_reset_main, "", "back to the defaults" },
 	{ NULL, NULL, NULL, NULL },
 };

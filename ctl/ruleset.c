@@ -455,6 +455,30 @@ static int parse_install(int argc, char **argv, struct install *in)
 	return 0;
 }
 
+static int show_nft(const char *what, int argc, char **argv);
+
+/*
+ * install --print: what show --nft prints for the same options, and
+ * nothing set or written (no policy change, no nftables transaction).
+ */
+static int ruleset_install_print(int argc, char **argv)
+{
+	char *rest[ARGS_MAX * 2];
+	struct install in = { 0 };
+	int i, n = 0, ret;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--print")) {
+			if (n == (int)ARRAY_SIZE(rest))
+				return ctl_usage(&ruleset_object,
+						 "ruleset install: too many arguments");
+			rest[n++] = argv[i];
+		}
+	/* install's options only: no --guard, no --policy */
+	ret = parse_install(n, rest, &in);
+	return ret ? ret : show_nft("ruleset install --print", n, rest);
+}
+
 static int ruleset_install_main(int argc, char **argv)
 {
 	struct install in = { 0 };
@@ -462,8 +486,11 @@ static int ruleset_install_main(int argc, char **argv)
 	int argcs[2], n = 0;
 	struct policy_view *p;
 	struct nl *nl;
-	int ret;
+	int ret, i;
 
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--print"))
+			return ruleset_install_print(argc, argv);
 	ret = parse_install(argc, argv, &in);
 	if (ret)
 		return ret;
@@ -789,9 +816,9 @@ static void print_nft(const struct install *in, const struct policy_view *p,
  * is FILE's (the defaults, then its keys, as "policy load" sets them)
  * or else the module's; --edge and --range replace its keys.
  */
-static int ruleset_show_nft(int argc, char **argv)
+static int show_nft(const char *what, int argc, char **argv)
 {
-	const char *file = NULL, *what = "ruleset show --nft";
+	const char *file = NULL;
 	struct install in = { 0 };
 	bool guard_only = false;
 	char *rest[ARGS_MAX * 2];
@@ -834,7 +861,7 @@ static int ruleset_show_nft(int argc, char **argv)
 			ret = ctl_error(nl, what, ret);
 		nl_close(nl);
 		if (ret) {
-			fprintf(stderr, "edgepin: %s: without the module, give the policy: --policy FILE\n",
+			fprintf(stderr, "edgepin: %s: without the module, give the policy: ruleset show --nft --policy FILE\n",
 				what);
 			goto out;
 		}
@@ -870,7 +897,7 @@ static int ruleset_show_main(int argc, char **argv)
 	int ret;
 
 	if (argc && !strcmp(argv[0], "--nft"))
-		return ruleset_show_nft(argc - 1, argv + 1);
+		return show_nft("ruleset show --nft", argc - 1, argv + 1);
 	if (argc)
 		return ctl_usage(&ruleset_object,
 				 "ruleset show: unknown option '%s'", argv[0]);
@@ -922,7 +949,8 @@ static void ruleset_help(FILE *f)
 		"  --keep-guard deletes only inet %s, so the range stays closed.\n"
 		"  show --nft prints them as nft text that \"nft -f\" loads (for\n"
 		"  nftables.conf: --guard, the guard alone), from the module's\n"
-		"  policy or, with --policy FILE, from FILE's.\n",
+		"  policy or, with --policy FILE, from FILE's; install --print\n"
+		"  prints the same and changes nothing.\n",
 		RS_TABLE_GUARD, RS_CHAIN_GUARD, RS_CHAIN_ANTISPOOF,
 		RS_PRIORITY_ANTISPOOF, RS_TABLE, RS_HELPER_UDP, RS_HELPER_TCP,
 		RS_TABLE);
@@ -930,7 +958,7 @@ static void ruleset_help(FILE *f)
 
 static const struct cmd ruleset_cmds[] = {
 	{ "install", ruleset_install_main,
-	  "[--edge ADDR...] [--sip-port PORT...] [--range LO-HI...]",
+	  "[--print] [--edge ADDR...] [--sip-port PORT...] [--range LO-HI...]",
 	  "write tables inet edgepin_guard and inet edgepin (idempotent)" },
 	{ "remove", ruleset_remove_main, "[--keep-guard]",
 	  "delete them (or inet edgepin only)" },

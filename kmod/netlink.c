@@ -38,6 +38,7 @@ static int edgepin_validate_addr(const struct nlattr *a,
 static const struct nla_policy edgepin_set_policy[EDGEPIN_A_MAX + 1] = {
 	[EDGEPIN_A_POLICY]		= { .type = NLA_NESTED },
 	[EDGEPIN_A_POLICY_REPLACE]	= { .type = NLA_FLAG },
+	[EDGEPIN_A_POLICY_CHECK]	= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy edgepin_pin_get_policy[EDGEPIN_A_MAX + 1] = {
@@ -103,6 +104,8 @@ static int edgepin_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct edgepin_net *en = edgepin_info_pernet(info);
 	const struct nlattr *nest = info->attrs[EDGEPIN_A_POLICY];
 	bool replace = nla_get_flag(info->attrs[EDGEPIN_A_POLICY_REPLACE]);
+	/* a dry run: every check below, then the old policy stays */
+	bool check = nla_get_flag(info->attrs[EDGEPIN_A_POLICY_CHECK]);
 	/*
 	 * The limits size kernel memory that every namespace shares, so
 	 * raising them past the defaults takes the privilege over all of
@@ -136,7 +139,7 @@ static int edgepin_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!ret)
 		ret = edgepin_policy_check_limits(old, new, may_raise,
 						  info->extack);
-	if (!ret) {
+	if (!ret && !check) {
 		old = rcu_replace_pointer(en->policy, new,
 					  lockdep_is_held(&en->policy_lock));
 		kfree_rcu(old, rcu);

@@ -16,7 +16,7 @@
 enum edgepin_cmd {
 	EDGEPIN_CMD_UNSPEC,
 	EDGEPIN_CMD_POLICY_GET,		/* reply: EDGEPIN_A_POLICY */
-	EDGEPIN_CMD_POLICY_SET,		/* EDGEPIN_A_POLICY (+ _REPLACE) */
+	EDGEPIN_CMD_POLICY_SET,		/* EDGEPIN_A_POLICY (+ flags) */
 	EDGEPIN_CMD_PINHOLE_GET,	/* dump; filter CALL_ID, PEER_ADDR */
 	EDGEPIN_CMD_PINHOLE_FLUSH,	/* optional CALL_ID */
 	EDGEPIN_CMD_CALL_GET,		/* dump */
@@ -42,6 +42,7 @@ enum edgepin_attr {
 	EDGEPIN_A_COUNT,		/* u32: how many were closed/dropped */
 	EDGEPIN_A_REASON,		/* u32: enum edgepin_stat of a refusal */
 	EDGEPIN_A_IIF,			/* string: ingress interface name */
+	EDGEPIN_A_POLICY_CHECK,		/* flag: a dry run of POLICY_SET */
 	__EDGEPIN_A_MAX
 };
 #define EDGEPIN_A_MAX (__EDGEPIN_A_MAX - 1)

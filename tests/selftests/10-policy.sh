@@ -5,8 +5,10 @@
 # from the defaults, reset restores them, and show's output loads back
 # unchanged; every rejected policy (bad value, lo > hi, too many ranges,
 # bad prefix, one bad line in a file) exits non-zero with a message and
-# changes nothing; a user without CAP_NET_ADMIN is refused, reads
-# included; two namespaces keep separate policies.
+# changes nothing; policy check runs the module's checks and changes
+# nothing; a user without CAP_NET_ADMIN is refused, reads included (check
+# falls back to the syntax and says so); two namespaces keep separate
+# policies.
 . ./lib.sh
 need modprobe ip jq setpriv edgepin
 
@@ -64,11 +66,11 @@ mode enforce'
 expect_show "$NS_A" <<<"$defaults"
 jq -e '.range == [{"lo": 50000, "hi": 59999}] and .edge == [] and
 	.exclude == [{"transports": ["tcp"], "lo": 50001, "hi": 50003}] and
-	.transports == ["udp", "tcp"] and ."peer-match" == "address" and
-	."max-calls" == 16384 and ."max-calls-per-source" == 1024 and
-	."max-pinholes" == 65536 and
-	."max-pinholes-per-call" == 64 and ."pinhole-timeout" == 60 and
-	."call-timeout" == 14400 and .mode == "enforce" and
+	.transports == ["udp", "tcp"] and .peer_match == "address" and
+	.max_calls == 16384 and .max_calls_per_source == 1024 and
+	.max_pinholes == 65536 and
+	.max_pinholes_per_call == 64 and .pinhole_timeout == 60 and
+	.call_timeout == 14400 and .mode == "enforce" and
 	(keys | length) == 12' "$tmp/show.json" >/dev/null ||
 	fail "policy show -j does not show the defaults"
 echo "# defaults shown in text and JSON"
@@ -104,8 +106,8 @@ jq -e '.range == [{"lo": 40000, "hi": 40100}, {"lo": 50000, "hi": 50000}]
 	and .edge == ["203.0.113.0/24", "2001:db8:2::2/128"] and
 	.exclude[1] == {"transports": ["udp", "tcp"], "lo": 40010,
 			"hi": 40020} and .transports == ["udp"] and
-	."peer-match" == "address-port" and ."call-timeout" == 30 and
-	."max-calls-per-source" == 10 and
+	.peer_match == "address-port" and .call_timeout == 30 and
+	.max_calls_per_source == 10 and
 	.mode == "monitor"' "$tmp/show.json" >/dev/null ||
 	fail "policy show -j does not match what was set"
 echo "# every key set, text and JSON agree"
@@ -234,6 +236,36 @@ cmp -s "$tmp/before.json" "$tmp/show.json" ||
 	fail "the rejected policies changed policy show -j"
 echo "# every rejected policy left the policy unchanged"
 
+# 5b. check: what load would refuse, the module's own checks included
+# (a dry run), and the policy stays as it was either way.
+printf 'mode monitor\nrange 40000-40099\nedge 203.0.113.0/24\n' \
+	>"$tmp/ok.conf"
+ep "$NS_A" policy check "$tmp/ok.conf" >"$tmp/out" ||
+	fail "policy check of a good file"
+cat "$tmp/out"
+grep -qx "$tmp/ok.conf: valid (checked by the module)" "$tmp/out" ||
+	fail "policy check: $(cat "$tmp/out")"
+ep "$NS_A" policy show >"$tmp/after.txt" || fail "policy show"
+cmp -s "$tmp/before.txt" "$tmp/after.txt" ||
+	fail "policy check applied the policy"
+ep "$NS_A" -j policy check - <"$tmp/ok.conf" >"$tmp/out" ||
+	fail "policy check -j -"
+jq -e '. == {"file": "-", "valid": true, "module_checked": true}' \
+	"$tmp/out" >/dev/null || fail "policy check -j: $(cat "$tmp/out")"
+# lo > hi passes the syntax; only the module refuses it
+printf 'mode monitor\nrange 59999-50000\n' >"$tmp/lohi.conf"
+reject "check lo > hi" "lohi.conf:2: range: " \
+	ep "$NS_A" policy check "$tmp/lohi.conf"
+grep -q "low port above high port" "$tmp/err" ||
+	fail "check lo > hi: not the module's reason"
+ep "$NS_A" policy check "$tmp/lohi.conf" 2>/dev/null
+rc=$?
+[ $rc = 1 ] || fail "check of a refused policy exited $rc, not 1"
+printf 'mode monitor\nmax-calls x\n' >"$tmp/bad.conf"
+reject "check a bad line" "bad.conf:2: max-calls: 'x' is not a number" \
+	ep "$NS_A" policy check "$tmp/bad.conf"
+echo "# policy check: module-checked, the policy unchanged"
+
 # 6. Without CAP_NET_ADMIN: refused, reads included, nothing changed.
 nobody() {
 	in_ns "$NS_A" setpriv --reuid=65534 --regid=65534 --clear-groups \
@@ -249,7 +281,11 @@ nobody policy show >"$tmp/out" 2>"$tmp/err" &&
 grep -q "Operation not permitted" "$tmp/err" ||
 	fail "unprivileged show: $(cat "$tmp/err")"
 [ -s "$tmp/out" ] && fail "unprivileged show printed a policy"
-echo "# unprivileged user refused"
+nobody policy check "$tmp/ok.conf" >"$tmp/out" ||
+	fail "unprivileged policy check exited $?"
+grep -qx "$tmp/ok.conf: valid (syntax only: no CAP_NET_ADMIN to ask the module)" \
+	"$tmp/out" || fail "unprivileged check: $(cat "$tmp/out")"
+echo "# unprivileged user refused (policy check: syntax only)"
 
 # 7. Two namespaces, two policies.
 ep "$NS_B" policy set mode monitor || fail "set mode in $NS_B"

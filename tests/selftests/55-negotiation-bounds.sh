@@ -59,7 +59,7 @@ echo "# --- no edge set: each side pins its own address ---"
 bounded() {
 	local r0 n d max
 	max=$(ip netns exec "$FW" edgepin -j policy show |
-		jq '."max-pinholes-per-call"')
+		jq '.max_pinholes_per_call')
 	r0=$(stat refused_max_per_call)
 	worst "$@"
 	check "$1: answer handled within 0.5 s ($ms ms)" within "$ms" 0 499
@@ -165,19 +165,19 @@ userns "edgepin policy set max-calls 50; edgepin policy load $tmp/raise.conf;
 	edgepin -j policy show" >"$tmp/uns.out" 2>&1
 cat "$tmp/uns.out"
 check "a refused raise left the policy unchanged" sh -c "tail -n 1 $tmp/uns.out |
-	jq -e '.\"max-calls\" == 50 and .\"max-pinholes\" == 65536'"
+	jq -e '.max_calls == 50 and .max_pinholes == 65536'"
 userns 'edgepin policy set max-calls 100 &&
 	edgepin policy set max-pinholes-per-call 8 &&
 	edgepin -j policy show' >"$tmp/uns.out" 2>&1
 check "unprivileged-owned netns may lower limits" sh -c "tail -n 1 $tmp/uns.out |
-	jq -e '.\"max-calls\" == 100 and .\"max-pinholes-per-call\" == 8'"
+	jq -e '.max_calls == 100 and .max_pinholes_per_call == 8'"
 for kv in "max-calls 20000" "max-pinholes 70000" "max-pinholes-per-call 80"; do
 	check "the initial-owned netns raises $kv" in_ns "$FW" edgepin policy \
 		set $kv
 done
 check "raised limits are in force" sh -c "ip netns exec $FW edgepin -j policy show |
-	jq -e '.\"max-calls\" == 20000 and .\"max-pinholes\" == 70000 and
-	.\"max-pinholes-per-call\" == 80'"
+	jq -e '.max_calls == 20000 and .max_pinholes == 70000 and
+	.max_pinholes_per_call == 80'"
 
 echo "# --- F10: pins on a master that lost its confirm ---"
 # Two copies of a call's 200, racing on two CPUs on a new UDP flow: both
