@@ -136,14 +136,21 @@ in_ns() {
 		mount -t tmpfs tmpfs "$r/tmp" &&
 		mkdir "$r/tmp/deb" "$r/tmp/ko" &&
 		cp "$deb1" "$deb2" "$r/tmp/deb/" &&
+		cp "$me" "$r/tmp/deb/check.sh" &&
 		mount --bind build/deb/ko "$r/tmp/ko"
 	check "throw-away root: overlay over / on a tmpfs" test $? = 0
 	if [ "$failed" = 0 ]; then
-		TAP_N=$n chroot "$r" "$PWD/$me" --root "$version" "$@"
+		# a copy: the checkout may be under /tmp, which the
+		# chroot has a tmpfs of its own over
+		TAP_N=$n chroot "$r" /tmp/deb/check.sh --root "$version" "$@"
 	else
 		false
 	fi
 	rc=$?
+	if [ "$rc" -gt 1 ]; then
+		# it did not run its checks (1: one of them failed)
+		echo "not ok $((n + 1)) the checks inside the throw-away root ran (exit $rc)"
+	fi
 	umount -R "$r" 2>/dev/null
 	umount "$t" 2>/dev/null
 	return "$rc"
