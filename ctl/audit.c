@@ -22,6 +22,7 @@
  */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <ifaddrs.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -37,10 +38,12 @@
 #include "edgepin.h"
 #include "match.h"
 #include "policy.h"
+#include "reach.h"
 #include "print.h"
 #include "ruleset.h"
 
 #define EXIT_EXPOSED 3
+#define EXIT_UNKNOWN 4
 #define EDGES_MAX 256
 #define PEERS_MAX 64
 
@@ -65,6 +68,8 @@ struct arule {
 	struct match m;
 };
 
+struct reach_audit;
+
 struct audit {
 	struct nft_ruleset rs;
 	struct nl *nl;			/* NULL: module not reachable */
@@ -76,6 +81,9 @@ struct audit {
 	size_t n_rules;
 	struct arule *rules;
 	unsigned int count[SEV_N];
+	struct reach_rs *reach;
+	struct reach_audit *ra;
+	bool exposed, unknown;		/* the verdict */
 	bool ours;			/* a rule of edgepin's tables exists */
 };
 
@@ -88,12 +96,6 @@ struct exposure {
 };
 
 static const uint8_t l4protos[] = { IPPROTO_UDP, IPPROTO_TCP };
-
-/* One finding; @r (may be NULL) is the rule it is about. */
-static void finding(struct audit *a, enum sev level, const char *code,
-		    const struct nftnl_rule *r, const struct exposure *x,
-		    const char *fix, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
 
 static void print_exposure(const struct exposure *x)
 {
@@ -111,29 +113,32 @@ static void print_exposure(const struct exposure *x)
 		     x->restricted ? "restricted" : "any");
 }
 
-static void finding(struct audit *a, enum sev level, const char *code,
-		    const struct nftnl_rule *r, const struct exposure *x,
-		    const char *fix, const char *fmt, ...)
+/* Where a finding points: a rule (handle), or a chain's policy (0). */
+struct loc {
+	const char *family, *table, *chain;
+	uint64_t handle;
+};
+
+static void vfinding(struct audit *a, enum sev level, const char *code,
+		     const struct loc *at, const struct exposure *x,
+		     const char *fix, const char *fmt, va_list ap)
 {
 	char what[1024];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
 	a->count[level]++;
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "severity", "%-8s", sev_names[level]);
 	print_string(PRINT_ANY, "code", " %s", code);
-	if (r) {
-		print_string(PRINT_ANY, "family", " %s", family_word(
-			nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY)));
-		print_string(PRINT_ANY, "table", " %s",
-			     nftnl_rule_get_str(r, NFTNL_RULE_TABLE));
-		print_string(PRINT_ANY, "chain", " %s",
-			     nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
-		print_uint(PRINT_ANY, "handle", " handle %llu",
-			   nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
+	if (at) {
+		print_string(PRINT_ANY, "family", " %s", at->family);
+		print_string(PRINT_ANY, "table", " %s", at->table);
+		print_string(PRINT_ANY, "chain", " %s", at->chain);
+		if (at->handle)
+			print_uint(PRINT_ANY, "handle", " handle %llu",
+				   at->handle);
+		else
+			print_string(PRINT_FP, NULL, "%s", " policy");
 	}
 	if (x)
 		print_exposure(x);
@@ -143,6 +148,45 @@ static void finding(struct audit *a, enum sev level, const char *code,
 	print_nl();
 }
 
+/* One finding; @r (may be NULL) is the rule it is about. */
+static void finding(struct audit *a, enum sev level, const char *code,
+		    const struct nftnl_rule *r, const struct exposure *x,
+		    const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+static void finding_at(struct audit *a, enum sev level, const char *code,
+		       const struct loc *at, const struct exposure *x,
+		       const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static void finding(struct audit *a, enum sev level, const char *code,
+		    const struct nftnl_rule *r, const struct exposure *x,
+		    const char *fix, const char *fmt, ...)
+{
+	struct loc at;
+	va_list ap;
+
+	if (r) {
+		at.family = family_word(nftnl_rule_get_u32(r,
+							   NFTNL_RULE_FAMILY));
+		at.table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+		at.chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+		at.handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+	}
+	va_start(ap, fmt);
+	vfinding(a, level, code, r ? &at : NULL, x, fix, fmt, ap);
+	va_end(ap);
+}
+
+static void finding_at(struct audit *a, enum sev level, const char *code,
+		       const struct loc *at, const struct exposure *x,
+		       const char *fix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfinding(a, level, code, at, x, fix, fmt, ap);
+	va_end(ap);
+}
 
 /* A chain the audit looks at: filter chains on prerouting and forward,
  * and regular chains (as if reachable).
@@ -172,30 +216,10 @@ static uint8_t nfproto_of(const struct edge *e)
 	return e->family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
 }
 
-/* The ports of the media range @m takes in for @proto to edge @e. */
-static void reach(const struct audit *a, const struct match *m,
-		  const struct edge *e, uint8_t proto, struct ivs *ports)
-{
-	ports->n = 0;
-	if (!ivs_has(&m->l4proto, proto) ||
-	    (m->nfproto && m->nfproto != nfproto_of(e)) ||
-	    !addrs_overlap(&m->daddr, e->family, e->addr, e->plen))
-		return;
-	*ports = m->dport;
-	ivs_and(ports, &a->media);
-}
-
 /* Takes in new connections that did not come through a pinhole. */
 static bool takes_unexpected(const struct match *m)
 {
 	return m->ct_state & CT_NEW && !m->need_expected &&
-	       strcmp(m->iifname, "lo");
-}
-
-/* Takes in packets of connections that came through a pinhole. */
-static bool takes_pinholed(const struct match *m)
-{
-	return m->ct_state & (CT_REL | CT_EST) && !m->need_not_expected &&
 	       strcmp(m->iifname, "lo");
 }
 
@@ -266,199 +290,334 @@ static const char *edge_text(const struct edge *e, char *buf)
 	return buf;
 }
 
-/* An accept rule: which edges, protocols and ports it opens. */
-static void check_accept(struct audit *a, const struct arule *x)
+/*
+ * What the ruleset lets into the media range, from the attacker's side:
+ * for each edge, protocol and class of ports (ports every rule treats
+ * alike), a new connection that no pinhole expects is walked through
+ * every base chain it meets (reach.c). Accepted by all of them: exposed,
+ * blamed on the rules that accepted it. Accepted only through something
+ * not decoded: unknown. A pinholed connection (ct state related, status
+ * expected; then established) that every path drops: calls fail.
+ */
+enum agg_kind { AG_OPEN, AG_RANGE_OPEN, AG_UNKNOWN, AG_SHADOWED, AG_PIN_DROP };
+
+struct agg {
+	enum agg_kind kind;
+	struct reach_point at, why;
+	char what[48];
+	struct exposure x;
+};
+
+#define AGG_MAX 256
+#define PORT_CLASSES 8192
+
+struct reach_audit {
+	size_t n;
+	struct agg g[AGG_MAX];
+	uint16_t pts[PORT_CLASSES];
+};
+
+static void agg_add(struct reach_audit *ra, enum agg_kind kind,
+		    const struct reach_point *at, const struct reach_hop *h,
+		    bool some, const struct edge *e, uint8_t proto,
+		    uint16_t lo, uint16_t hi)
 {
-	struct exposure ex = { 0 };
-	bool shadowed = true;
-	char rule[1024], ports[256], tmp[INET6_ADDRSTRLEN + 8];
-	const char *et;
-	struct ivs p;
-	size_t i, j, o = 0;
+	char tmp[INET6_ADDRSTRLEN + 8];
+	const char *et = edge_text(e, tmp);
+	struct agg *g = NULL;
+	size_t i, o;
 
-	for (i = 0; i < a->n_edges; i++)
-		for (j = 0; j < ARRAY_SIZE(l4protos); j++) {
-			reach(a, &x->m, &a->edges[i], l4protos[j], &p);
-			if (!p.n)
-				continue;
-			ex.protos |= j ? EDGEPIN_PROTO_TCP : EDGEPIN_PROTO_UDP;
-			if (!ex.ports.n)
-				ex.ports = p;
-			et = edge_text(&a->edges[i], tmp);
-			if (!strstr(ex.daddr, et) &&
-			    o + strlen(et) + 2 < sizeof(ex.daddr))
-				o += snprintf(ex.daddr + o, sizeof(ex.daddr) - o,
-					      "%s%s", o ? ", " : "", et);
-			if (!ports_dropped(a, &a->edges[i], l4protos[j], &p,
-					   x->r, false))
-				shadowed = false;
-		}
-	if (!ex.protos)
-		return;
-	ex.restricted = x->m.saddr || x->m.iifname[0];
-	match_format(&x->m, rule, sizeof(rule));
-	ivs_format(&ex.ports, ports, sizeof(ports));
-	if (x->m.unknown)
-		finding(a, SEV_WARNING, "unanalysed", x->r, &ex,
-			"read the rule; if it opens the range, delete it and let pinholes open it",
-			"\"%s\" may accept new %s%s%s %s to %s: a condition (%s) was not decoded",
-			rule, ex.protos & EDGEPIN_PROTO_UDP ? "udp" : "",
-			ex.protos == 3 ? "/" : "",
-			ex.protos & EDGEPIN_PROTO_TCP ? "tcp" : "", ports,
-			ex.daddr, x->m.unknown_what);
-	else if (shadowed)
-		finding(a, SEV_INFO, "opening-shadowed", x->r, &ex,
-			"delete it: the drop in another base chain is final",
-			"\"%s\" would accept new connections to %s %s, but another base chain drops them unless expected",
-			rule, ex.daddr, ports);
-	else
-		finding(a, SEV_CRITICAL, "static-opening", x->r, &ex,
-			"delete the rule and install the guard: edgepin ruleset install --edge ADDR",
-			"\"%s\" accepts new %s%s%s %s to %s from %s sources, no pinhole needed",
-			rule, ex.protos & EDGEPIN_PROTO_UDP ? "udp" : "",
-			ex.protos == 3 ? "/" : "",
-			ex.protos & EDGEPIN_PROTO_TCP ? "tcp" : "", ports,
-			ex.daddr, ex.restricted ? "some" : "all");
-}
-
-/* A drop that takes packets of pinholed media (calls fail). */
-static void check_drop(struct audit *a, const struct arule *x)
-{
-	char rule[1024], tmp[INET6_ADDRSTRLEN + 8];
-	struct ivs p;
-	size_t i, j;
-
-	/* a reverse-path drop takes only what came in the wrong way */
-	if (!takes_pinholed(&x->m) || x->m.rpf_missing)
-		return;
-	for (i = 0; i < a->n_edges; i++)
-		for (j = 0; j < ARRAY_SIZE(l4protos); j++) {
-			reach(a, &x->m, &a->edges[i], l4protos[j], &p);
-			if (!p.n)
-				continue;
-			finding(a, SEV_HIGH, "drops-pinholed-media", x->r, NULL,
-				"accept \"ct status expected\" (or ct state established,related) before it in this chain",
-				"\"%s\" drops media that entered through pinholes to %s: calls will have no audio",
-				match_format(&x->m, rule, sizeof(rule)),
-				edge_text(&a->edges[i], tmp));
+	for (i = 0; i < ra->n && !g; i++)
+		if (ra->g[i].kind == kind &&
+		    ra->g[i].at.chain == (at ? at->chain : NULL) &&
+		    ra->g[i].at.handle == (at ? at->handle : 0) &&
+		    (kind != AG_UNKNOWN ||
+		     (ra->g[i].why.chain == h->why.chain &&
+		      ra->g[i].why.handle == h->why.handle)))
+			g = &ra->g[i];
+	if (!g) {
+		if (ra->n == AGG_MAX)
 			return;
+		g = &ra->g[ra->n++];
+		memset(g, 0, sizeof(*g));
+		g->kind = kind;
+		if (at)
+			g->at = *at;
+		if (h) {
+			g->why = h->why;
+			snprintf(g->what, sizeof(g->what), "%s", h->what);
 		}
+	}
+	g->x.protos |= proto == IPPROTO_UDP ? EDGEPIN_PROTO_UDP :
+		       EDGEPIN_PROTO_TCP;
+	g->x.restricted |= some;
+	ivs_push(&g->x.ports, lo, hi);
+	ivs_norm(&g->x.ports);
+	o = strlen(g->x.daddr);
+	if (!strstr(g->x.daddr, et) && o + strlen(et) + 3 < sizeof(g->x.daddr))
+		snprintf(g->x.daddr + o, sizeof(g->x.daddr) - o, "%s%s",
+			 o ? ", " : "", et);
 }
 
-/* Accepts every pinholed packet: later drops in the chain miss them. */
-static bool accepts_pinholed(const struct match *m)
+static void probe_fill(struct reach_probe *p, const struct edge *e,
+		       uint8_t proto, uint16_t port, bool local)
 {
-	return m->verdict == V_ACCEPT && !m->unknown && m->daddr.any &&
-	       ivs_covers(&m->dport, 0, 65535) &&
-	       ivs_covers(&m->l4proto, 0, 255) && !m->saddr &&
-	       !m->iifname[0] && !m->need_not_expected &&
-	       (m->need_expected ||
-		(!(m->ct_state & CT_NEW) && (m->ct_state & CT_REL) &&
-		 (m->ct_state & CT_EST)));
+	unsigned int i, alen = e->family == AF_INET ? 4 : 16;
+
+	memset(p, 0, sizeof(*p));
+	p->nfproto = nfproto_of(e);
+	p->l4proto = proto;
+	p->dport = port;
+	p->local = local;
+	for (i = 0; i < alen * 8; i++) {
+		bool bit = e->addr[i / 8] & (0x80 >> (i % 8));
+
+		if (i < e->plen && !bit)
+			continue;
+		if (i < e->plen || !bit)
+			p->daddr_hi[i / 8] |= 0x80 >> (i % 8);
+		if (i < e->plen)
+			p->daddr_lo[i / 8] |= 0x80 >> (i % 8);
+	}
 }
 
-static void chain_end(struct audit *a, const struct nftnl_chain *c,
-		      bool ok)
+/* One class of ports [@lo, @hi] to edge @e. */
+static void probe_class(struct audit *a, struct reach_audit *ra,
+			const struct edge *e, uint8_t proto, uint16_t lo,
+			uint16_t hi, bool local)
 {
-	char where[256];
+	static const struct {
+		uint8_t state;
+		uint16_t status;
+	} pinholed[] = {
+		{ RS_CT_REL, RS_ST_EXPECTED },
+		{ RS_CT_EST, RS_ST_EXPECTED | RS_ST_SEEN_REPLY |
+			     RS_ST_CONFIRMED },
+	};
+	struct reach_out out;
+	struct reach_probe p;
+	bool blamed = false;
+	size_t i, k;
 
-	if (ok || !nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY) ||
-	    nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) != NF_DROP)
+	probe_fill(&p, e, proto, lo, local);
+	p.ct_state = RS_CT_NEW;
+	reach_eval(a->reach, &p, &out);
+	for (i = 0; i < out.n; i++) {
+		const struct reach_hop *h = &out.hop[i];
+
+		switch (out.verdict) {
+		case REACH_YES:
+		case REACH_SOME:
+			if (h->at.handle) {
+				agg_add(ra, AG_OPEN, &h->at, h,
+					out.verdict == REACH_SOME, e, proto,
+					lo, hi);
+				blamed = true;
+			}
+			break;
+		case REACH_MAYBE:
+			if (h->accept == REACH_MAYBE)
+				agg_add(ra, AG_UNKNOWN, &h->at, h, false, e,
+					proto, lo, hi);
+			break;
+		case REACH_NO:
+			if ((h->accept == REACH_YES ||
+			     h->accept == REACH_SOME) && h->at.handle)
+				agg_add(ra, AG_SHADOWED, &h->at, h, false, e,
+					proto, lo, hi);
+			break;
+		}
+	}
+	if ((out.verdict == REACH_YES || out.verdict == REACH_SOME) && !blamed)
+		agg_add(ra, AG_RANGE_OPEN, NULL, NULL,
+			out.verdict == REACH_SOME, e, proto, lo, hi);
+	for (k = 0; k < ARRAY_SIZE(pinholed); k++) {
+		p.ct_state = pinholed[k].state;
+		p.ct_status = pinholed[k].status;
+		reach_eval(a->reach, &p, &out);
+		if (out.verdict != REACH_NO)
+			continue;
+		for (i = 0; i < out.n; i++)
+			if (out.hop[i].accept == REACH_NO)
+				agg_add(ra, AG_PIN_DROP, &out.hop[i].drop_at,
+					&out.hop[i], false, e, proto, lo, hi);
+		break;
+	}
+}
+
+/* Does prefix @e hold @addr? */
+static bool edge_holds(const struct edge *e, const uint8_t *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->plen; i++)
+		if ((e->addr[i / 8] ^ addr[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+/*
+ * The hooks a packet to @e meets: forward (the edge behind the firewall),
+ * input if @e holds an address of this host. With no edge configured
+ * (prefix length 0), forward only: the audit is about what the firewall
+ * lets through to the edge, not its own sockets.
+ */
+static void edge_hooks(const struct edge *e, bool *fwd, bool *in)
+{
+	struct ifaddrs *ifa, *i;
+	const uint8_t *addr;
+	bool local = false;
+
+	*fwd = true;
+	*in = false;
+	if (!e->plen || getifaddrs(&ifa))
 		return;
-	snprintf(where, sizeof(where), "%s %s %s",
-		 family_word(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY)),
-		 nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE),
-		 nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
-	finding(a, SEV_HIGH, "policy-drops-pinholed-media", NULL, NULL,
-		"add \"ct status expected accept\" (or ct state established,related accept) to the chain",
-		"chain %s has policy drop and no rule accepts connections that entered through pinholes: calls will have no audio",
-		where);
+	for (i = ifa; i; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != e->family)
+			continue;
+		addr = e->family == AF_INET ?
+		       (const uint8_t *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr :
+		       (const uint8_t *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		local |= edge_holds(e, addr);
+	}
+	freeifaddrs(ifa);
+	*in = local;
+	/* one address, and it is ours: nothing is forwarded to it */
+	*fwd = !local || e->plen < (e->family == AF_INET ? 32 : 128);
 }
 
-/* Each chain's rules in order: openings, drops of pinholed media. */
-static void check_chain(struct audit *a, const struct nftnl_chain *c)
+static void probe_edges(struct audit *a, struct reach_audit *ra)
 {
-	const struct arule *x;
-	bool ok = false;
+	const struct edge *e;
+	size_t i, j, m, n, k;
+	bool hooks[2];
+	int h;
+
+	for (i = 0; i < a->n_edges; i++) {
+		e = &a->edges[i];
+		edge_hooks(e, &hooks[0], &hooks[1]);
+		for (h = 0; h < 2; h++) {
+			if (!hooks[h])
+				continue;
+			for (j = 0; j < ARRAY_SIZE(l4protos); j++)
+				for (m = 0; m < a->media.n; m++) {
+					uint16_t lo = a->media.iv[m].lo;
+					uint16_t hi = a->media.iv[m].hi;
+
+					n = reach_ports(a->reach, lo, hi,
+							ra->pts,
+							ARRAY_SIZE(ra->pts));
+					for (k = 0; k < n; k++)
+						probe_class(a, ra, e,
+							    l4protos[j],
+							    ra->pts[k],
+							    k + 1 < n ?
+							    ra->pts[k + 1] - 1 :
+							    hi, h);
+				}
+		}
+	}
+}
+
+static struct loc loc_of(const struct reach_point *p)
+{
+	struct loc l = {
+		.family = reach_family(p->chain), .table = reach_table(p->chain),
+		.chain = reach_name(p->chain), .handle = p->handle,
+	};
+
+	return l;
+}
+
+static const char *protos_text(uint8_t protos)
+{
+	return protos == (EDGEPIN_PROTO_UDP | EDGEPIN_PROTO_TCP) ? "udp/tcp" :
+	       protos & EDGEPIN_PROTO_UDP ? "udp" : "tcp";
+}
+
+static void report(struct audit *a, const struct agg *g)
+{
+	char ports[256], where[256] = "";
+	struct loc at, why;
+
+	ivs_format(&g->x.ports, ports, sizeof(ports));
+	if (g->at.chain)
+		at = loc_of(&g->at);
+	switch (g->kind) {
+	case AG_OPEN:
+		a->exposed = true;
+		finding_at(a, SEV_CRITICAL, "static-opening", &at, &g->x,
+			   "delete the rule and install the guard: edgepin ruleset install --edge ADDR",
+			   "%s accepts new %s %s to %s %s, no pinhole needed, and every other chain lets them through",
+			   at.handle ? "this rule" : "the chain's policy",
+			   protos_text(g->x.protos), ports, g->x.daddr,
+			   g->x.restricted ?
+			   "for some sources, interfaces, rates or addresses" :
+			   "from everywhere");
+		break;
+	case AG_RANGE_OPEN:
+		a->exposed = true;
+		finding_at(a, SEV_CRITICAL, "range-open", NULL, &g->x,
+			   "edgepin ruleset install --edge ADDR",
+			   "new %s connections to %s %s are dropped by no chain: open %s",
+			   protos_text(g->x.protos), g->x.daddr, ports,
+			   g->x.restricted ?
+			   "for some sources, interfaces, rates or addresses" :
+			   "to everyone");
+		break;
+	case AG_UNKNOWN:
+		a->unknown = true;
+		if (g->why.chain) {
+			why = loc_of(&g->why);
+			snprintf(where, sizeof(where), " (%s %s %s handle %llu)",
+				 why.family, why.table, why.chain,
+				 (unsigned long long)why.handle);
+		}
+		finding_at(a, SEV_WARNING, "unanalysed", g->at.chain ? &at : NULL,
+			   &g->x,
+			   "read the rule; if it may open the range, delete it and let pinholes open it",
+			   "new %s %s to %s may be accepted here: %s%s was not decoded, so the audit cannot tell",
+			   protos_text(g->x.protos), ports, g->x.daddr,
+			   g->what[0] ? g->what : "a condition", where);
+		break;
+	case AG_SHADOWED:
+		finding_at(a, SEV_INFO, "opening-shadowed", &at, &g->x,
+			   "delete it: a drop in another base chain is final",
+			   "this rule would accept new %s %s to %s, but another base chain drops them unless expected",
+			   protos_text(g->x.protos), ports, g->x.daddr);
+		break;
+	case AG_PIN_DROP:
+		finding_at(a, SEV_HIGH, at.handle ? "drops-pinholed-media" :
+			   "policy-drops-pinholed-media", &at, NULL,
+			   "accept \"ct status expected\" (or ct state established,related) before it",
+			   "%s drops %s media to %s %s that entered through pinholes: calls will have no audio",
+			   at.handle ? "this rule" : "the chain's policy",
+			   protos_text(g->x.protos), g->x.daddr, ports);
+		break;
+	}
+}
+
+/* iptables-legacy: the kernel runs its rules, nft cannot list them. */
+static void check_legacy(struct audit *a)
+{
+	char names[256];
+
+	if (reach_legacy(names, sizeof(names)))
+		finding(a, SEV_WARNING, "iptables-legacy", NULL, NULL,
+			"move the rules to nftables (iptables-legacy-save | iptables-nft-restore), then unload ip_tables",
+			"iptables-legacy tables exist (%s): nft cannot read their rules. They can drop more, never accept what nftables drops, so \"not exposed\" stands; \"EXPOSED\" may be a false alarm",
+			names);
+}
+
+static void check_reach(struct audit *a)
+{
 	size_t i;
 
-	for (i = 0; i < a->n_rules; i++) {
-		x = &a->rules[i];
-		if (x->c != c)
-			continue;
-		if (x->m.verdict == V_ACCEPT && takes_unexpected(&x->m))
-			check_accept(a, x);
-		if (x->m.verdict == V_DROP && !ok && !x->m.unknown)
-			check_drop(a, x);
-		if (accepts_pinholed(&x->m))
-			ok = true;
-	}
-	if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM))
-		chain_end(a, c, ok);
+	probe_edges(a, a->ra);
+	for (i = 0; i < a->ra->n; i++)
+		report(a, &a->ra->g[i]);
+	check_legacy(a);
 }
-
-static void check_rules(struct audit *a)
-{
-	struct nftnl_chain_list_iter *it;
-	struct nftnl_chain *c;
-	bool base;
-
-	it = nftnl_chain_list_iter_create(a->rs.chains);
-	for (c = it ? nftnl_chain_list_iter_next(it) : NULL; c;
-	     c = nftnl_chain_list_iter_next(it))
-		if (family_counts(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY)) &&
-		    chain_counts(c, &base) &&
-		    !rs_is_ours(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY),
-				nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
-			check_chain(a, c);
-	if (it)
-		nftnl_chain_list_iter_destroy(it);
-}
-
-/* Does a counted base chain of a family reaching @e have policy drop? */
-static bool policy_drop(const struct audit *a, const struct edge *e)
-{
-	struct nftnl_chain_list_iter *it;
-	struct nftnl_chain *c;
-	uint32_t family;
-	bool base, found = false;
-
-	it = nftnl_chain_list_iter_create(a->rs.chains);
-	for (c = it ? nftnl_chain_list_iter_next(it) : NULL; c && !found;
-	     c = nftnl_chain_list_iter_next(it)) {
-		family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
-		found = chain_counts(c, &base) && base &&
-			family_counts(family) &&
-			(family == NFPROTO_INET || family == nfproto_of(e)) &&
-			nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP;
-	}
-	if (it)
-		nftnl_chain_list_iter_destroy(it);
-	return found;
-}
-
-/* With no static opening, is the range closed at all? */
-static void check_closed(struct audit *a)
-{
-	char tmp[INET6_ADDRSTRLEN + 8], ports[256];
-	size_t i, j;
-
-	ivs_format(&a->media, ports, sizeof(ports));
-	for (i = 0; i < a->n_edges; i++) {
-		if (policy_drop(a, &a->edges[i]))
-			continue;
-		for (j = 0; j < ARRAY_SIZE(l4protos); j++)
-			if (!ports_dropped(a, &a->edges[i], l4protos[j],
-					   &a->media, NULL, false))
-				finding(a, SEV_CRITICAL, "range-open", NULL,
-					NULL,
-					"edgepin ruleset install --edge ADDR",
-					"new %s connections to %s %s are dropped by no chain: open to everyone",
-					proto_name(l4protos[j]),
-					edge_text(&a->edges[i], tmp), ports);
-	}
-}
-
 /* The ct helper object @name of the table of @r: its helper type. */
 static const char *helper_type(const struct audit *a,
 			       const struct nftnl_rule *r, const char *name)
@@ -935,13 +1094,17 @@ static void load_policy(struct audit *a)
 
 static void show_summary(const struct audit *a)
 {
-	bool exposed = a->count[SEV_CRITICAL];
 	int s;
 
 	open_json_object("summary");
-	print_bool(PRINT_JSON, "exposed", NULL, exposed);
-	print_string(PRINT_FP, NULL, "%s", exposed ?
+	if (a->exposed || !a->unknown)
+		print_bool(PRINT_JSON, "exposed", NULL, a->exposed);
+	else
+		print_null(PRINT_JSON, "exposed", NULL, NULL);
+	print_string(PRINT_FP, NULL, "%s", a->exposed ?
 		     "EXPOSED: the media range is reachable without a pinhole" :
+		     a->unknown ?
+		     "unknown: a rule that may open the media range was not decoded" :
 		     "not exposed: the media range is reachable only through pinholes");
 	for (s = SEV_CRITICAL; s >= SEV_INFO; s--)
 		print_uint(PRINT_ANY, sev_names[s], s == SEV_CRITICAL ?
@@ -974,10 +1137,20 @@ static int audit_main(int argc, char **argv)
 		ret = ctl_error(NULL, "audit", ret);
 		goto out;
 	}
+	a->ra = calloc(1, sizeof(*a->ra));
+	if (!a->ra) {
+		ret = ctl_error(NULL, "audit", -ENOMEM);
+		goto out;
+	}
+	ret = reach_load(&a->reach, &a->rs);
+	if (ret) {
+		ret = ctl_error(NULL, "audit: nftables ruleset through libnftables",
+				ret);
+		goto out;
+	}
 	open_json_object(NULL);
 	open_json_array("findings");
-	check_rules(a);
-	check_closed(a);
+	check_reach(a);
 	check_helpers(a);
 	check_config(a);
 	check_expect(a);
@@ -990,8 +1163,10 @@ static int audit_main(int argc, char **argv)
 	show_summary(a);
 	close_json_object();
 	print_end();
-	ret = a->count[SEV_CRITICAL] ? EXIT_EXPOSED : 0;
+	ret = a->exposed ? EXIT_EXPOSED : a->unknown ? EXIT_UNKNOWN : 0;
 out:
+	reach_free(a->reach);
+	free(a->ra);
 	free(a->rules);
 	free(a->pol);
 	nl_close(a->nl);
