@@ -11,7 +11,7 @@
 # its signing key; systemd-analyze and man check the unit).
 set -eu
 
-pkgs="make gcc libc6-dev pkg-config libmnl-dev libnftnl-dev
+pkgs="make gcc libc6-dev pkg-config libmnl-dev libnftnl-dev libnftables-dev libjansson-dev
 linux-image-amd64 linux-headers-amd64 linux-source-6.1 kmod
 linux-image-6.12-amd64 linux-headers-6.12-amd64 dwarves
 qemu-system-x86 busybox-static cpio gzip xz-utils perl
