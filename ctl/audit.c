@@ -309,10 +309,10 @@ struct agg {
 };
 
 #define AGG_MAX 256
-#define PORT_CLASSES 8192
+#define PORT_CLASSES 65536
 
 struct reach_audit {
-	size_t n;
+	size_t n, more;
 	struct agg g[AGG_MAX];
 	uint16_t pts[PORT_CLASSES];
 };
@@ -336,8 +336,10 @@ static void agg_add(struct reach_audit *ra, enum agg_kind kind,
 		      ra->g[i].why.handle == h->why.handle)))
 			g = &ra->g[i];
 	if (!g) {
-		if (ra->n == AGG_MAX)
+		if (ra->n == AGG_MAX) {
+			ra->more++;
 			return;
+		}
 		g = &ra->g[ra->n++];
 		memset(g, 0, sizeof(*g));
 		g->kind = kind;
@@ -402,6 +404,11 @@ static void probe_class(struct audit *a, struct reach_audit *ra,
 	probe_fill(&p, e, proto, lo, local);
 	p.ct_state = RS_CT_NEW;
 	reach_eval(a->reach, &p, &out);
+	/* the verdict, whatever the findings can hold */
+	if (out.verdict == REACH_YES || out.verdict == REACH_SOME)
+		a->exposed = true;
+	else if (out.verdict == REACH_MAYBE)
+		a->unknown = true;
 	for (i = 0; i < out.n; i++) {
 		const struct reach_hop *h = &out.hop[i];
 
@@ -545,7 +552,6 @@ static void report(struct audit *a, const struct agg *g)
 		at = loc_of(&g->at);
 	switch (g->kind) {
 	case AG_OPEN:
-		a->exposed = true;
 		finding_at(a, SEV_CRITICAL, "static-opening", &at, &g->x,
 			   "delete the rule and install the guard: edgepin ruleset install --edge ADDR",
 			   "%s accepts new %s %s to %s %s, no pinhole needed, and every other chain lets them through",
@@ -556,7 +562,6 @@ static void report(struct audit *a, const struct agg *g)
 			   "from everywhere");
 		break;
 	case AG_RANGE_OPEN:
-		a->exposed = true;
 		finding_at(a, SEV_CRITICAL, "range-open", NULL, &g->x,
 			   "edgepin ruleset install --edge ADDR",
 			   "new %s connections to %s %s are dropped by no chain: open %s",
@@ -566,7 +571,6 @@ static void report(struct audit *a, const struct agg *g)
 			   "to everyone");
 		break;
 	case AG_UNKNOWN:
-		a->unknown = true;
 		if (g->why.chain) {
 			why = loc_of(&g->why);
 			snprintf(where, sizeof(where), " (%s %s %s handle %llu)",
@@ -616,6 +620,11 @@ static void check_reach(struct audit *a)
 	probe_edges(a, a->ra);
 	for (i = 0; i < a->ra->n; i++)
 		report(a, &a->ra->g[i]);
+	if (a->ra->more)
+		finding(a, SEV_INFO, "more-findings", NULL, NULL,
+			"fix the findings above and audit again",
+			"%zu more findings about rules and classes of ports are not listed (at most %d are)",
+			a->ra->more, AGG_MAX);
 	check_legacy(a);
 }
 /* The ct helper object @name of the table of @r: its helper type. */

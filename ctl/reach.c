@@ -86,7 +86,8 @@ struct reach_rs {
 	struct reach_chain *chains;
 	struct reach_set *sets;
 	size_t n_xtports;
-	uint16_t xtports[512];
+	uint16_t xtports[4096];
+	bool xt_all;
 	/* the probe in flight */
 	const struct reach_probe *p;
 	unsigned int gen;
@@ -175,11 +176,10 @@ static const struct nftnl_rule *nl_rule(const struct nft_ruleset *nl,
 
 static void xt_port(struct reach_rs *rs, uint32_t p)
 {
-	if (rs->n_xtports + 2 <= sizeof(rs->xtports) / sizeof(rs->xtports[0])) {
+	if (rs->n_xtports < sizeof(rs->xtports) / sizeof(rs->xtports[0]))
 		rs->xtports[rs->n_xtports++] = p;
-		if (p < 65535)
-			rs->xtports[rs->n_xtports++] = p + 1;
-	}
+	else
+		rs->xt_all = true;	/* every port a class of its own */
 }
 
 /* The ports an xt match of @r names (they bound port classes too). */
@@ -1514,51 +1514,54 @@ void reach_eval(struct reach_rs *rs, const struct reach_probe *p,
 
 /* ---- port classes ------------------------------------------------------ */
 
-static void collect(const json_t *j, uint16_t lo, uint16_t hi, uint16_t *pts,
-		    size_t *n, size_t cap)
+/* Mark @v and @v + 1: where a comparison with @v may change its answer. */
+static void mark(uint8_t *bits, json_int_t v)
+{
+	if (v >= 0 && v <= 65535)
+		bits[v / 8] |= 1 << (v % 8);
+	if (v + 1 >= 0 && v + 1 <= 65535)
+		bits[(v + 1) / 8] |= 1 << ((v + 1) % 8);
+}
+
+static void collect(const json_t *j, uint8_t *bits)
 {
 	const char *k;
 	json_t *x;
-	json_int_t v;
 	size_t i;
 
 	if (json_is_integer(j)) {
-		v = json_integer_value(j);
-		if (v >= lo && v <= hi && *n < cap)
-			pts[(*n)++] = v;
-		if (v + 1 >= lo && v + 1 <= hi && *n < cap)
-			pts[(*n)++] = v + 1;
+		mark(bits, json_integer_value(j));
 	} else if (json_is_array(j)) {
 		json_array_foreach(j, i, x)
-			collect(x, lo, hi, pts, n, cap);
+			collect(x, bits);
 	} else if (json_is_object(j)) {
 		json_object_foreach((json_t *)j, k, x)
-			collect(x, lo, hi, pts, n, cap);
+			collect(x, bits);
 	}
-}
-
-static int cmp_u16(const void *a, const void *b)
-{
-	return *(const uint16_t *)a - *(const uint16_t *)b;
 }
 
 size_t reach_ports(const struct reach_rs *rs, uint16_t lo, uint16_t hi,
 		   uint16_t *pts, size_t cap)
 {
-	size_t n = 0, i, o;
+	uint8_t *bits = calloc(65536 / 8, 1);
+	uint32_t p;
+	size_t n = 0, i;
 
-	if (!cap)
+	if (!bits || !cap) {
+		free(bits);
 		return 0;
+	}
+	collect(rs->root, bits);
+	for (i = 0; i < rs->n_xtports; i++)
+		mark(bits, rs->xtports[i]);
+	if (rs->xt_all)
+		memset(bits, 0xff, 65536 / 8);
 	pts[n++] = lo;
-	collect(rs->root, lo, hi, pts, &n, cap);
-	for (i = 0; i < rs->n_xtports && n < cap; i++)
-		if (rs->xtports[i] >= lo && rs->xtports[i] <= hi)
-			pts[n++] = rs->xtports[i];
-	qsort(pts, n, sizeof(*pts), cmp_u16);
-	for (i = 1, o = 1; i < n; i++)
-		if (pts[i] != pts[o - 1])
-			pts[o++] = pts[i];
-	return o;
+	for (p = (uint32_t)lo + 1; p <= hi && n < cap; p++)
+		if (bits[p / 8] & (1 << (p % 8)))
+			pts[n++] = p;
+	free(bits);
+	return n;
 }
 
 const char *reach_family(const struct reach_chain *c)
