@@ -1186,9 +1186,12 @@ out:
 
 static void audit_help(FILE *f)
 {
-	fputs("  severities: critical (reachable without a pinhole), high (calls fail or\n"
+	fputs("  every base chain is walked for new connections into the media range\n"
+	      "  (per edge, protocol and class of ports) and for pinholed ones.\n"
+	      "  severities: critical (reachable without a pinhole), high (calls fail or\n"
 	      "  no pinhole opens), warning (not decoded, configuration), info.\n"
-	      "  exit status: 0 nothing exposed, 3 exposed, 1 error, 2 usage.\n", f);
+	      "  exit status: 0 not exposed, 3 exposed, 4 unknown (something that may\n"
+	      "  accept was not decoded), 1 error, 2 usage.\n", f);
 }
 
 static const struct cmd audit_cmds[] = {
