@@ -361,6 +361,16 @@ static void agg_add(struct reach_audit *ra, enum agg_kind kind,
 			 o ? ", " : "", et);
 }
 
+static struct loc loc_of(const struct reach_point *p)
+{
+	struct loc l = {
+		.family = reach_family(p->chain), .table = reach_table(p->chain),
+		.chain = reach_name(p->chain), .handle = p->handle,
+	};
+
+	return l;
+}
+
 static void probe_fill(struct reach_probe *p, const struct edge *e,
 		       uint8_t proto, uint16_t port, bool local)
 {
@@ -493,6 +503,29 @@ static void edge_hooks(const struct edge *e, bool *fwd, bool *in)
 	*fwd = !local || e->plen < (e->family == AF_INET ? 32 : 128);
 }
 
+/*
+ * A dnat to the edge: packets sent to another address reach it, and the
+ * chains before the dnat saw that address. The probes do not follow
+ * them, so the verdict cannot be "not exposed".
+ */
+static void check_dnat(struct audit *a, const struct edge *e)
+{
+	char tmp[INET6_ADDRSTRLEN + 8];
+	struct reach_point at;
+	struct reach_probe p;
+	struct loc l;
+
+	probe_fill(&p, e, IPPROTO_UDP, 0, false);
+	if (!reach_dnat_to(a->reach, p.nfproto, p.daddr_lo, p.daddr_hi, &at))
+		return;
+	a->unknown = true;
+	l = loc_of(&at);
+	finding_at(a, SEV_WARNING, "dnat-to-edge", &l, NULL,
+		   "name the address peers send to (the public one) as the edge: edgepin policy set edge ADDR",
+		   "this rule may DNAT packets sent to another address to edge %s: the audit does not follow them, so it cannot tell whether the range is closed",
+		   edge_text(e, tmp));
+}
+
 static void probe_edges(struct audit *a, struct reach_audit *ra)
 {
 	const struct edge *e;
@@ -502,6 +535,8 @@ static void probe_edges(struct audit *a, struct reach_audit *ra)
 
 	for (i = 0; i < a->n_edges; i++) {
 		e = &a->edges[i];
+		if (e->plen)
+			check_dnat(a, e);
 		edge_hooks(e, &hooks[0], &hooks[1]);
 		for (h = 0; h < 2; h++) {
 			if (!hooks[h])
@@ -524,16 +559,6 @@ static void probe_edges(struct audit *a, struct reach_audit *ra)
 				}
 		}
 	}
-}
-
-static struct loc loc_of(const struct reach_point *p)
-{
-	struct loc l = {
-		.family = reach_family(p->chain), .table = reach_table(p->chain),
-		.chain = reach_name(p->chain), .handle = p->handle,
-	};
-
-	return l;
 }
 
 static const char *protos_text(uint8_t protos)

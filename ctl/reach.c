@@ -55,6 +55,8 @@ struct csum {
 	struct reach_point drop_at;
 	bool ret[4];
 	struct lab ret_lab[4];
+	bool altered;			/* a rewrite on some path */
+	struct lab alter;
 };
 
 struct reach_rule {
@@ -93,8 +95,6 @@ struct reach_rs {
 	unsigned int gen;
 	char oifname[IFNAMSIZ];
 	bool oif_known;
-	bool altered;
-	struct lab alter;
 	bool routed, routed_local;
 	uint8_t routed_to[32];
 };
@@ -1128,6 +1128,10 @@ static void call(struct reach_rs *rs, const struct reach_chain *c,
 	}
 	if (sub->drop)
 		on_drop(s, sub->drop_at.chain, sub->drop_at.handle);
+	if (sub->altered && !s->altered) {
+		s->altered = true;
+		s->alter = sub->alter;
+	}
 }
 
 /* A verdict on a path of certainty @l. */
@@ -1310,9 +1314,9 @@ static void rule(struct reach_rs *rs, const struct reach_chain *c,
 			altered = true;
 			l = lab_max(l, lab_of(REACH_MAYBE, c, r->handle,
 					      "packet or conntrack rewritten"));
-			if (!rs->altered) {
-				rs->altered = true;
-				rs->alter = l;
+			if (!s->altered) {
+				s->altered = true;
+				s->alter = l;
 			}
 			continue;
 		}
@@ -1437,15 +1441,27 @@ static bool sees(const struct reach_chain *c, const struct reach_probe *p,
 		!strcmp(c->family, p->nfproto == NFPROTO_IPV4 ? "ip" : "ip6"));
 }
 
+/* Base chains of a hook in the order the kernel runs them. */
+static int by_prio(const void *x, const void *y)
+{
+	const struct reach_chain *a = *(struct reach_chain *const *)x;
+	const struct reach_chain *b = *(struct reach_chain *const *)y;
+
+	if (a->prio != b->prio)
+		return a->prio < b->prio ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
 void reach_eval(struct reach_rs *rs, const struct reach_probe *p,
 		struct reach_out *out)
 {
 	const enum hook hooks[2] = { H_PRE, p->local ? H_IN : H_FWD };
+	struct reach_chain *c, *order[REACH_HOPS];
 	const struct csum *s;
 	struct reach_hop *h;
-	struct reach_chain *c;
-	enum reach best;
-	size_t i, j;
+	size_t i, j, n;
+	bool altered = false;
+	struct lab alter = { 0 };
 	int k;
 
 	memset(out, 0, sizeof(*out));
@@ -1460,15 +1476,21 @@ void reach_eval(struct reach_rs *rs, const struct reach_probe *p,
 	}
 	rs->p = p;
 	rs->gen++;
-	rs->altered = false;
-	for (j = 0; j < 2; j++)
-		for (i = 0; i < rs->n_chains; i++) {
-			c = &rs->chains[i];
-			if (!sees(c, p, hooks[j]))
-				continue;
+	out->verdict = REACH_YES;
+	for (j = 0; j < 2; j++) {
+		for (i = 0, n = 0; i < rs->n_chains; i++)
+			if (sees(&rs->chains[i], p, hooks[j])) {
+				if (n == REACH_HOPS) {
+					/* more than the walk keeps: say so */
+					out->verdict = REACH_MAYBE;
+					break;
+				}
+				order[n++] = &rs->chains[i];
+			}
+		qsort(order, n, sizeof(order[0]), by_prio);
+		for (i = 0; i < n && out->n < REACH_HOPS; i++) {
+			c = order[i];
 			s = walk(rs, c, 0);
-			if (out->n == REACH_HOPS)
-				continue;
 			h = &out->hop[out->n++];
 			h->chain = c;
 			h->accept = REACH_NO;
@@ -1484,32 +1506,68 @@ void reach_eval(struct reach_rs *rs, const struct reach_probe *p,
 				}
 			h->drop = s->drop;
 			h->drop_at = s->drop_at;
+			/*
+			 * After a rewrite (notrack, dnat, ...) on some path,
+			 * later chains saw another packet than the probe:
+			 * their drops are not final, their accepts unsure.
+			 */
+			if (altered && h->accept != REACH_MAYBE) {
+				if (h->accept == REACH_NO)
+					h->at = alter.why;
+				h->accept = REACH_MAYBE;
+				h->why = alter.why;
+				snprintf(h->what, sizeof(h->what), "%s",
+					 alter.what);
+			}
+			if (s->altered && !altered) {
+				altered = true;
+				alter = s->alter;
+			}
+			if (h->accept == REACH_NO) {
+				out->verdict = REACH_NO;
+				return;
+			}
+			if (h->accept > out->verdict)
+				out->verdict = h->accept;
 		}
-	best = REACH_YES;
-	for (i = 0; i < out->n; i++) {
-		if (out->hop[i].accept == REACH_NO) {
-			best = REACH_NO;
-			break;
-		}
-		if (out->hop[i].accept > best)
-			best = out->hop[i].accept;
 	}
-	/* a rewrite on the way: what came after saw another packet */
-	if (rs->altered) {
-		best = REACH_MAYBE;
-		for (i = 0; i < out->n; i++) {
-			h = &out->hop[i];
-			if (h->accept == REACH_MAYBE)
-				continue;
-			if (h->accept == REACH_NO)
-				h->at = rs->alter.why;
-			h->accept = REACH_MAYBE;
-			h->why = rs->alter.why;
-			snprintf(h->what, sizeof(h->what), "%s",
-				 rs->alter.what);
-		}
+}
+
+/*
+ * A dnat whose target may be in [@lo, @hi] (family @nfproto): packets to
+ * another address end up at the edge, and chains before the dnat saw
+ * that other address, which the probes do not follow.
+ */
+bool reach_dnat_to(const struct reach_rs *rs, uint8_t nfproto,
+		   const uint8_t *lo, const uint8_t *hi, struct reach_point *at)
+{
+	uint8_t alen = nfproto == NFPROTO_IPV4 ? 4 : 16;
+	uint8_t tlo[16], thi[16];
+	const json_t *e, *d, *addr;
+	const struct reach_chain *c;
+	size_t i, j, k;
+
+	for (i = 0; i < rs->n_chains; i++) {
+		c = &rs->chains[i];
+		if (strcmp(c->family, "inet") &&
+		    strcmp(c->family, alen == 4 ? "ip" : "ip6"))
+			continue;
+		for (j = 0; j < c->n; j++)
+			json_array_foreach(c->rules[j].expr, k, e) {
+				if (!(d = json_object_get(e, "dnat")))
+					continue;
+				addr = json_object_get(d, "addr");
+				if (json_is_string(addr) &&
+				    (!addr_iv(addr, alen, tlo, thi) ||
+				     memcmp(thi, lo, alen) < 0 ||
+				     memcmp(hi, tlo, alen) < 0))
+					continue;	/* elsewhere */
+				at->chain = c;
+				at->handle = c->rules[j].handle;
+				return true;
+			}
 	}
-	out->verdict = best;
+	return false;
 }
 
 /* ---- port classes ------------------------------------------------------ */
