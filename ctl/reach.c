@@ -376,6 +376,7 @@ enum vk {
 	VK_STR,		/* a name the probe fixes (oifname, ct helper) */
 	VK_BITS,	/* ct state / ct status */
 	VK_ATK,		/* what the sender chooses */
+	VK_IIF,		/* the input interface: any but lo */
 	VK_UNK,		/* not known from the ruleset */
 	VK_BREAK,	/* the expression cannot match (no such header) */
 };
@@ -530,6 +531,8 @@ static void meta(const struct reach_rs *rs, const char *key, struct val *v)
 	else if (!strcmp(key, "oifname") && rs->oif_known) {
 		v->k = VK_STR;
 		v->s = rs->oifname;
+	} else if (!strcmp(key, "iifname") || !strcmp(key, "iif")) {
+		v->k = VK_IIF;
 	} else if (!strncmp(key, "iif", 3) || !strcmp(key, "pkttype") ||
 		   !strcmp(key, "length") || !strcmp(key, "ibrname") ||
 		   !strcmp(key, "ibriport") || !strcmp(key, "sdif") ||
@@ -619,6 +622,8 @@ static size_t key(const struct reach_rs *rs, const struct reach_chain *c,
 		 (x = json_object_get(j, "^")) || (x = json_object_get(j, "<<")) ||
 		 (x = json_object_get(j, ">>"))) {
 		key(rs, c, json_array_get(x, 0), v, 1);
+		if (v->k == VK_IIF)
+			v->k = VK_ATK;
 		if (v->k != VK_ATK && v->k != VK_BREAK)
 			val_unk(v, "bitwise");
 	} else
@@ -694,6 +699,12 @@ static enum reach elem_is(const struct val *v, const json_t *e)
 		e = json_object_get(x, "val");
 	switch (v->k) {
 	case VK_ATK:
+		return REACH_SOME;
+	case VK_IIF:
+		/* nothing from outside comes in on lo (index 1) */
+		if ((json_is_string(e) && !strcmp(json_string_value(e), "lo")) ||
+		    (json_is_integer(e) && json_integer_value(e) == 1))
+			return REACH_NO;
 		return REACH_SOME;
 	case VK_UNK:
 		return REACH_MAYBE;
@@ -858,7 +869,7 @@ static enum reach match(const struct reach_rs *rs, const struct reach_chain *c,
 		t = v[0].v & b ? REACH_YES : REACH_NO;
 	} else if (n == 1 && (!strcmp(op, "<") || !strcmp(op, ">") ||
 			      !strcmp(op, "<=") || !strcmp(op, ">="))) {
-		if (v[0].k == VK_ATK)
+		if (v[0].k == VK_ATK || v[0].k == VK_IIF)
 			return REACH_SOME;
 		if (v[0].k != VK_INT || !number(r, v[0].names, &b))
 			return REACH_MAYBE;
