@@ -381,15 +381,16 @@ static void probe_fill(struct reach_probe *p, const struct edge *e,
 	p->l4proto = proto;
 	p->dport = port;
 	p->local = local;
+	/* the prefix's bits in both, then all zeros (lo) and ones (hi) */
 	for (i = 0; i < alen * 8; i++) {
-		bool bit = e->addr[i / 8] & (0x80 >> (i % 8));
+		uint8_t b = 0x80 >> (i % 8);
 
-		if (i < e->plen && !bit)
-			continue;
-		if (i < e->plen || !bit)
-			p->daddr_hi[i / 8] |= 0x80 >> (i % 8);
-		if (i < e->plen)
-			p->daddr_lo[i / 8] |= 0x80 >> (i % 8);
+		if (i >= e->plen) {
+			p->daddr_hi[i / 8] |= b;
+		} else if (e->addr[i / 8] & b) {
+			p->daddr_lo[i / 8] |= b;
+			p->daddr_hi[i / 8] |= b;
+		}
 	}
 }
 
