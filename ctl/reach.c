@@ -96,6 +96,7 @@ struct reach_rs {
 	char oifname[IFNAMSIZ];
 	bool oif_known;
 	bool routed, routed_local;
+	struct if_nameindex *ifs;	/* the interfaces there are now */
 	uint8_t routed_to[32];
 };
 
@@ -328,6 +329,7 @@ int reach_load(struct reach_rs **out, const struct nft_ruleset *nl)
 	if (!rs || !ctx)
 		goto err;
 	rs->nl = nl;
+	rs->ifs = if_nameindex();
 	nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON |
 				 NFT_CTX_OUTPUT_HANDLE);
 	if (nft_ctx_buffer_output(ctx) || nft_ctx_buffer_error(ctx))
@@ -363,6 +365,8 @@ void reach_free(struct reach_rs *rs)
 		free(rs->chains[i].rules);
 	free(rs->chains);
 	free(rs->sets);
+	if (rs->ifs)
+		if_freenameindex(rs->ifs);
 	if (rs->root)
 		json_decref(rs->root);
 	free(rs);
@@ -392,6 +396,7 @@ struct val {
 	const uint8_t *lo, *hi;
 	const char *s;
 	const char *what;	/* VK_UNK: what it is */
+	const struct reach_rs *rs;	/* VK_IIF: its interfaces */
 };
 
 static const struct {
@@ -533,6 +538,7 @@ static void meta(const struct reach_rs *rs, const char *key, struct val *v)
 		v->s = rs->oifname;
 	} else if (!strcmp(key, "iifname") || !strcmp(key, "iif")) {
 		v->k = VK_IIF;
+		v->rs = rs;
 	} else if (!strncmp(key, "iif", 3) || !strcmp(key, "pkttype") ||
 		   !strcmp(key, "length") || !strcmp(key, "ibrname") ||
 		   !strcmp(key, "ibriport") || !strcmp(key, "sdif") ||
@@ -687,6 +693,33 @@ static bool addr_iv(const json_t *e, uint8_t alen, uint8_t *lo, uint8_t *hi)
 	return false;
 }
 
+/*
+ * The attacker's packet comes in on an interface that exists now, and
+ * never on lo: a name (or wildcard "eth*") of no such interface does not
+ * match; one that does is the sender's choice.
+ */
+static enum reach iif_is(const struct reach_rs *rs, const json_t *e)
+{
+	const char *n;
+	size_t len, i;
+
+	if (json_is_integer(e))
+		return json_integer_value(e) == 1 ? REACH_NO : REACH_SOME;
+	if (!json_is_string(e) || !rs->ifs)
+		return REACH_SOME;
+	n = json_string_value(e);
+	len = strlen(n);
+	if (len && n[len - 1] == '*')
+		len--;
+	else
+		len++;			/* the NUL too: the whole name */
+	for (i = 0; rs->ifs[i].if_index; i++)
+		if (strcmp(rs->ifs[i].if_name, "lo") &&
+		    !strncmp(rs->ifs[i].if_name, n, len))
+			return REACH_SOME;
+	return REACH_NO;
+}
+
 /* Does value @v equal (lie in) element @e? */
 static enum reach elem_is(const struct val *v, const json_t *e)
 {
@@ -701,11 +734,7 @@ static enum reach elem_is(const struct val *v, const json_t *e)
 	case VK_ATK:
 		return REACH_SOME;
 	case VK_IIF:
-		/* nothing from outside comes in on lo (index 1) */
-		if ((json_is_string(e) && !strcmp(json_string_value(e), "lo")) ||
-		    (json_is_integer(e) && json_integer_value(e) == 1))
-			return REACH_NO;
-		return REACH_SOME;
+		return iif_is(v->rs, e);
 	case VK_UNK:
 		return REACH_MAYBE;
 	case VK_BREAK:
