@@ -61,6 +61,11 @@ fuzz:
 bench-parser:
 	$(MAKE) -C tests/bench run
 
+# edgepin audit on large rulesets against nft -j list ruleset (host netns;
+# numbers, no pass/fail).
+bench-audit: ctl
+	tests/bench/audit-bench.sh
+
 # Kernel cost of a worst-case SDP negotiation against a normal one, in the
 # VM (numbers, no pass/fail; a few minutes under TCG).
 bench-negotiation: all
@@ -139,5 +144,5 @@ clean:
 	rm -rf build
 
 .PHONY: all module ctl deps check check-full check-6.12 check-debug demo \
-	compare style unit fuzz bench-parser bench-negotiation \
+	compare style unit fuzz bench-parser bench-negotiation bench-audit \
 	selftests install install-module install-ctl uninstall deb clean
