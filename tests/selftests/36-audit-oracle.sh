@@ -13,7 +13,8 @@
 # must agree with the packets. Each ruleset runs alone and again under
 # edgepin's guard (`edgepin ruleset install`), which must let nothing
 # through. AUDIT_CORPUS=GLOB picks corpus cases (default *);
-# AUDIT_GEN_SEED=N starts the generator's seeds at N (a failure prints
+# AUDIT_SHOW=GLOB prints the audit's text for the runs it names;
+# AUDIT_TRACE=1 times each step; AUDIT_GEN_SEED=N starts the generator's seeds at N (a failure prints
 # its seed: audit/gen.py --seed N prints the ruleset again).
 . ./lib.sh
 need nft jq edgepin python3 iptables-nft-restore ip6tables-nft-restore
@@ -193,6 +194,11 @@ check() {
 		not-exposed/*) why="${why:+$why; }expected not-exposed, $through got through" ;;
 		esac
 	fi
+	# shellcheck disable=SC2053 # AUDIT_SHOW is a glob
+	if [ -n "${AUDIT_SHOW:-}" ] && [[ $name == $AUDIT_SHOW ]]; then
+		echo "# edgepin audit on $name:"
+		ip netns exec "$FW" edgepin audit 2>&1 | sed 's/^/#   | /'
+	fi
 	[ -z "$why" ] && return
 	failures="$failures $name"
 	echo "# FAILED $name: $why"
@@ -232,8 +238,8 @@ while [ "$(date +%s)" -lt "$end" ]; do
 done
 echo "# generator: $n_gen rulesets in $(($(date +%s) - t1)) s"
 
-echo "# rulesets checked: $n_runs ($n_corpus corpus cases and $n_gen" \
-	"generated, each alone and with the guard)"
+echo "# rulesets checked: $((n_corpus + n_gen)) ($n_corpus corpus cases," \
+	"$n_gen generated), each alone and with the guard: $n_runs runs"
 echo "# exposed: $n_exposed, not exposed: $n_not, unknown: $n_unknown${unknowns:+ (}${unknowns# }${unknowns:+)}"
 echo "# false alarms: $n_false${false_alarms:+ (}${false_alarms# }${false_alarms:+)}"
 echo "# time: $(($(date +%s) - t0)) s"
