@@ -14,8 +14,9 @@
 # edgepin's guard (`edgepin ruleset install`), which must let nothing
 # through. AUDIT_CORPUS=GLOB picks corpus cases (default *);
 # AUDIT_SHOW=GLOB prints the audit's text for the runs it names;
-# AUDIT_TRACE=1 times each step; AUDIT_GEN_SEED=N starts the generator's seeds at N (a failure prints
-# its seed: audit/gen.py --seed N prints the ruleset again).
+# AUDIT_TRACE=1 times each step; AUDIT_GEN_SEED=N starts the
+# generator's seeds at N (a failure prints its seed: audit/gen.py --seed
+# N prints the ruleset again).
 . ./lib.sh
 need nft jq edgepin python3 iptables-nft-restore ip6tables-nft-restore
 python3 -c 'import nftables' 2>/dev/null || skip "python3-nftables not installed"

@@ -244,9 +244,9 @@ class Gen:
             if any(not (hi < a or lo > b) for a, b in used):
                 continue
             used.append((lo, hi))
+            # no jumps: any chain may use the map, a jump back would loop
             elems.append("%s : %s" % (v, self.pick(
-                ["accept", "accept", "drop"] +
-                ["jump " + u for u in t["users"]])))
+                ["accept", "accept", "drop"])))
         out.append("\tmap pv {\n\t\ttype inet_service : verdict\n"
                    "\t\tflags interval\n\t\telements = { %s }\n\t}"
                    % ", ".join(elems))
