@@ -15,7 +15,7 @@ pkgs="make gcc libc6-dev pkg-config libmnl-dev libnftnl-dev libnftables-dev libj
 linux-image-amd64 linux-headers-amd64 linux-source-6.1 kmod
 linux-image-6.12-amd64 linux-headers-6.12-amd64 dwarves
 qemu-system-x86 busybox-static cpio gzip xz-utils perl
-nftables conntrack conntrackd iproute2 iputils-ping sip-tester socat jq procps python3
+nftables python3-nftables iptables conntrack conntrackd iproute2 iputils-ping sip-tester socat jq procps python3
 clang libclang-rt-14-dev llvm valgrind libosip2-dev strace
 build-essential dpkg-dev debhelper dh-dkms dkms lintian openssl man-db systemd
 bc bison flex libelf-dev libssl-dev"
