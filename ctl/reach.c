@@ -694,9 +694,11 @@ static bool addr_iv(const json_t *e, uint8_t alen, uint8_t *lo, uint8_t *hi)
 }
 
 /*
- * The attacker's packet comes in on an interface that exists now, and
- * never on lo: a name (or wildcard "eth*") of no such interface does not
- * match; one that does is the sender's choice.
+ * The attacker's packet comes in on an interface that exists now, never
+ * on lo, and not on the one the edge is routed out of (a sender there
+ * reaches the edge without the firewall): a name (or wildcard "eth*") of
+ * no other interface does not match; one that does is the sender's
+ * choice.
  */
 static enum reach iif_is(const struct reach_rs *rs, const json_t *e)
 {
@@ -715,6 +717,7 @@ static enum reach iif_is(const struct reach_rs *rs, const json_t *e)
 		len++;			/* the NUL too: the whole name */
 	for (i = 0; rs->ifs[i].if_index; i++)
 		if (strcmp(rs->ifs[i].if_name, "lo") &&
+		    (!rs->oif_known || strcmp(rs->ifs[i].if_name, rs->oifname)) &&
 		    !strncmp(rs->ifs[i].if_name, n, len))
 			return REACH_SOME;
 	return REACH_NO;
