@@ -1566,11 +1566,11 @@ void reach_eval(struct reach_rs *rs, const struct reach_probe *p,
 				altered = true;
 				alter = s->alter;
 			}
-			if (h->accept == REACH_NO) {
+			/* the rest is walked too: its openings are shadowed */
+			if (h->accept == REACH_NO)
 				out->verdict = REACH_NO;
-				return;
-			}
-			if (h->accept > out->verdict)
+			else if (out->verdict != REACH_NO &&
+				 h->accept > out->verdict)
 				out->verdict = h->accept;
 		}
 	}

@@ -13,7 +13,7 @@
 # Each verdict of exposure or not is checked with the attacker's packets
 # (UDP to 55555 or the call's port, TCP to 50001).
 . ./lib.sh
-need nft jq edgepin python3 socat
+need nft jq edgepin python3 socat iptables-legacy
 topo_up
 run modprobe nf_conntrack_edgepin || fail "modprobe"
 tmp=$(mktemp -d)
@@ -46,7 +46,8 @@ audit() {
 	[ "$(wc -l <"$tmp/$1.json")" = 1 ] || fail "$1: not one line of JSON"
 	jq -e '(.findings | type) == "array" and
 		(.pinholes | type) == "array" and
-		(.summary.exposed | type) == "boolean" and
+		((.summary.exposed | type) == "boolean" or
+		 .summary.exposed == null) and
 		all(.findings[]; (.severity | IN("critical", "high",
 			"warning", "info")) and (.code | type) == "string" and
 			(.what | length) > 0 and (.fix | length) > 0)' \
@@ -325,6 +326,22 @@ has unanalysed '.severity == "warning" and .code == "unanalysed"' ||
 	fail "undecodable opening reported as clean"
 has unanalysed '.severity == "critical" and .code == "static-opening"' ||
 	fail "TCP 50001 not reported without a guard"
+# The undecodable opening alone: the verdict is unknown (exit 4, JSON
+# null), never "not exposed"; the finding names the rule and the mark.
+mark_handle=$(fwnft -a list chain inet fw forward |
+	sed -n 's/.*meta mark .* accept # handle \([0-9]*\)/\1/p')
+fwnft delete rule inet fw forward handle "$(fwnft -a list chain inet fw forward |
+	sed -n 's/.*tcp dport 50001 accept # handle \([0-9]*\)/\1/p')" ||
+	fail "delete the TCP 50001 opening"
+audit unknown
+[ $rc = 4 ] || fail "an opening behind a mark: exit $rc, not 4 (unknown)"
+jq -e '.summary.exposed == null' "$tmp/unknown.json" >/dev/null ||
+	fail "unknown is not exposed null"
+has unknown '.code == "unanalysed" and .handle == '"$mark_handle"' and
+	(.what | contains("mark"))' || fail "unanalysed does not name the mark rule"
+grep -q "^unknown: " "$tmp/unknown.txt" || fail "no unknown verdict in text"
+fwnft add rule inet fw forward tcp dport 50001 accept ||
+	fail "TCP 50001 opening back"
 run fwep ruleset install || fail "ruleset install"
 audit shadowed
 [ $rc = 0 ] || fail "a shadowed opening is exposure: exit $rc"
@@ -362,6 +379,19 @@ fwep audit extra >/dev/null 2>&1
 [ $? = 2 ] || fail "audit with an argument"
 fwep audit help | grep -q "exit status" || fail "audit help"
 echo "# empty firewall: range open, edge unset, expect_max; exit 3"
+
+# 7b. iptables-legacy tables: the kernel runs their rules, nft cannot
+# read them. Said, whatever the verdict.
+fwep audit >/dev/null 2>&1
+rc_before=$?
+in_ns "$FW" iptables-legacy -w -L FORWARD >/dev/null ||
+	fail "iptables-legacy: no filter table"
+audit legacy
+has legacy '.severity == "warning" and .code == "iptables-legacy" and
+	(.what | contains("ip filter"))' ||
+	fail "iptables-legacy's filter table not reported"
+[ $rc = "$rc_before" ] || fail "iptables-legacy changed the verdict"
+echo "# iptables-legacy tables: a warning, the verdict unchanged"
 
 # 8. nf_conntrack loaded with the expect_hashsize the audit proposed: no
 # word about the hash. The parameter is read-only (0400) and read when
