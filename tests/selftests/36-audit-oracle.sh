@@ -6,8 +6,10 @@
 # AUDIT_GEN_SECONDS, default 120), load it into the firewall, let the
 # attacker probe a sample of the edge's media range (UDP and TCP, IPv4
 # and IPv6, audit/probe.py) and see in the edge what got through; then
-# hold `edgepin -j audit`'s verdict against it. "not exposed" while a
-# probe got through fails the test; "exposed" while nothing did is a
+# hold `edgepin -j audit`'s verdict against it. The sample includes the
+# ports the audit's findings name. "not exposed" while a probe got
+# through fails the test, and so does a probe that got through which no
+# finding names (protocol, port, edge address); "exposed" while nothing did is a
 # false alarm (counted, printed); "unknown" is counted. A corpus case's
 # "# expect: exposed|not-exposed|unknown" line must match exactly, and
 # must agree with the packets. Each ruleset runs alone and again under
@@ -135,7 +137,7 @@ n_runs=0 n_exposed=0 n_not=0 n_unknown=0 n_false=0
 false_alarms="" unknowns="" failures=""
 # check NAME FILE SEED EXPECT GUARD: one run of one ruleset.
 check() {
-	local name=$1 file=$2 seed=$3 expect=$4 guard=$5 ports n why=""
+	local name=$1 file=$2 seed=$3 expect=$4 guard=$5 ports n why="" claimed missed
 	[ "$guard" = 1 ] && name="$name+guard"
 	trace -
 	load "$file" >"$tmp/load.err" 2>&1 || {
@@ -152,7 +154,12 @@ check() {
 	trace load
 	verdict
 	trace audit
-	ask probe "$file" "$seed" || fail "$name: no answer from the attacker"
+	# the ports the audit says are open are probed too
+	claimed=$(jq -r '[.findings[] | select(.ports) | .ports[] | .lo, .hi] |
+		unique | .[:8] | map(tostring) | join(",")' "$tmp/audit.json" \
+		2>/dev/null)
+	ask probe "$file" "$seed" ${claimed:+"$claimed"} ||
+		fail "$name: no answer from the attacker"
 	case $answer in err*) fail "$name: $answer" ;; esac
 	read -r n ports seen <<<"$answer"
 	ports=${ports//,/ } seen=${seen//,/ } seen=${seen#-}
@@ -183,6 +190,23 @@ check() {
 		;;
 	*) why="audit broke its contract: $verdict" ;;
 	esac
+	# Each probe that got through is one the findings name: protocol,
+	# port and edge address of an opening (or of an unanalysed rule).
+	if [ "$through" != 0 ] && [ "$verdict" != not-exposed ]; then
+		missed=$(jq -r --arg seen "$seen" --arg e4 "$EDGE4" \
+			--arg e6 "$EDGE6" '
+			[.findings[] | select(.severity == "critical" or
+				.code == "unanalysed")] as $f |
+			[$seen | split(" ")[] | select(length > 0) |
+			 split("/") as [$fam, $p, $port] | ($port | tonumber) as $n |
+			 (if $fam == "ipv4" then $e4 else $e6 end) as $a |
+			 select([$f[] | select((.protos | index($p)) and
+				any(.ports[]; .lo <= $n and $n <= .hi) and
+				(.daddr | split(", ") | index($a)))] | length == 0) |
+			 "\($fam)/\($p)/\($port)"] | join(" ")' "$tmp/audit.json")
+		[ -z "$missed" ] ||
+			why="${why:+$why; }no finding names what got through: $missed"
+	fi
 	if [ "$guard" = 1 ] && [ "$through" != 0 ]; then
 		why="${why:+$why; }the guard let $through probes through"
 	fi

@@ -174,9 +174,12 @@ class Oracle:
                       for o in j["nftables"] if "set" in o
                       for e in o["set"].get("elem", []))
 
-    def probe(self, path, seed):
+    def probe(self, path, seed, extra=()):
+        # the sample, and the ports the audit names (at most 8 more)
         with open(path) as f:
             plist = ports(f.read(), seed, 24)
+        plist = sorted(set(plist) |
+                       set(p for p in extra[:8] if LO <= p <= HI))
         self.cmd("fw", COUNT)
         for s in self.ct:
             ct_flush(s)
@@ -214,8 +217,10 @@ def serve(fin, fout, fw, edge, atk, pairs):
                 if len(w) == 2 and w[0] == "load":
                     o.load(w[1])
                     ans = "ok"
-                elif len(w) == 3 and w[0] == "probe":
-                    ans = o.probe(w[1], int(w[2]))
+                elif len(w) in (3, 4) and w[0] == "probe":
+                    extra = [int(x) for x in w[3].split(",")] \
+                        if len(w) == 4 else []
+                    ans = o.probe(w[1], int(w[2]), extra)
                 elif len(w) == 3 and w[0] == "gen":
                     with open(w[2], "w") as f:
                         f.write(gen.Gen(int(w[1])).ruleset())
