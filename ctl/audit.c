@@ -536,8 +536,7 @@ static void probe_edges(struct audit *a, struct reach_audit *ra)
 
 	for (i = 0; i < a->n_edges; i++) {
 		e = &a->edges[i];
-		if (e->plen)
-			check_dnat(a, e);
+		check_dnat(a, e);
 		edge_hooks(e, &hooks[0], &hooks[1]);
 		for (h = 0; h < 2; h++) {
 			if (!hooks[h])

@@ -67,7 +67,7 @@ struct reach_rule {
 
 struct reach_chain {
 	const char *family, *table, *name, *type;
-	bool base, policy_drop;
+	bool base, policy_drop, dormant;
 	enum hook hook;
 	int prio;
 	size_t n, cap;
@@ -96,6 +96,9 @@ struct reach_rs {
 	char oifname[IFNAMSIZ];
 	bool oif_known;
 	bool routed, routed_local;
+	/* the base chain being walked: its hook, and no conntrack yet */
+	enum hook ctx_hook;
+	bool ctx_noct;
 	struct if_nameindex *ifs;	/* the interfaces there are now */
 	uint8_t routed_to[32];
 };
@@ -257,6 +260,59 @@ static int add_rule(struct reach_rs *rs, json_t *r)
 	return 0;
 }
 
+/* A dormant table's chains are not hooked (libnftnl has its flags). */
+static bool table_dormant(const struct nft_ruleset *nl, const char *family,
+			  const char *name)
+{
+	struct nftnl_table_list_iter *it;
+	struct nftnl_table *t;
+	bool dormant = false;
+
+	if (!nl)
+		return false;
+	it = nftnl_table_list_iter_create(nl->tables);
+	for (t = it ? nftnl_table_list_iter_next(it) : NULL; t;
+	     t = nftnl_table_list_iter_next(it))
+		if (nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY) ==
+		    family_num(family) &&
+		    !strcmp(nftnl_table_get_str(t, NFTNL_TABLE_NAME), name))
+			dormant = nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS) &
+				  NFT_TABLE_F_DORMANT;
+	if (it)
+		nftnl_table_list_iter_destroy(it);
+	return dormant;
+}
+
+/* Sets the packet path writes (add/update @set, meters): not static. */
+static void written_sets(struct reach_rs *rs)
+{
+	const json_t *e, *x;
+	const char *name;
+	size_t i, j, k, m;
+
+	for (i = 0; i < rs->n_chains; i++)
+		for (j = 0; j < rs->chains[i].n; j++)
+			json_array_foreach(rs->chains[i].rules[j].expr, k, e) {
+				if ((x = json_object_get(e, "set")))
+					name = jstr(x, "set");
+				else if ((x = json_object_get(e, "map")))
+					name = jstr(x, "map");
+				else if ((x = json_object_get(e, "meter")))
+					name = jstr(x, "name");
+				else
+					continue;
+				if (name[0] == '@')
+					name++;
+				for (m = 0; m < rs->n_sets; m++)
+					if (!strcmp(rs->sets[m].name, name) &&
+					    !strcmp(rs->sets[m].table,
+						    rs->chains[i].table) &&
+					    !strcmp(rs->sets[m].family,
+						    rs->chains[i].family))
+						rs->sets[m].dynamic = true;
+			}
+}
+
 static bool has_flag(const json_t *o, const char *flag)
 {
 	json_t *f = json_object_get(o, "flags"), *v;
@@ -299,6 +355,7 @@ static int parse(struct reach_rs *rs)
 			c->hook = hook_of(jstr(v, "hook"));
 			c->prio = json_integer_value(json_object_get(v, "prio"));
 			c->policy_drop = !strcmp(jstr(v, "policy"), "drop");
+			c->dormant = table_dormant(rs->nl, c->family, c->table);
 		} else if ((v = json_object_get(o, "set")) ||
 			   (v = json_object_get(o, "map"))) {
 			s = &rs->sets[rs->n_sets++];
@@ -316,6 +373,7 @@ static int parse(struct reach_rs *rs)
 			if (ret)
 				return ret;
 		}
+	written_sets(rs);
 	return 0;
 }
 
@@ -495,9 +553,9 @@ static void payload(const struct reach_rs *rs, const json_t *j, struct val *v)
 		}
 		if (!strcmp(field, "daddr"))
 			val_addr(rs, v);
-		else if (!strcmp(field, "protocol") ||
-			 !strcmp(field, "nexthdr"))
+		else if (!strcmp(field, "protocol"))
 			val_int(v, p->l4proto, NK_L4);
+		/* nexthdr: an extension header may come first (sender's) */
 		return;
 	}
 	if (!strcmp(proto, "th")) {
@@ -533,7 +591,10 @@ static void meta(const struct reach_rs *rs, const char *key, struct val *v)
 	else if (!strcmp(key, "protocol"))
 		val_int(v, p->nfproto == NFPROTO_IPV4 ? 0x0800 : 0x86dd,
 			NK_ETHER);
-	else if (!strcmp(key, "oifname") && rs->oif_known) {
+	else if (!strcmp(key, "oifname") && rs->ctx_hook == H_PRE) {
+		v->k = VK_STR;		/* no output device yet */
+		v->s = "";
+	} else if (!strcmp(key, "oifname") && rs->oif_known) {
 		v->k = VK_STR;
 		v->s = rs->oifname;
 	} else if (!strcmp(key, "iifname") || !strcmp(key, "iif")) {
@@ -548,12 +609,11 @@ static void meta(const struct reach_rs *rs, const char *key, struct val *v)
 		val_unk(v, key);
 }
 
-static void ct(const struct reach_rs *rs, const struct reach_chain *c,
-	       const json_t *j, struct val *v)
+static void ct(const struct reach_rs *rs, const json_t *j, struct val *v)
 {
 	const struct reach_probe *p = rs->p;
 	const char *key = jstr(j, "key"), *dir = jstr(j, "dir");
-	bool noct = c->prio < PRIO_CONNTRACK && c->hook == H_PRE;
+	bool noct = rs->ctx_noct;
 
 	if (!strcmp(key, "state")) {
 		v->k = VK_BITS;
@@ -616,7 +676,7 @@ static size_t key(const struct reach_rs *rs, const struct reach_chain *c,
 	else if ((x = json_object_get(j, "meta")))
 		meta(rs, jstr(x, "key"), v);
 	else if ((x = json_object_get(j, "ct")))
-		ct(rs, c, x, v);
+		ct(rs, x, v);
 	else if ((x = json_object_get(j, "fib")))
 		has_flag(x, "saddr") ? (void)(v->k = VK_ATK) :
 				       val_unk(v, "fib");
@@ -805,6 +865,8 @@ static enum reach elem_match(const struct val *v, size_t n, const json_t *e)
 
 	if ((x = json_object_get(e, "elem")))
 		e = json_object_get(x, "val");
+	if (json_is_string(e) && !strcmp(json_string_value(e), "*"))
+		return REACH_YES;	/* the catch-all element */
 	if (n == 1)
 		return elem_is(v, e);
 	parts = json_object_get(e, "concat");
@@ -974,9 +1036,12 @@ static enum reach xt_conntrack(const struct reach_rs *rs, const void *info,
 		status = m->status_mask;
 	}
 	if (flags & XT_CONNTRACK_STATE) {
-		x = xt_state(state, p->ct_state);
+		x = xt_state(state, rs->ctx_noct ? RS_CT_INVALID : p->ct_state);
 		t = tri_and(t, inv & XT_CONNTRACK_STATE ? tri_not(x) : x);
 	}
+	/* no conntrack yet: the state alone decides (xt_conntrack.c) */
+	if (rs->ctx_noct)
+		return flags & XT_CONNTRACK_STATE ? t : REACH_NO;
 	if (flags & XT_CONNTRACK_STATUS) {
 		x = status & p->ct_status ? REACH_YES : REACH_NO;
 		t = tri_and(t, inv & XT_CONNTRACK_STATUS ? tri_not(x) : x);
@@ -1076,7 +1141,7 @@ static enum reach xt_match(const struct reach_rs *rs,
 		return xt_conntrack(rs, info, len, rev, what);
 	if (!strcmp(name, "state") && len >= sizeof(struct xt_state_info))
 		return xt_state(((const struct xt_state_info *)info)->statemask,
-				p->ct_state);
+				rs->ctx_noct ? RS_CT_INVALID : p->ct_state);
 	for (i = 0; i < sizeof(sender) / sizeof(sender[0]); i++)
 		if (!strcmp(name, sender[i]))
 			return REACH_SOME;
@@ -1220,8 +1285,7 @@ static bool is_inert(const json_t *e)
 {
 	static const char *const inert[] = {
 		"counter", "log", "ct helper", "ct timeout", "ct expectation",
-		"set", "map", "flow", "dup", "snat", "masquerade", "secmark",
-		"synproxy", "ct count",
+		"flow", "snat", "masquerade", "secmark",
 	};
 	const json_t *m;
 	unsigned int i;
@@ -1243,6 +1307,7 @@ static bool vmap(struct reach_rs *rs, const struct reach_chain *c,
 		 bool *next, struct lab *nl, int depth)
 {
 	const json_t *data = json_object_get(vm, "data"), *elems, *e;
+	const json_t *catchall = NULL;
 	const char *what = NULL;
 	struct val v[8];
 	enum reach t;
@@ -1268,6 +1333,11 @@ static bool vmap(struct reach_rs *rs, const struct reach_chain *c,
 	json_array_foreach(elems, i, e) {
 		if (json_object_get(e, "elem"))
 			e = json_object_get(json_object_get(e, "elem"), "val");
+		if (json_is_string(json_array_get(e, 0)) &&
+		    !strcmp(json_string_value(json_array_get(e, 0)), "*")) {
+			catchall = json_array_get(e, 1);
+			continue;
+		}
 		t = elem_match(v, n, json_array_get(e, 0));
 		if (t == REACH_NO)
 			continue;
@@ -1278,7 +1348,26 @@ static bool vmap(struct reach_rs *rs, const struct reach_chain *c,
 		if (t == REACH_YES)
 			return true;
 	}
+	if (catchall) {		/* a miss takes it */
+		verdict(rs, c, handle, catchall, l, s, next, nl, depth);
+		return true;
+	}
 	return false;
+}
+
+/*
+ * A rewrite (notrack, dnat, an xt target, ...): what the rest of the
+ * ruleset sees is another packet or connection, so this chain may accept
+ * it from here on, and later chains are unsure too (reach_eval()).
+ */
+static void rewrite(struct csum *s, const struct reach_chain *c,
+		    uint64_t handle, struct lab l)
+{
+	on_accept(s, l, c, handle);
+	if (!s->altered) {
+		s->altered = true;
+		s->alter = l;
+	}
 }
 
 /* One rule on a path of certainty @l0. */
@@ -1299,8 +1388,13 @@ static void rule(struct reach_rs *rs, const struct reach_chain *c,
 			t = match(rs, c, x, &what);
 		} else if (json_object_get(e, "limit") ||
 			   json_object_get(e, "quota") ||
-			   json_object_get(e, "meter")) {
-			t = REACH_SOME;	/* the sender keeps under it */
+			   json_object_get(e, "meter") ||
+			   json_object_get(e, "ct count") ||
+			   json_object_get(e, "set") ||
+			   json_object_get(e, "map")) {
+			/* the sender keeps under it, or fills the set: a
+			 * full set or a limit inside ends the rule */
+			t = REACH_SOME;
 		} else if ((x = json_object_get(e, "xt"))) {
 			const struct nftnl_expr *ne =
 				r->nl ? xt_expr(r->nl, xt) : NULL;
@@ -1331,13 +1425,14 @@ static void rule(struct reach_rs *rs, const struct reach_chain *c,
 					   !strcmp(tg, "MASQUERADE") ||
 					   !strcmp(tg, "SNAT")))
 					continue;
-				verdict(rs, c, r->handle, json_null(),
-					lab_max(l, lab_of(REACH_MAYBE, c,
-							  r->handle, tg ? tg :
-							  "xt target")),
-					s, next, nl, depth);
-				live_add(next, nl, lab_max(l0, lab_of(
-					REACH_MAYBE, c, r->handle, "xt target")));
+				/* DNAT, CT, NOTRACK, ...: a verdict, or a
+				 * rewrite of what later rules see */
+				l = lab_max(l, lab_of(REACH_MAYBE, c, r->handle,
+						      tg ? tg : "xt target"));
+				rewrite(s, c, r->handle, l);
+				verdict(rs, c, r->handle, json_null(), l, s,
+					next, nl, depth);
+				live_add(next, nl, l);
 				return;
 			} else {
 				t = xt_match(rs, ne, &what);
@@ -1347,7 +1442,7 @@ static void rule(struct reach_rs *rs, const struct reach_chain *c,
 			return;
 		} else if ((x = json_object_get(e, "vmap"))) {
 			if (!vmap(rs, c, r->handle, x, l, s, next, nl, depth))
-				live_add(next, nl, l0);
+				live_add(next, nl, altered ? l : l0);
 			return;
 		} else if (is_inert(e)) {
 			continue;
@@ -1357,18 +1452,15 @@ static void rule(struct reach_rs *rs, const struct reach_chain *c,
 			altered = true;
 			l = lab_max(l, lab_of(REACH_MAYBE, c, r->handle,
 					      "packet or conntrack rewritten"));
-			if (!s->altered) {
-				s->altered = true;
-				s->alter = l;
-			}
+			rewrite(s, c, r->handle, l);
 			continue;
 		}
 		if (t == REACH_NO) {
-			live_add(next, nl, l0);
+			live_add(next, nl, altered ? l : l0);
 			return;
 		}
 		if (t != REACH_YES) {
-			live_add(next, nl, l0);
+			live_add(next, nl, altered ? l : l0);
 			l = lab_max(l, lab_of(t, c, r->handle, what));
 		}
 	}
@@ -1479,9 +1571,17 @@ out:
 static bool sees(const struct reach_chain *c, const struct reach_probe *p,
 		 enum hook h)
 {
-	return c->base && c->hook == h &&
+	return c->base && !c->dormant && c->hook == h &&
 	       (!strcmp(c->family, "inet") ||
 		!strcmp(c->family, p->nfproto == NFPROTO_IPV4 ? "ip" : "ip6"));
+}
+
+/* nat chains run inside the nat core's hook (nf_nat_register_fn) */
+static int eff_prio(const struct reach_chain *c)
+{
+	if (strcmp(c->type, "nat"))
+		return c->prio;
+	return c->hook == H_PRE ? -100 : 100;
 }
 
 /* Base chains of a hook in the order the kernel runs them. */
@@ -1490,8 +1590,8 @@ static int by_prio(const void *x, const void *y)
 	const struct reach_chain *a = *(struct reach_chain *const *)x;
 	const struct reach_chain *b = *(struct reach_chain *const *)y;
 
-	if (a->prio != b->prio)
-		return a->prio < b->prio ? -1 : 1;
+	if (eff_prio(a) != eff_prio(b))
+		return eff_prio(a) < eff_prio(b) ? -1 : 1;
 	return a < b ? -1 : a > b;
 }
 
@@ -1503,7 +1603,7 @@ void reach_eval(struct reach_rs *rs, const struct reach_probe *p,
 	const struct csum *s;
 	struct reach_hop *h;
 	size_t i, j, n;
-	bool altered = false;
+	bool altered = false, overflow = false;
 	struct lab alter = { 0 };
 	int k;
 
@@ -1524,8 +1624,8 @@ void reach_eval(struct reach_rs *rs, const struct reach_probe *p,
 		for (i = 0, n = 0; i < rs->n_chains; i++)
 			if (sees(&rs->chains[i], p, hooks[j])) {
 				if (n == REACH_HOPS) {
-					/* more than the walk keeps: say so */
-					out->verdict = REACH_MAYBE;
+					/* more than the walk keeps */
+					overflow = true;
 					break;
 				}
 				order[n++] = &rs->chains[i];
@@ -1533,6 +1633,15 @@ void reach_eval(struct reach_rs *rs, const struct reach_probe *p,
 		qsort(order, n, sizeof(order[0]), by_prio);
 		for (i = 0; i < n && out->n < REACH_HOPS; i++) {
 			c = order[i];
+			/* regular chains see the base chain's context */
+			if (rs->ctx_hook != c->hook ||
+			    rs->ctx_noct != (c->hook == H_PRE &&
+					     eff_prio(c) < PRIO_CONNTRACK)) {
+				rs->ctx_hook = c->hook;
+				rs->ctx_noct = c->hook == H_PRE &&
+					       eff_prio(c) < PRIO_CONNTRACK;
+				rs->gen++;
+			}
 			s = walk(rs, c, 0);
 			h = &out->hop[out->n++];
 			h->chain = c;
@@ -1574,6 +1683,28 @@ void reach_eval(struct reach_rs *rs, const struct reach_probe *p,
 				out->verdict = h->accept;
 		}
 	}
+	if (overflow)
+		out->verdict = REACH_MAYBE;
+}
+
+/* Takes packets elsewhere than their destination: an xt DNAT, ... */
+static bool redirects(const json_t *e)
+{
+	static const char *const xt[] = { "DNAT", "REDIRECT", "NETMAP",
+					   "TPROXY", "TEE" };
+	const json_t *x;
+	unsigned int i;
+
+	if (json_object_get(e, "redirect") || json_object_get(e, "tproxy") ||
+	    json_object_get(e, "dup") || json_object_get(e, "fwd"))
+		return true;
+	if ((x = json_object_get(e, "mangle")))
+		return json_object_get(json_object_get(x, "key"), "payload");
+	if ((x = json_object_get(e, "xt")))
+		for (i = 0; i < sizeof(xt) / sizeof(xt[0]); i++)
+			if (!strcmp(jstr(x, "name"), xt[i]))
+				return true;
+	return false;
 }
 
 /*
@@ -1597,7 +1728,8 @@ bool reach_dnat_to(const struct reach_rs *rs, uint8_t nfproto,
 			continue;
 		for (j = 0; j < c->n; j++)
 			json_array_foreach(c->rules[j].expr, k, e) {
-				if (!(d = json_object_get(e, "dnat")))
+				d = json_object_get(e, "dnat");
+				if (!d && !redirects(e))
 					continue;
 				addr = json_object_get(d, "addr");
 				if (json_is_string(addr) &&

@@ -70,7 +70,7 @@ struct reach_hop {
 	struct reach_point drop_at;	/* the first drop */
 };
 
-#define REACH_HOPS 32
+#define REACH_HOPS 64
 
 struct reach_out {
 	enum reach verdict;		/* NO if any hop cannot accept */
