@@ -1520,6 +1520,48 @@ static const struct csum *walk(struct reach_rs *rs, struct reach_chain *c,
 	return s;
 }
 
+/*
+ * More routing rules than the kernel's own (local, main, default): the
+ * route may depend on the source, mark or input interface, which the
+ * probe does not fix, so one lookup cannot name the output interface.
+ */
+static bool policy_routing(uint8_t family)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned int seq = time(NULL), rules = 0;
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	bool done = false;
+	int n;
+
+	nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl)
+		return true;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETRULE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto out;
+	while (!done && (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0)
+		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, n);
+		     nlh = mnl_nlmsg_next(nlh, &n)) {
+			if (nlh->nlmsg_type == NLMSG_DONE ||
+			    nlh->nlmsg_type == NLMSG_ERROR) {
+				done = true;
+				break;
+			}
+			rules++;
+		}
+out:
+	mnl_socket_close(nl);
+	return !done || rules > (family == AF_INET ? 3 : 2);
+}
+
 /* The interface the kernel routes @p's destination out of. */
 static void route_oif(struct reach_rs *rs, const struct reach_probe *p)
 {
@@ -1539,6 +1581,8 @@ static void route_oif(struct reach_rs *rs, const struct reach_probe *p)
 	}
 	if (memcmp(p->daddr_lo, p->daddr_hi, 16))
 		return;			/* a prefix: routes may differ */
+	if (policy_routing(p->nfproto == NFPROTO_IPV4 ? AF_INET : AF_INET6))
+		return;
 	nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!nl)
 		return;
