@@ -626,16 +626,29 @@ static void report(struct audit *a, const struct agg *g)
 	}
 }
 
-/* iptables-legacy: the kernel runs its rules, nft cannot list them. */
+/*
+ * iptables-legacy: the kernel runs its rules, nft cannot list them. Its
+ * filter tables can only drop more; its nat, raw and mangle tables
+ * rewrite what nftables sees (DNAT, NOTRACK, marks), so with those the
+ * verdict cannot be "not exposed".
+ */
 static void check_legacy(struct audit *a)
 {
+	bool rewrites;
 	char names[256];
 
-	if (reach_legacy(names, sizeof(names)))
-		finding(a, SEV_WARNING, "iptables-legacy", NULL, NULL,
-			"move the rules to nftables (iptables-legacy-save | iptables-nft-restore), then unload ip_tables",
-			"iptables-legacy tables exist (%s): nft cannot read their rules. They can drop more, never accept what nftables drops, so \"not exposed\" stands; \"EXPOSED\" may be a false alarm",
-			names);
+	if (!reach_legacy(names, sizeof(names)))
+		return;
+	rewrites = strstr(names, " nat") || strstr(names, " raw") ||
+		   strstr(names, " mangle");
+	if (rewrites)
+		a->unknown = true;
+	finding(a, SEV_WARNING, "iptables-legacy", NULL, NULL,
+		"move the rules to nftables (iptables-legacy-save | iptables-nft-restore), then unload ip_tables",
+		rewrites ?
+		"iptables-legacy tables exist (%s): nft cannot read their rules, and nat, raw or mangle rules may rewrite what nftables sees, so the audit cannot tell" :
+		"iptables-legacy tables exist (%s): nft cannot read their rules. They can drop more, never accept what nftables drops, so \"not exposed\" stands; \"EXPOSED\" may be a false alarm",
+		names);
 }
 
 static void check_reach(struct audit *a)

@@ -94,11 +94,11 @@ struct reach_rs {
 	const struct reach_probe *p;
 	unsigned int gen;
 	char oifname[IFNAMSIZ];
-	bool oif_known;
+	bool oif_known, oif_inet;
 	bool routed, routed_local;
 	/* the base chain being walked: its hook, and no conntrack yet */
 	enum hook ctx_hook;
-	bool ctx_noct;
+	bool ctx_noct, ctx_ctamb;
 	struct if_nameindex *ifs;	/* the interfaces there are now */
 	uint8_t routed_to[32];
 };
@@ -615,6 +615,12 @@ static void ct(const struct reach_rs *rs, const json_t *j, struct val *v)
 	const char *key = jstr(j, "key"), *dir = jstr(j, "dir");
 	bool noct = rs->ctx_noct;
 
+	if (rs->ctx_ctamb) {
+		/* at conntrack's own priority, either may run first */
+		val_unk(v, "ct at priority -200");
+		return;
+	}
+
 	if (!strcmp(key, "state")) {
 		v->k = VK_BITS;
 		v->names = NK_CTSTATE;
@@ -636,8 +642,12 @@ static void ct(const struct reach_rs *rs, const json_t *j, struct val *v)
 	} else if (!strcmp(key, "protocol")) {
 		val_int(v, p->l4proto, NK_L4);
 	} else if (!strcmp(key, "helper")) {
-		v->k = VK_STR;
-		v->s = "";
+		/* the master's helper: a connection nothing expected has
+		 * no master, and the expression breaks (nft_ct.c) */
+		if (p->ct_status & RS_ST_EXPECTED)
+			val_unk(v, "ct helper of the master");
+		else
+			v->k = VK_BREAK;
 	} else if (*dir && strcmp(dir, "original")) {
 		val_unk(v, "ct reply tuple");
 	} else if (!strcmp(key, "proto-dst")) {
@@ -755,8 +765,9 @@ static bool addr_iv(const json_t *e, uint8_t alen, uint8_t *lo, uint8_t *hi)
 
 /*
  * The attacker's packet comes in on an interface that exists now, never
- * on lo, and not on the one the edge is routed out of (a sender there
- * reaches the edge without the firewall): a name (or wildcard "eth*") of
+ * on lo, and not on the one the edge is routed out of unless the
+ * internet is routed there too (otherwise a sender there reaches the edge
+ * without the firewall): a name (or wildcard "eth*") of
  * no other interface does not match; one that does is the sender's
  * choice.
  */
@@ -777,7 +788,8 @@ static enum reach iif_is(const struct reach_rs *rs, const json_t *e)
 		len++;			/* the NUL too: the whole name */
 	for (i = 0; rs->ifs[i].if_index; i++)
 		if (strcmp(rs->ifs[i].if_name, "lo") &&
-		    (!rs->oif_known || strcmp(rs->ifs[i].if_name, rs->oifname)) &&
+		    (!rs->oif_known || rs->oif_inet ||
+		     strcmp(rs->ifs[i].if_name, rs->oifname)) &&
 		    !strncmp(rs->ifs[i].if_name, n, len))
 			return REACH_SOME;
 	return REACH_NO;
@@ -1137,6 +1149,11 @@ static enum reach xt_match(const struct reach_rs *rs,
 			d = REACH_SOME;	/* the source port may be in the list */
 		return rev && mp->invert ? tri_not(d) : d;
 	}
+	if ((!strcmp(name, "conntrack") || !strcmp(name, "state")) &&
+	    rs->ctx_ctamb) {
+		*what = "conntrack match at priority -200";
+		return REACH_MAYBE;
+	}
 	if (!strcmp(name, "conntrack"))
 		return xt_conntrack(rs, info, len, rev, what);
 	if (!strcmp(name, "state") && len >= sizeof(struct xt_state_info))
@@ -1284,7 +1301,7 @@ static bool is_verdict(const json_t *e)
 static bool is_inert(const json_t *e)
 {
 	static const char *const inert[] = {
-		"counter", "log", "ct helper", "ct timeout", "ct expectation",
+		"counter", "log", "ct helper", "ct expectation",
 		"flow", "snat", "masquerade", "secmark",
 	};
 	const json_t *m;
@@ -1293,10 +1310,37 @@ static bool is_inert(const json_t *e)
 	for (i = 0; i < sizeof(inert) / sizeof(inert[0]); i++)
 		if (json_object_get(e, inert[i]))
 			return true;
-	/* marks are never trusted by the walk */
+	/* marks are never trusted by the walk; ct zone and timeout attach
+	 * a template before conntrack, which changes ct state */
 	if ((m = json_object_get(e, "mangle"))) {
 		m = json_object_get(m, "key");
-		return json_object_get(m, "meta") || json_object_get(m, "ct");
+		return (json_object_get(m, "meta") &&
+			strcmp(jstr(json_object_get(m, "meta"), "key"),
+			       "l4proto")) ||
+		       (json_object_get(m, "ct") &&
+			(!strcmp(jstr(json_object_get(m, "ct"), "key"), "mark") ||
+			 !strcmp(jstr(json_object_get(m, "ct"), "key"), "label")));
+	}
+	return false;
+}
+
+/* Does @j look a value up in a map (a miss ends the rule)? */
+static bool has_lookup(const json_t *j)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (json_is_object(j)) {
+		if (json_object_get(j, "map"))
+			return true;
+		json_object_foreach((json_t *)j, k, x)
+			if (has_lookup(x))
+				return true;
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, x)
+			if (has_lookup(x))
+				return true;
 	}
 	return false;
 }
@@ -1324,6 +1368,19 @@ static bool vmap(struct reach_rs *rs, const struct reach_chain *c,
 	elems = named(rs, c, data, &dyn);
 	if (!elems && !dyn)
 		elems = json_object_get(data, "set");
+	if (dyn && elems) {
+		/* elements come and go: each verdict may, and a miss */
+		l = lab_max(l, lab_of(REACH_MAYBE, c, handle,
+				      "verdict map changed at run time"));
+		json_array_foreach(elems, i, e) {
+			if (json_object_get(e, "elem"))
+				e = json_object_get(json_object_get(e, "elem"),
+						    "val");
+			verdict(rs, c, handle, json_array_get(e, 1), l, s,
+				next, nl, depth);
+		}
+		return false;
+	}
 	if (!elems) {
 		on_accept(s, lab_max(l, lab_of(REACH_MAYBE, c, handle,
 					       "verdict map")), c, handle);
@@ -1444,6 +1501,9 @@ static void rule(struct reach_rs *rs, const struct reach_chain *c,
 			if (!vmap(rs, c, r->handle, x, l, s, next, nl, depth))
 				live_add(next, nl, altered ? l : l0);
 			return;
+		} else if (is_inert(e) && has_lookup(e)) {
+			t = REACH_MAYBE;	/* a miss ends the rule */
+			what = "statement with a map lookup";
 		} else if (is_inert(e)) {
 			continue;
 		} else {
@@ -1562,30 +1622,21 @@ out:
 	return !done || rules > (family == AF_INET ? 3 : 2);
 }
 
-/* The interface the kernel routes @p's destination out of. */
-static void route_oif(struct reach_rs *rs, const struct reach_probe *p)
+/* The interface a route to @addr leaves by, into @name; false if none. */
+static bool route_get(uint8_t family, const uint8_t *addr, char *name)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned int seq = time(NULL);
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 	struct nlattr *a;
-	unsigned int seq = time(NULL);
+	bool found = false;
 	int n;
 
-	rs->oif_known = false;
-	if (p->local) {
-		rs->oif_known = true;
-		rs->oifname[0] = 0;
-		return;
-	}
-	if (memcmp(p->daddr_lo, p->daddr_hi, 16))
-		return;			/* a prefix: routes may differ */
-	if (policy_routing(p->nfproto == NFPROTO_IPV4 ? AF_INET : AF_INET6))
-		return;
 	nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!nl)
-		return;
+		return false;
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto out;
 	nlh = mnl_nlmsg_put_header(buf);
@@ -1593,10 +1644,9 @@ static void route_oif(struct reach_rs *rs, const struct reach_probe *p)
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	nlh->nlmsg_seq = seq;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = p->nfproto == NFPROTO_IPV4 ? AF_INET : AF_INET6;
-	rtm->rtm_dst_len = p->nfproto == NFPROTO_IPV4 ? 32 : 128;
-	mnl_attr_put(nlh, RTA_DST, p->nfproto == NFPROTO_IPV4 ? 4 : 16,
-		     p->daddr_lo);
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = family == AF_INET ? 32 : 128;
+	mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, addr);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		goto out;
 	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
@@ -1606,10 +1656,42 @@ static void route_oif(struct reach_rs *rs, const struct reach_probe *p)
 		goto out;
 	mnl_attr_for_each(a, nlh, sizeof(struct rtmsg))
 		if (mnl_attr_get_type(a) == RTA_OIF &&
-		    if_indextoname(mnl_attr_get_u32(a), rs->oifname))
-			rs->oif_known = true;
+		    if_indextoname(mnl_attr_get_u32(a), name))
+			found = true;
 out:
 	mnl_socket_close(nl);
+	return found;
+}
+
+/*
+ * The interface the kernel routes @p's destination out of, and whether
+ * the internet is routed out of it too (a one-armed firewall: then the
+ * attacker may come in on it).
+ */
+static void route_oif(struct reach_rs *rs, const struct reach_probe *p)
+{
+	/* any global address will do: the default route's interface */
+	static const uint8_t inet4[4] = { 8, 8, 8, 8 };
+	static const uint8_t inet6[16] = { 0x20, 0x01, 0x48, 0x60, 0x48, 0x60,
+					   [15] = 0x88 };
+	uint8_t family = p->nfproto == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	char inet[IFNAMSIZ];
+
+	rs->oif_known = false;
+	rs->oif_inet = false;
+	if (p->local) {
+		rs->oif_known = true;
+		rs->oifname[0] = 0;
+		return;
+	}
+	if (memcmp(p->daddr_lo, p->daddr_hi, 16))
+		return;			/* a prefix: routes may differ */
+	if (policy_routing(family))
+		return;
+	rs->oif_known = route_get(family, p->daddr_lo, rs->oifname);
+	rs->oif_inet = rs->oif_known &&
+		       route_get(family, family == AF_INET ? inet4 : inet6,
+				 inet) && !strcmp(inet, rs->oifname);
 }
 
 static bool sees(const struct reach_chain *c, const struct reach_probe *p,
@@ -1680,10 +1762,14 @@ void reach_eval(struct reach_rs *rs, const struct reach_probe *p,
 			/* regular chains see the base chain's context */
 			if (rs->ctx_hook != c->hook ||
 			    rs->ctx_noct != (c->hook == H_PRE &&
-					     eff_prio(c) < PRIO_CONNTRACK)) {
+					     eff_prio(c) < PRIO_CONNTRACK) ||
+			    rs->ctx_ctamb != (c->hook == H_PRE &&
+					      eff_prio(c) == PRIO_CONNTRACK)) {
 				rs->ctx_hook = c->hook;
 				rs->ctx_noct = c->hook == H_PRE &&
 					       eff_prio(c) < PRIO_CONNTRACK;
+				rs->ctx_ctamb = c->hook == H_PRE &&
+						eff_prio(c) == PRIO_CONNTRACK;
 				rs->gen++;
 			}
 			s = walk(rs, c, 0);
