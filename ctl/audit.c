@@ -9,15 +9,19 @@
  *   high      calls will fail or pinholes will not open (a drop that
  *             takes pinholed media, no helper attached, Linux's "sip"
  *             helper on the same traffic, mode monitor behind a guard);
- *   warning   a rule that may open the range but could not be decoded,
- *             no edge configured, table and policy disagreeing, a small
- *             nf_conntrack_expect_max or expectation hash;
+ *   warning   a rule that may open the range but could not be decoded
+ *             (the verdict is then unknown), a dnat to the edge,
+ *             iptables-legacy tables, no edge configured, table and
+ *             policy disagreeing, a small nf_conntrack_expect_max or
+ *             expectation hash;
  *   info      what is fine but worth knowing (an opening the guard
  *             shadows).
  *
- * Only filter chains on prerouting and forward (and regular chains, as
- * if reachable) of ip, ip6 and inet tables are considered: the edge sits
- * behind the firewall. Exit status: 0 nothing exposed, 3 exposed, 1 the
+ * What is reachable comes from reach.c: for each edge, protocol and class
+ * of ports, a new connection no pinhole expects is walked through every
+ * base chain it meets (prerouting, then forward, or input for an edge of
+ * this host), and so is a pinholed one. Exit status: 0 not exposed, 3
+ * exposed, 4 unknown (only something not decoded may accept), 1 the
  * audit could not run, 2 bad command line.
  */
 #include <arpa/inet.h>
