@@ -84,7 +84,7 @@ struct reach_set {
 struct reach_rs {
 	json_t *root;
 	const struct nft_ruleset *nl;
-	size_t n_chains, n_sets, n_rules;
+	size_t n_chains, n_sets;
 	struct reach_chain *chains;
 	struct reach_set *sets;
 	size_t n_xtports;
@@ -256,7 +256,6 @@ static int add_rule(struct reach_rs *rs, json_t *r)
 		if (x->nl)
 			xt_ports(rs, x->nl);
 	}
-	rs->n_rules++;
 	return 0;
 }
 
@@ -1314,9 +1313,7 @@ static bool is_inert(const json_t *e)
 	 * a template before conntrack, which changes ct state */
 	if ((m = json_object_get(e, "mangle"))) {
 		m = json_object_get(m, "key");
-		return (json_object_get(m, "meta") &&
-			strcmp(jstr(json_object_get(m, "meta"), "key"),
-			       "l4proto")) ||
+		return json_object_get(m, "meta") ||
 		       (json_object_get(m, "ct") &&
 			(!strcmp(jstr(json_object_get(m, "ct"), "key"), "mark") ||
 			 !strcmp(jstr(json_object_get(m, "ct"), "key"), "label")));
@@ -1940,12 +1937,6 @@ const char *reach_table(const struct reach_chain *c)
 const char *reach_name(const struct reach_chain *c)
 {
 	return c->name;
-}
-
-void reach_counts(const struct reach_rs *rs, size_t *chains, size_t *rules)
-{
-	*chains = rs->n_chains;
-	*rules = rs->n_rules;
 }
 
 bool reach_legacy(char *names, size_t len)

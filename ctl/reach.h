@@ -97,8 +97,6 @@ size_t reach_ports(const struct reach_rs *rs, uint16_t lo, uint16_t hi,
 const char *reach_family(const struct reach_chain *c);
 const char *reach_table(const struct reach_chain *c);
 const char *reach_name(const struct reach_chain *c);
-/* Chains and rules read, and how many expressions were not decoded. */
-void reach_counts(const struct reach_rs *rs, size_t *chains, size_t *rules);
 /* A dnat that may take packets to [@lo, @hi]: where it is. */
 bool reach_dnat_to(const struct reach_rs *rs, uint8_t nfproto,
 		   const uint8_t *lo, const uint8_t *hi, struct reach_point *at);

@@ -50,9 +50,10 @@ neigh "$ATK" eth0 2001:db8:3::1 "$fwa_mac"
 neigh "$EDGE" eth0 203.0.113.1 "$fwe_mac"
 neigh "$EDGE" eth0 2001:db8:2::1 "$fwe_mac"
 
-# Ground truth, in the edge: every packet that arrives for the range,
-# as family . protocol . port in a dynamic set (a TCP SYN counts: no
-# listener needed).
+# Ground truth, in the edge: every UDP or TCP packet that arrives for
+# the range, as family . protocol . port in a dynamic set (a TCP SYN
+# counts: no listener needed; ICMPv6, whose bytes 2-3 th dport would
+# read, does not).
 in_ns "$EDGE" nft -f - <<'NFT' || fail "edge's truth table"
 table inet oracle_truth {
 	set seen {
@@ -62,7 +63,7 @@ table inet oracle_truth {
 	}
 	chain pre {
 		type filter hook prerouting priority -1000; policy accept;
-		th dport 50000-59999 add @seen { meta nfproto . meta l4proto . th dport }
+		meta l4proto { udp, tcp } th dport 50000-59999 add @seen { meta nfproto . meta l4proto . th dport }
 	}
 }
 NFT
