@@ -992,6 +992,16 @@ static enum reach match(const struct reach_rs *rs, const struct reach_chain *c,
 
 /* ---- xt matches and targets of iptables-nft --------------------------- */
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool named_in(const char *name, const char *const *list, size_t n)
+{
+	while (name && n--)
+		if (!strcmp(name, list[n]))
+			return true;
+	return false;
+}
+
 /* the k-th xt expression of @r */
 static const struct nftnl_expr *xt_expr(const struct nftnl_rule *r, size_t k)
 {
@@ -1158,9 +1168,8 @@ static enum reach xt_match(const struct reach_rs *rs,
 	if (!strcmp(name, "state") && len >= sizeof(struct xt_state_info))
 		return xt_state(((const struct xt_state_info *)info)->statemask,
 				rs->ctx_noct ? RS_CT_INVALID : p->ct_state);
-	for (i = 0; i < sizeof(sender) / sizeof(sender[0]); i++)
-		if (!strcmp(name, sender[i]))
-			return REACH_SOME;
+	if (named_in(name, sender, ARRAY_LEN(sender)))
+		return REACH_SOME;
 	*what = name;
 	return REACH_MAYBE;
 }
@@ -1429,6 +1438,11 @@ static void rule(struct reach_rs *rs, const struct reach_chain *c,
 		 const struct reach_rule *r, struct lab l0, struct csum *s,
 		 bool *next, struct lab *nl, int depth)
 {
+	/* xt targets that change nothing the walk looks at */
+	static const char *const harmless[] = {
+		"LOG", "NFLOG", "MARK", "CONNMARK", "TCPMSS", "CLASSIFY", "DSCP",
+		"TOS", "AUDIT", "CHECKSUM", "TRACE", "MASQUERADE", "SNAT",
+	};
 	struct lab l = l0;
 	const char *what;
 	const json_t *e, *x;
@@ -1465,19 +1479,7 @@ static void rule(struct reach_rs *rs, const struct reach_chain *c,
 					on_drop(s, c, r->handle);
 					return;
 				}
-				if (tg && (!strcmp(tg, "LOG") ||
-					   !strcmp(tg, "NFLOG") ||
-					   !strcmp(tg, "MARK") ||
-					   !strcmp(tg, "CONNMARK") ||
-					   !strcmp(tg, "TCPMSS") ||
-					   !strcmp(tg, "CLASSIFY") ||
-					   !strcmp(tg, "DSCP") ||
-					   !strcmp(tg, "TOS") ||
-					   !strcmp(tg, "AUDIT") ||
-					   !strcmp(tg, "CHECKSUM") ||
-					   !strcmp(tg, "TRACE") ||
-					   !strcmp(tg, "MASQUERADE") ||
-					   !strcmp(tg, "SNAT")))
+				if (named_in(tg, harmless, ARRAY_LEN(harmless)))
 					continue;
 				/* DNAT, CT, NOTRACK, ...: a verdict, or a
 				 * rewrite of what later rules see */
@@ -1578,6 +1580,38 @@ static const struct csum *walk(struct reach_rs *rs, struct reach_chain *c,
 }
 
 /*
+ * Send one rtnetlink request of @type for @family (with RTA_DST @dst of
+ * the family's length, if given) on a new socket; NULL if that failed.
+ */
+static struct mnl_socket *rt_request(char *buf, uint16_t type, uint16_t flags,
+				     uint8_t family, const uint8_t *dst)
+{
+	unsigned int alen = family == AF_INET ? 4 : 16;
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	if (!nl)
+		return NULL;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = time(NULL);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	if (dst) {
+		rtm->rtm_dst_len = alen * 8;
+		mnl_attr_put(nlh, RTA_DST, alen, dst);
+	}
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	return nl;
+}
+
+/*
  * More routing rules than the kernel's own (local, main, default): the
  * route may depend on the source, mark or input interface, which the
  * probe does not fix, so one lookup cannot name the output interface.
@@ -1585,25 +1619,15 @@ static const struct csum *walk(struct reach_rs *rs, struct reach_chain *c,
 static bool policy_routing(uint8_t family)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned int seq = time(NULL), rules = 0;
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
+	unsigned int rules = 0;
 	bool done = false;
 	int n;
 
-	nl = mnl_socket_open(NETLINK_ROUTE);
+	nl = rt_request(buf, RTM_GETRULE, NLM_F_DUMP, family, NULL);
 	if (!nl)
 		return true;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETRULE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = family;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		goto out;
 	while (!done && (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0)
 		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, n);
 		     nlh = mnl_nlmsg_next(nlh, &n)) {
@@ -1614,7 +1638,6 @@ static bool policy_routing(uint8_t family)
 			}
 			rules++;
 		}
-out:
 	mnl_socket_close(nl);
 	return !done || rules > (family == AF_INET ? 3 : 2);
 }
@@ -1623,39 +1646,22 @@ out:
 static bool route_get(uint8_t family, const uint8_t *addr, char *name)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned int seq = time(NULL);
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
 	struct nlattr *a;
 	bool found = false;
 	int n;
 
-	nl = mnl_socket_open(NETLINK_ROUTE);
+	nl = rt_request(buf, RTM_GETROUTE, 0, family, addr);
 	if (!nl)
 		return false;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		goto out;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = seq;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = family;
-	rtm->rtm_dst_len = family == AF_INET ? 32 : 128;
-	mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, addr);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		goto out;
 	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 	nlh = (struct nlmsghdr *)buf;
-	if (n <= 0 || !mnl_nlmsg_ok(nlh, n) ||
-	    nlh->nlmsg_type != RTM_NEWROUTE)
-		goto out;
-	mnl_attr_for_each(a, nlh, sizeof(struct rtmsg))
-		if (mnl_attr_get_type(a) == RTA_OIF &&
-		    if_indextoname(mnl_attr_get_u32(a), name))
-			found = true;
-out:
+	if (n > 0 && mnl_nlmsg_ok(nlh, n) && nlh->nlmsg_type == RTM_NEWROUTE)
+		mnl_attr_for_each(a, nlh, sizeof(struct rtmsg))
+			if (mnl_attr_get_type(a) == RTA_OIF &&
+			    if_indextoname(mnl_attr_get_u32(a), name))
+				found = true;
 	mnl_socket_close(nl);
 	return found;
 }
@@ -1820,7 +1826,6 @@ static bool redirects(const json_t *e)
 	static const char *const xt[] = { "DNAT", "REDIRECT", "NETMAP",
 					   "TPROXY", "TEE" };
 	const json_t *x;
-	unsigned int i;
 
 	if (json_object_get(e, "redirect") || json_object_get(e, "tproxy") ||
 	    json_object_get(e, "dup") || json_object_get(e, "fwd"))
@@ -1828,9 +1833,7 @@ static bool redirects(const json_t *e)
 	if ((x = json_object_get(e, "mangle")))
 		return json_object_get(json_object_get(x, "key"), "payload");
 	if ((x = json_object_get(e, "xt")))
-		for (i = 0; i < sizeof(xt) / sizeof(xt[0]); i++)
-			if (!strcmp(jstr(x, "name"), xt[i]))
-				return true;
+		return named_in(jstr(x, "name"), xt, ARRAY_LEN(xt));
 	return false;
 }
 

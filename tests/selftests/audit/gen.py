@@ -47,19 +47,7 @@ class Gen:
         return "%d-%d" % (lo, min(65535, lo + self.r.randint(0, 4000)))
 
     def port_set(self):
-        n = self.r.randint(1, 4)
-        elems = []
-        used = []
-        for _ in range(n):
-            v = self.port_value()
-            lo, _, hi = v.partition("-")
-            lo, hi = int(lo), int(hi or lo)
-            # interval sets refuse overlaps
-            if any(not (hi < a or lo > b) for a, b in used):
-                continue
-            used.append((lo, hi))
-            elems.append(v)
-        return "{ " + ", ".join(elems) + " }"
+        return "{ " + ", ".join(self.disjoint(self.r.randint(1, 4))) + " }"
 
     def port_expr(self, t):
         """A dport match for table t (named sets allowed)."""
@@ -169,16 +157,8 @@ class Gen:
                     if t["vmaps"] and self.chance(0.5):
                         vmap = "%s dport vmap @%s" % (l4, self.pick(t["vmaps"]))
                     else:
-                        elems, used = [], []
-                        for _ in range(self.r.randint(1, 3)):
-                            v = self.port_value()
-                            lo, _, hi = v.partition("-")
-                            lo, hi = int(lo), int(hi or lo)
-                            if any(not (hi < a or lo > b) for a, b in used):
-                                continue
-                            used.append((lo, hi))
-                            elems.append("%s : %s" % (
-                                v, self.vmap_verdict(t, chain_idx, base)))
+                        elems = self.vmap_elems(
+                            lambda: self.vmap_verdict(t, chain_idx, base))
                         vmap = "%s dport vmap { %s }" % (l4, ", ".join(elems))
                 else:
                     conds.append("%s dport %s" % (l4, self.port_expr(t)))
@@ -200,6 +180,25 @@ class Gen:
         if self.chance(0.1) and verdict not in ("", "counter"):
             verdict = "counter " + verdict
         return " ".join(conds + ([verdict] if verdict else []))
+
+    def disjoint(self, n, verdict=None):
+        """Up to n port values (ports or ranges) that do not overlap
+        (interval sets refuse overlaps), as "port : verdict()" elements
+        if verdict is given."""
+        elems, used = [], []
+        for _ in range(n):
+            v = self.port_value()
+            lo, _, hi = v.partition("-")
+            lo, hi = int(lo), int(hi or lo)
+            if any(not (hi < a or lo > b) for a, b in used):
+                continue
+            used.append((lo, hi))
+            elems.append("%s : %s" % (v, verdict()) if verdict else v)
+        return elems
+
+    def vmap_elems(self, verdict):
+        """1-3 "port : verdict" elements of one verdict map."""
+        return self.disjoint(self.r.randint(1, 3), verdict)
 
     # -- tables -------------------------------------------------------
     def named_sets(self, t, out):
@@ -236,17 +235,9 @@ class Gen:
     def vmaps(self, t, out):
         if not self.chance(0.3):
             return
-        elems, used = [], []
-        for _ in range(self.r.randint(1, 3)):
-            v = self.port_value()
-            lo, _, hi = v.partition("-")
-            lo, hi = int(lo), int(hi or lo)
-            if any(not (hi < a or lo > b) for a, b in used):
-                continue
-            used.append((lo, hi))
-            # no jumps: any chain may use the map, a jump back would loop
-            elems.append("%s : %s" % (v, self.pick(
-                ["accept", "accept", "drop"])))
+        # no jumps: any chain may use the map, a jump back would loop
+        elems = self.vmap_elems(
+            lambda: self.pick(["accept", "accept", "drop"]))
         out.append("\tmap pv {\n\t\ttype inet_service : verdict\n"
                    "\t\tflags interval\n\t\telements = { %s }\n\t}"
                    % ", ".join(elems))
