@@ -8,9 +8,16 @@
  * a re-INVITE moves pinholes and an unchanged retransmission changes
  * nothing. A pinhole is one conntrack expectation of helper "edgepin".
  *
+ * Cost: every path a packet or an event takes is O(1) in the number of
+ * calls and pinholes, or O(log n) (a dump's resume): calls are found by
+ * Call-ID hash, pinholes by expectation and by master, expiry looks only
+ * at the heads of lists kept in deadline order, and the media flows of an
+ * ended call are found by the tuples its pinholes kept. What walks
+ * everything is rare and asked for: a policy change, a flush, unload.
+ *
  * Locking: calls.lock (BH) protects calls and pinholes, and is taken
  * before nf_conntrack_expect_lock, never after. Media flows are cut in
- * process context by the reaper, which walks the conntrack table.
+ * process context by the reaper.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -70,6 +77,10 @@ struct edgepin_pin {
 	struct hlist_node knode;	/* call->pin_keys, hashed by key */
 	struct hlist_node mnode;	/* its master's edgepin_ct.pins_list */
 	struct list_head node;		/* call->pins, or the reaper's list */
+	/* calls.pinned while pinned and not used: oldest deadline first */
+	struct list_head tnode;
+	/* calls.young until its master is known confirmed (or lost) */
+	struct list_head ynode;
 	struct edgepin_call *call;
 	struct nf_conntrack_expect *exp; /* our reference */
 	struct nf_conn *master;		/* our reference */
@@ -84,9 +95,29 @@ struct edgepin_pin {
 	struct edgepin_pin_key key;
 	u32 dialog;
 	u32 flows;
+	/* the first flows it let in, to be cut without a table walk */
+	struct list_head flow_list;
+	u8 n_flows_kept;
+	bool flows_lost;		/* some not kept: the reaper walks */
 	u8 state;			/* enum edgepin_pin_state */
 	bool stale;			/* not (yet) in the new negotiation */
 };
+
+/*
+ * A flow that entered through a pinhole, as the reaper finds it again when
+ * the call ends: by its tuple, then by the id ctnetlink knows it by
+ * (nf_ct_get_id(): its address, master and tuple), so that a later
+ * connection on the same tuple is not cut.
+ */
+struct edgepin_pin_flow {
+	struct list_head node;		/* pin->flow_list */
+	struct nf_conntrack_tuple tuple; /* original direction */
+	struct nf_conntrack_zone zone;
+	u32 id;
+};
+
+/* Flows kept per pin: RTP and RTCP, a few candidate pairs. */
+#define EDGEPIN_PIN_FLOWS_KEPT	4
 
 /*
  * A flow that entered through a pinhole, held (with its expectation)
@@ -129,7 +160,10 @@ struct edgepin_source {
 struct edgepin_call {
 	struct hlist_node hnode;	/* calls.by_id */
 	struct list_head node;		/* calls.all */
+	struct rb_node seq_node;	/* calls.by_seq */
+	struct list_head idle_node;	/* calls.idle */
 	struct list_head uc_node;	/* calls.unconfirmed until confirmed */
+	struct list_head spent_node;	/* calls.spent while offer_spent */
 	struct edgepin_source *source;	/* whose share it takes, or NULL */
 	struct list_head pins;
 	struct hlist_head pin_keys[EDGEPIN_PIN_KEY_BUCKETS];
@@ -168,6 +202,26 @@ struct edgepin_call {
 	char id[EDGEPIN_CALL_ID_MAX];
 };
 
+static struct kmem_cache *call_cache __read_mostly;
+static struct kmem_cache *pin_cache __read_mostly;
+
+int __init edgepin_calls_cache_init(void)
+{
+	call_cache = KMEM_CACHE(edgepin_call, 0);
+	pin_cache = KMEM_CACHE(edgepin_pin, 0);
+	if (call_cache && pin_cache)
+		return 0;
+	kmem_cache_destroy(call_cache);
+	kmem_cache_destroy(pin_cache);
+	return -ENOMEM;
+}
+
+void edgepin_calls_cache_exit(void)
+{
+	kmem_cache_destroy(pin_cache);
+	kmem_cache_destroy(call_cache);
+}
+
 static struct edgepin_net *call_net(struct edgepin_calls *calls)
 {
 	return container_of(calls, struct edgepin_net, calls);
@@ -205,6 +259,30 @@ static struct edgepin_call *call_find(struct edgepin_calls *calls,
 		    !memcmp(call->id, id, len))
 			return call;
 	return NULL;
+}
+
+static bool call_seq_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct edgepin_call, seq_node)->seq <
+	       rb_entry(b, struct edgepin_call, seq_node)->seq;
+}
+
+/* The oldest call of sequence number @seq or later, for a dump's resume. */
+static struct edgepin_call *call_from_seq(struct edgepin_calls *calls, u64 seq)
+{
+	struct rb_node *n = calls->by_seq.rb_node;
+	struct edgepin_call *call, *found = NULL;
+
+	while (n) {
+		call = rb_entry(n, struct edgepin_call, seq_node);
+		if (call->seq >= seq) {
+			found = call;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return found;
 }
 
 /* Does a pin other than @pin use its expectation (a fork's twin)? */
@@ -290,6 +368,7 @@ static void call_offer_free(struct edgepin_calls *calls,
 	edgepin_obj_free(call->offer);
 	call->offer = NULL;
 	call->offer_spent = false;
+	list_del_init(&call->spent_node);
 }
 
 /*
@@ -323,25 +402,25 @@ static bool call_offer_take(struct edgepin_net *en, struct edgepin_call *call,
  * or an UPDATE brings its own. Until then a 200 may repeat a 183's
  * answer, or an ACK answer an offer made in a 200.
  */
-static void call_offer_spent(struct edgepin_call *call)
+static void call_offer_spent(struct edgepin_calls *calls,
+			     struct edgepin_call *call)
 {
 	if (call->offer && !call->offer_spent &&
 	    call->state == EDGEPIN_CALL_CONFIRMED && call->answered &&
 	    call->answer_id.dialog == call->dialog) {
 		call->offer_spent = true;
 		call->offer_spent_at = jiffies;
+		list_add_tail(&call->spent_node, &calls->spent);
 	}
 }
 
-/* gc: free the offer once spent and the forks' time is over. */
-static void call_offer_expire(struct edgepin_calls *calls,
-			      struct edgepin_call *call)
+static void pin_free(struct edgepin_pin *pin)
 {
-	if (call->offer_spent &&
-	    time_after(jiffies, call->offer_spent_at + EDGEPIN_FORK_2XX)) {
-		call_offer_free(calls, call);
-		call->offer_released = true;
-	}
+	struct edgepin_pin_flow *f, *tmp;
+
+	list_for_each_entry_safe(f, tmp, &pin->flow_list, node)
+		edgepin_obj_free(f);
+	edgepin_cache_free(pin_cache, pin);
 }
 
 /*
@@ -371,6 +450,8 @@ static void pin_close(struct edgepin_calls *calls, struct edgepin_pin *pin,
 			spin_unlock_bh(&nf_conntrack_expect_lock);
 		}
 		nf_ct_expect_put(pin->exp);
+		list_del_init(&pin->tnode);
+		list_del_init(&pin->ynode);
 		hash_del(&pin->hnode);
 		hlist_del_init(&pin->knode);
 		pin->exp = NULL;
@@ -393,7 +474,7 @@ static void pin_close(struct edgepin_calls *calls, struct edgepin_pin *pin,
 	if (pin->flows && reap)
 		list_add_tail(&pin->node, reap);
 	else
-		edgepin_obj_free(pin);
+		pin_free(pin);
 }
 
 static void reap_queue(struct edgepin_calls *calls, struct list_head *reap)
@@ -460,11 +541,13 @@ static void call_free(struct edgepin_calls *calls, struct edgepin_call *call,
 		edgepin_notify_call(en, EDGEPIN_EVENT_CALL_END, &ci);
 	hash_del(&call->hnode);
 	list_del(&call->node);
+	rb_erase(&call->seq_node, &calls->by_seq);
+	list_del(&call->idle_node);
 	list_del(&call->uc_node);
 	calls_changed(calls);
 	source_put(calls, call->source);
 	calls->n_calls--;
-	edgepin_obj_free(call);
+	edgepin_cache_free(call_cache, call);
 }
 
 /* End a call: its pinholes close now, its media flows are cut. */
@@ -571,8 +654,11 @@ pin_twin_exp(struct edgepin_calls *calls, struct edgepin_call *call,
 			continue;
 		spin_lock_bh(&nf_conntrack_expect_lock);
 		linked = edgepin_exp_linked(twin->exp);
-		if (linked && twin->state == EDGEPIN_PIN_PINNED)
+		if (linked && twin->state == EDGEPIN_PIN_PINNED) {
 			edgepin_exp_set_timeout(twin->exp, p->pinhole_timeout);
+			/* its deadline is now the newest */
+			list_move_tail(&twin->tnode, &calls->pinned);
+		}
 		spin_unlock_bh(&nf_conntrack_expect_lock);
 		if (!linked)
 			continue;
@@ -596,10 +682,11 @@ static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
 	__be16 sport, dport;
 	int ret;
 
-	pin = edgepin_obj_alloc(sizeof(*pin));
+	pin = edgepin_cache_alloc(pin_cache);
 	if (!pin)
 		return EDGEPIN_STAT_REFUSED_OTHER;
 	pin->call = call;
+	INIT_LIST_HEAD(&pin->flow_list);
 	pin->key = *k;
 	pin->dialog = dialog;
 	pin->master = ct;
@@ -611,7 +698,7 @@ static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
 		goto pinned;
 	exp = nf_ct_expect_alloc(ct);
 	if (!exp) {
-		edgepin_obj_free(pin);
+		edgepin_cache_free(pin_cache, pin);
 		return EDGEPIN_STAT_REFUSED_OTHER;
 	}
 	sport = htons(k->peer_port);
@@ -625,7 +712,7 @@ static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
 	ret = nf_ct_expect_related(exp, 0);
 	if (ret < 0) {
 		nf_ct_expect_put(exp);
-		edgepin_obj_free(pin);
+		edgepin_cache_free(pin_cache, pin);
 		if (ret == -EMFILE) {
 			net_warn_ratelimited("edgepin: conntrack expectation table full (nf_conntrack_expect_max): pinhole refused\n");
 			return EDGEPIN_STAT_REFUSED_EXPECT_FULL;
@@ -645,6 +732,11 @@ pinned:
 	hash_add(calls->pins, &pin->hnode, hash_ptr(exp, 32));
 	hlist_add_head(&pin->knode, pin_key_bucket(calls, call, k));
 	hlist_add_head(&pin->mnode, &pin->help->pins_list);
+	if (pin->state == EDGEPIN_PIN_PINNED)
+		list_add_tail(&pin->tnode, &calls->pinned);
+	else
+		INIT_LIST_HEAD(&pin->tnode);
+	list_add_tail(&pin->ynode, &calls->young);
 	pin->seq = ++calls->seq;
 	list_add_tail(&pin->node, &call->pins);
 	calls_changed(calls);
@@ -935,7 +1027,7 @@ static void call_confirm_dialog(struct edgepin_calls *calls,
 	list_for_each_entry_safe(pin, tmp, &call->pins, node)
 		if (pin->dialog != dialog)
 			pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
-	call_offer_spent(call);
+	call_offer_spent(calls, call);
 }
 
 /*
@@ -949,6 +1041,7 @@ static u32 call_touch(struct edgepin_net *en, struct edgepin_call *call)
 	unsigned int hold;
 
 	call->last = jiffies;
+	list_move_tail(&call->idle_node, &en->calls.idle);
 	rcu_read_lock();
 	p = rcu_dereference(en->policy);
 	hold = p->call_timeout;
@@ -1057,11 +1150,12 @@ static struct edgepin_call *call_new(struct edgepin_net *en,
 	rcu_read_unlock();
 	if (!ours)
 		return NULL;
-	call = edgepin_obj_alloc(sizeof(*call));
+	call = edgepin_cache_alloc(call_cache);
 	if (!call)
 		return NULL;
 	INIT_LIST_HEAD(&call->pins);
 	INIT_LIST_HEAD(&call->orphans);
+	INIT_LIST_HEAD(&call->spent_node);
 	call->family = m->family;
 	/* the share first: a refused call must not evict another */
 	if (who && !source_take(en, call, who, share))
@@ -1084,6 +1178,8 @@ static struct edgepin_call *call_new(struct edgepin_net *en,
 	hash_add(calls->by_id, &call->hnode, call->hash);
 	call->seq = ++calls->seq;
 	list_add_tail(&call->node, &calls->all);
+	rb_add(&call->seq_node, &calls->by_seq, call_seq_less);
+	list_add_tail(&call->idle_node, &calls->idle);
 	calls_changed(calls);
 	list_add_tail(&call->uc_node, &calls->unconfirmed);
 	calls->n_calls++;
@@ -1094,7 +1190,7 @@ static struct edgepin_call *call_new(struct edgepin_net *en,
 
 refused:
 	source_put(calls, call->source);
-	edgepin_obj_free(call);
+	edgepin_cache_free(call_cache, call);
 	return NULL;
 }
 
@@ -1217,7 +1313,7 @@ static void call_sdp(struct edgepin_net *en, struct edgepin_call *call,
 		if (call->state == EDGEPIN_CALL_OFFERED)
 			call->state = EDGEPIN_CALL_EARLY;
 		/* kept for re-answers until the call is confirmed */
-		call_offer_spent(call);
+		call_offer_spent(&en->calls, call);
 		return;
 	}
 	call_offer_free(&en->calls, call);
@@ -1396,6 +1492,8 @@ static bool pins_activate(struct edgepin_net *en,
 		if (pin->state != EDGEPIN_PIN_PINNED)
 			continue;
 		pin->state = EDGEPIN_PIN_ACTIVE;
+		/* held open with the call from now on (call_touch()) */
+		list_del_init(&pin->tnode);
 		rcu_read_lock();
 		p = rcu_dereference(en->policy);
 		spin_lock_bh(&nf_conntrack_expect_lock);
@@ -1430,6 +1528,24 @@ static bool master_pinned(const struct nf_conn *master)
 	       READ_ONCE(edgepin_ct(master)->pinned);
 }
 
+/* Remember @ct, which entered through @pin, for the reaper. */
+static void pin_flow_keep(struct edgepin_pin *pin, const struct nf_conn *ct)
+{
+	struct edgepin_pin_flow *f = NULL;
+
+	if (pin->n_flows_kept < EDGEPIN_PIN_FLOWS_KEPT)
+		f = edgepin_obj_alloc(sizeof(*f));
+	if (!f) {
+		pin->flows_lost = true;
+		return;
+	}
+	f->tuple = ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	f->zone = *nf_ct_zone(ct);
+	f->id = nf_ct_get_id(ct);
+	list_add_tail(&f->node, &pin->flow_list);
+	pin->n_flows_kept++;
+}
+
 /*
  * A flow entered through a pinhole. It runs from init_conntrack(), before
  * the ruleset has judged the flow's first packet and after the kernel let
@@ -1452,6 +1568,7 @@ static void edgepin_expectfn(struct nf_conn *ct,
 			continue;
 		admitted = true;
 		pin->flows++;
+		pin_flow_keep(pin, ct);
 	}
 	if (admitted)
 		edgepin_stat_inc(en, EDGEPIN_STAT_FLOWS_ADMITTED);
@@ -1511,21 +1628,6 @@ void edgepin_calls_master_gone(struct edgepin_net *en, struct nf_conn *ct)
 }
 
 /*
- * The pin's master is still unconfirmed a second after the pin opened:
- * it lost a clash or failed to confirm, and is no connection anybody
- * uses. Its expectations can never match (nf_ct_find_expectation()
- * skips unconfirmed masters), and only our reference keeps it; while it
- * does, an extension genid bump (any helper unregistering, the last NAT
- * hook going) makes nfct_help() of it NULL, which the kernel's own
- * expectation unlink dereferences. Close such pins early.
- */
-static bool pin_master_lost(const struct edgepin_pin *pin)
-{
-	return !nf_ct_is_confirmed(pin->master) &&
-	       time_after(jiffies, pin->opened + EDGEPIN_UNCONFIRMED);
-}
-
-/*
  * Look again at the flows that entered through pinholes (edgepin_flow):
  * a confirmed one activates its pinhole, or, if no pin uses its
  * expectation any more, goes to @cut; one unconfirmed after
@@ -1580,18 +1682,96 @@ static void calls_flows_put(struct edgepin_net *en, struct list_head *cut,
 	}
 }
 
+/*
+ * What one run of calls_gc() may end or close under calls.lock: past it,
+ * the rest waits a tick, and softirqs on other CPUs get the lock between.
+ */
+#define EDGEPIN_GC_BUDGET	256
+
+/*
+ * The heads of the expiry lists, each in deadline order: calls_gc() stops
+ * at the first entry still in time, so a run costs what expired, not what
+ * exists. Pins held open by a flow (active) are not on them: they live as
+ * long as their call, whose idle expiry closes them. Returns whether the
+ * budget ran out first. Caller holds calls.lock.
+ */
+static bool calls_expire(struct edgepin_net *en, unsigned long idle_max,
+			 struct list_head *reap)
+{
+	struct edgepin_calls *calls = &en->calls;
+	unsigned int budget = EDGEPIN_GC_BUDGET;
+	struct edgepin_call *call, *ctmp;
+	struct edgepin_pin *pin, *ptmp;
+
+	lockdep_assert_held(&calls->lock);
+	list_for_each_entry_safe(call, ctmp, &calls->unconfirmed, uc_node) {
+		if (!time_after(jiffies, call->last + EDGEPIN_UNANSWERED))
+			break;
+		if (!budget--)
+			return true;
+		call_free(calls, call, reap);
+		edgepin_stat_inc(en, EDGEPIN_STAT_CALLS_TIMED_OUT);
+	}
+	list_for_each_entry_safe(call, ctmp, &calls->idle, idle_node) {
+		if (!time_after(jiffies, call->last + idle_max))
+			break;
+		if (!budget--)
+			return true;
+		call_free(calls, call, reap);
+		edgepin_stat_inc(en, EDGEPIN_STAT_CALLS_TIMED_OUT);
+	}
+	/*
+	 * A pin whose master is still unconfirmed a second after the pin
+	 * opened lost its master (a clash, a failed confirm): its
+	 * expectations can never match (nf_ct_find_expectation() skips
+	 * unconfirmed masters), and only our reference keeps it. While it
+	 * does, an extension genid bump (a helper unregistering, the last
+	 * NAT hook going) makes nfct_help() of it NULL, which the kernel's
+	 * own expectation unlink dereferences. Such pins close early; a
+	 * master once confirmed stays so, and its pins leave the list.
+	 */
+	list_for_each_entry_safe(pin, ptmp, &calls->young, ynode) {
+		if (!time_after(jiffies, pin->opened + EDGEPIN_UNCONFIRMED))
+			break;
+		if (!budget--)
+			return true;
+		list_del_init(&pin->ynode);
+		if (!nf_ct_is_confirmed(pin->master))
+			pin_close(calls, pin, pin->state == EDGEPIN_PIN_PINNED ?
+				  EDGEPIN_EVENT_PINHOLE_EXPIRE :
+				  EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
+	}
+	list_for_each_entry_safe(pin, ptmp, &calls->pinned, tnode) {
+		if (!edgepin_exp_expired(pin->exp))
+			break;
+		if (!budget--)
+			return true;
+		pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_EXPIRE, reap);
+	}
+	/* offers kept for the 2xx of other forks (call_offer_spent()) */
+	list_for_each_entry_safe(call, ctmp, &calls->spent, spent_node) {
+		if (!time_after(jiffies, call->offer_spent_at +
+				EDGEPIN_FORK_2XX))
+			break;
+		if (!budget--)
+			return true;
+		call_offer_free(calls, call);
+		call->offer_released = true;
+	}
+	return false;
+}
+
 /* Expired pinholes and calls idle for longer than call-timeout. */
 static void calls_gc(struct work_struct *work)
 {
 	struct edgepin_calls *calls = container_of(to_delayed_work(work),
 						   struct edgepin_calls, gc);
 	struct edgepin_net *en = call_net(calls);
-	struct edgepin_call *call, *ctmp;
-	struct edgepin_pin *pin, *ptmp;
 	unsigned long idle_max;
 	LIST_HEAD(reap);
 	LIST_HEAD(cut);
 	LIST_HEAD(done);
+	bool more;
 
 	rcu_read_lock();
 	idle_max = rcu_dereference(en->policy)->call_timeout * HZ;
@@ -1600,32 +1780,11 @@ static void calls_gc(struct work_struct *work)
 	spin_lock_bh(&calls->lock);
 	/* before expiry: a pinhole whose flow is confirmed is not unused */
 	calls_flows_check(en, &cut, &done);
-	/* least recently active first: stop at the first still waiting */
-	list_for_each_entry_safe(call, ctmp, &calls->unconfirmed, uc_node) {
-		if (!time_after(jiffies, call->last + EDGEPIN_UNANSWERED))
-			break;
-		call_free(calls, call, &reap);
-		edgepin_stat_inc(en, EDGEPIN_STAT_CALLS_TIMED_OUT);
-	}
-	list_for_each_entry_safe(call, ctmp, &calls->all, node) {
-		if (time_after(jiffies, call->last + idle_max)) {
-			call_free(calls, call, &reap);
-			edgepin_stat_inc(en, EDGEPIN_STAT_CALLS_TIMED_OUT);
-			continue;
-		}
-		list_for_each_entry_safe(pin, ptmp, &call->pins, node)
-			if (pin->exp && (edgepin_exp_expired(pin->exp) ||
-					 pin_master_lost(pin)))
-				pin_close(calls, pin, pin->state ==
-					  EDGEPIN_PIN_PINNED ?
-					  EDGEPIN_EVENT_PINHOLE_EXPIRE :
-					  EDGEPIN_EVENT_PINHOLE_CLOSE, &reap);
-		call_offer_expire(calls, call);
-	}
+	more = calls_expire(en, idle_max, &reap);
 	reap_queue(calls, &reap);
 	if (!calls->dying)
 		queue_delayed_work(system_power_efficient_wq, &calls->gc,
-				   EDGEPIN_GC_INTERVAL);
+				   more ? 1 : EDGEPIN_GC_INTERVAL);
 	spin_unlock_bh(&calls->lock);
 	calls_flows_put(en, &cut, &done);
 }
@@ -1661,26 +1820,58 @@ static int reap_match(struct nf_conn *ct, void *data)
 	return 0;
 }
 
-/* Cut the media flows of ended calls: the peer may not keep sending. */
+/* Cut the kept flow @f if it is still the connection that was kept. */
+static bool pin_flow_cut(struct net *net, const struct edgepin_pin_flow *f)
+{
+	struct nf_conntrack_tuple_hash *h;
+	struct nf_conn *ct;
+	bool cut;
+
+	h = nf_conntrack_find_get(net, &f->zone, &f->tuple);
+	if (!h)
+		return false;
+	ct = nf_ct_tuplehash_to_ctrack(h);
+	cut = NF_CT_DIRECTION(h) == IP_CT_DIR_ORIGINAL &&
+	      nf_ct_get_id(ct) == f->id && nf_ct_kill(ct);
+	nf_ct_put(ct);
+	return cut;
+}
+
+/*
+ * Cut the media flows of ended calls: the peer may not keep sending. The
+ * flows each pin kept are looked up; only pins that let in more than they
+ * could keep make the reaper walk the whole conntrack table.
+ */
 static void calls_reap(struct work_struct *work)
 {
 	struct edgepin_calls *calls = container_of(work, struct edgepin_calls,
 						   reaper);
 	struct edgepin_net *en = call_net(calls);
 	struct nf_ct_iter_data iter = { .net = en->net };
-	struct edgepin_pin *pin, *tmp;
 	struct reap r = { .pins = LIST_HEAD_INIT(r.pins) };
+	struct edgepin_pin *pin, *tmp;
+	struct edgepin_pin_flow *f;
+	LIST_HEAD(done);
 
 	spin_lock_bh(&calls->lock);
-	list_splice_init(&calls->reap, &r.pins);
+	list_splice_init(&calls->reap, &done);
 	spin_unlock_bh(&calls->lock);
-	if (list_empty(&r.pins))
-		return;
 
-	iter.data = &r;
-	nf_ct_iterate_cleanup_net(reap_match, &iter);
-	list_for_each_entry_safe(pin, tmp, &r.pins, node)
-		edgepin_obj_free(pin);
+	list_for_each_entry_safe(pin, tmp, &done, node) {
+		if (pin->flows_lost) {
+			list_move_tail(&pin->node, &r.pins);
+			continue;
+		}
+		list_for_each_entry(f, &pin->flow_list, node)
+			r.removed += pin_flow_cut(en->net, f);
+	}
+	if (!list_empty(&r.pins)) {
+		iter.data = &r;
+		nf_ct_iterate_cleanup_net(reap_match, &iter);
+		list_splice_tail_init(&r.pins, &done);
+	}
+	list_for_each_entry_safe(pin, tmp, &done, node)
+		pin_free(pin);
 	this_cpu_add(en->stats->c[EDGEPIN_STAT_FLOWS_REMOVED], r.removed);
 }
 
@@ -1699,6 +1890,22 @@ static bool pin_still_allowed(const struct edgepin_policy *p,
 	return !edgepin_policy_check_port(p, k->proto, k->edge_port);
 }
 
+/*
+ * An active pin's expectation lives as long as its call (call_touch()),
+ * and nothing else looks at its deadline: a longer call-timeout must
+ * reach it now.
+ */
+static void pin_keep_active(struct edgepin_pin *pin,
+			    const struct edgepin_policy *p)
+{
+	if (pin->state != EDGEPIN_PIN_ACTIVE)
+		return;
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	if (edgepin_exp_linked(pin->exp))
+		edgepin_exp_set_timeout(pin->exp, p->call_timeout);
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+}
+
 unsigned int edgepin_calls_policy_changed(struct edgepin_net *en,
 					  const struct edgepin_policy *p)
 {
@@ -1711,8 +1918,10 @@ unsigned int edgepin_calls_policy_changed(struct edgepin_net *en,
 	spin_lock_bh(&calls->lock);
 	list_for_each_entry(call, &calls->all, node) {
 		list_for_each_entry_safe(pin, tmp, &call->pins, node) {
-			if (pin_still_allowed(p, &pin->key))
+			if (pin_still_allowed(p, &pin->key)) {
+				pin_keep_active(pin, p);
 				continue;
+			}
 			pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE,
 				  &reap);
 			n++;
@@ -1736,6 +1945,39 @@ static void cursor_begin(struct edgepin_calls *calls, struct edgepin_cursor *cur
 	cur->gen = calls->gen;
 }
 
+/* The pins of @call a dump has still to give; returns fn()'s first nonzero. */
+static int call_pins_walk(struct edgepin_call *call,
+			  struct edgepin_cursor *cur, u8 peer_family,
+			  const union nf_inet_addr *peer,
+			  int (*fn)(const struct edgepin_pin_info *pi,
+				    void *arg),
+			  void *arg, struct edgepin_pin_info *pi)
+{
+	struct edgepin_pin *pin;
+	int ret;
+
+	list_for_each_entry(pin, &call->pins, node) {
+		if (pin->seq > cur->last)
+			break;
+		if (call->seq == cur->call && pin->seq <= cur->pin)
+			continue;
+		if (peer_family && (pin->key.family != peer_family ||
+		    !nf_inet_addr_cmp(&pin->key.peer_addr, peer)))
+			continue;
+		pin_info(pin, pi);
+		ret = fn(pi, arg);
+		if (ret)
+			return ret;
+		cur->call = call->seq;
+		cur->pin = pin->seq;
+	}
+	return 0;
+}
+
+/*
+ * Each round of a dump resumes at its cursor: a lookup by sequence
+ * number, then only what it gives (a Call-ID's pins: that call only).
+ */
 int edgepin_pin_walk(struct edgepin_net *en, struct edgepin_cursor *cur,
 		     const char *call_id, size_t call_id_len,
 		     u8 peer_family, const union nf_inet_addr *peer,
@@ -1745,7 +1987,6 @@ int edgepin_pin_walk(struct edgepin_net *en, struct edgepin_cursor *cur,
 	struct edgepin_calls *calls = &en->calls;
 	struct edgepin_pin_info *pi;
 	struct edgepin_call *call;
-	struct edgepin_pin *pin;
 	int ret = 0;
 
 	pi = kmalloc(sizeof(*pi), GFP_KERNEL);
@@ -1753,29 +1994,22 @@ int edgepin_pin_walk(struct edgepin_net *en, struct edgepin_cursor *cur,
 		return -ENOMEM;
 	spin_lock_bh(&calls->lock);
 	cursor_begin(calls, cur);
-	list_for_each_entry(call, &calls->all, node) {
+	if (call_id) {
+		call = call_find(calls, call_id, call_id_len);
+		if (call && call->seq <= cur->last && call->seq >= cur->call)
+			ret = call_pins_walk(call, cur, peer_family, peer, fn,
+					     arg, pi);
+		goto out;
+	}
+	call = call_from_seq(calls, cur->call);
+	if (!call)
+		goto out;
+	list_for_each_entry_from(call, &calls->all, node) {
 		if (call->seq > cur->last)
 			break;
-		if (call->seq < cur->call)
-			continue;
-		if (call_id && (call->id_len != call_id_len ||
-				memcmp(call->id, call_id, call_id_len)))
-			continue;
-		list_for_each_entry(pin, &call->pins, node) {
-			if (pin->seq > cur->last)
-				break;
-			if (call->seq == cur->call && pin->seq <= cur->pin)
-				continue;
-			if (peer_family && (pin->key.family != peer_family ||
-			    !nf_inet_addr_cmp(&pin->key.peer_addr, peer)))
-				continue;
-			pin_info(pin, pi);
-			ret = fn(pi, arg);
-			if (ret)
-				goto out;
-			cur->call = call->seq;
-			cur->pin = pin->seq;
-		}
+		ret = call_pins_walk(call, cur, peer_family, peer, fn, arg, pi);
+		if (ret)
+			break;
 	}
 out:
 	spin_unlock_bh(&calls->lock);
@@ -1797,20 +2031,36 @@ int edgepin_call_walk(struct edgepin_net *en, struct edgepin_cursor *cur,
 		return -ENOMEM;
 	spin_lock_bh(&calls->lock);
 	cursor_begin(calls, cur);
-	list_for_each_entry(call, &calls->all, node) {
+	call = call_from_seq(calls, cur->call + 1);
+	if (!call)
+		goto out;
+	list_for_each_entry_from(call, &calls->all, node) {
 		if (call->seq > cur->last)
 			break;
-		if (call->seq <= cur->call)
-			continue;
 		call_info(call, ci);
 		ret = fn(ci, arg);
 		if (ret)
 			break;
 		cur->call = call->seq;
 	}
+out:
 	spin_unlock_bh(&calls->lock);
 	kfree(ci);
 	return ret;
+}
+
+/* Close every pinhole of @call; returns how many. */
+static int call_pins_close(struct edgepin_calls *calls,
+			   struct edgepin_call *call, struct list_head *reap)
+{
+	struct edgepin_pin *pin, *tmp;
+	int n = 0;
+
+	list_for_each_entry_safe(pin, tmp, &call->pins, node) {
+		pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
+		n++;
+	}
+	return n;
 }
 
 int edgepin_pin_flush(struct edgepin_net *en, const char *call_id,
@@ -1818,20 +2068,17 @@ int edgepin_pin_flush(struct edgepin_net *en, const char *call_id,
 {
 	struct edgepin_calls *calls = &en->calls;
 	struct edgepin_call *call;
-	struct edgepin_pin *pin, *tmp;
 	LIST_HEAD(reap);
 	int n = 0;
 
 	spin_lock_bh(&calls->lock);
-	list_for_each_entry(call, &calls->all, node) {
-		if (call_id && (call->id_len != call_id_len ||
-				memcmp(call->id, call_id, call_id_len)))
-			continue;
-		list_for_each_entry_safe(pin, tmp, &call->pins, node) {
-			pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_CLOSE,
-				  &reap);
-			n++;
-		}
+	if (call_id) {
+		call = call_find(calls, call_id, call_id_len);
+		if (call)
+			n = call_pins_close(calls, call, &reap);
+	} else {
+		list_for_each_entry(call, &calls->all, node)
+			n += call_pins_close(calls, call, &reap);
 	}
 	reap_queue(calls, &reap);
 	spin_unlock_bh(&calls->lock);
@@ -1871,6 +2118,11 @@ void edgepin_calls_init(struct edgepin_net *en)
 	hash_init(calls->by_id);
 	hash_init(calls->pins);
 	INIT_LIST_HEAD(&calls->all);
+	calls->by_seq = RB_ROOT;
+	INIT_LIST_HEAD(&calls->idle);
+	INIT_LIST_HEAD(&calls->spent);
+	INIT_LIST_HEAD(&calls->pinned);
+	INIT_LIST_HEAD(&calls->young);
 	INIT_LIST_HEAD(&calls->unconfirmed);
 	hash_init(calls->sources);
 	net_get_random_once(&source_key, sizeof(source_key));

@@ -9,6 +9,7 @@
 #define _EDGEPIN_CALL_H
 
 #include <linux/hashtable.h>
+#include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <linux/netfilter.h>
@@ -25,6 +26,16 @@ struct edgepin_calls {
 	DECLARE_HASHTABLE(by_id, EDGEPIN_CALL_HASH_BITS);
 	DECLARE_HASHTABLE(pins, EDGEPIN_CALL_HASH_BITS);
 	struct list_head all;		/* every call, oldest first */
+	struct rb_root by_seq;		/* the same, to resume dumps */
+	/*
+	 * Expiry without a sweep: each list is in deadline order (the
+	 * timeouts it adds are the same for all), so that calls_gc() looks
+	 * only at its heads and at what expired.
+	 */
+	struct list_head idle;		/* calls, least recently active first */
+	struct list_head spent;		/* calls whose offer is spent, by then */
+	struct list_head pinned;	/* pins not used yet, by their deadline */
+	struct list_head young;		/* pins whose master may still be lost */
 	/* calls not confirmed, least recently active first: evicted from
 	 * the head at max-calls, ended from the head when unanswered
 	 */
@@ -142,6 +153,8 @@ unsigned int edgepin_calls_policy_changed(struct edgepin_net *en,
 int edgepin_call_drop(struct edgepin_net *en, const char *call_id,
 		      size_t call_id_len);
 
+int edgepin_calls_cache_init(void);
+void edgepin_calls_cache_exit(void);
 void edgepin_calls_init(struct edgepin_net *en);
 /* Tear down every call and pinhole of a dying netns (or module unload). */
 void edgepin_calls_exit(struct edgepin_net *en);

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 
+#include "call.h"
 #include "helper.h"
 #include "netlink.h"
 #include "netns.h"
@@ -21,6 +22,9 @@ static int __init edgepin_init(void)
 {
 	int ret;
 
+	ret = edgepin_calls_cache_init();
+	if (ret < 0)
+		goto err_cache;
 	ret = edgepin_netns_init();
 	if (ret < 0)
 		goto err_netns;
@@ -39,6 +43,8 @@ err_genl:
 err_helper:
 	edgepin_netns_exit();
 err_netns:
+	edgepin_calls_cache_exit();
+err_cache:
 	return ret;
 }
 
@@ -54,6 +60,7 @@ static void __exit edgepin_exit(void)
 	edgepin_helper_exit();
 	edgepin_netns_exit();
 	edgepin_helper_check_leaks();
+	edgepin_calls_cache_exit();
 }
 
 module_init(edgepin_init);

@@ -37,4 +37,24 @@ static inline void edgepin_obj_free(const void *p)
 	kfree(p);
 }
 
+/* Calls and pinholes, the objects there are many of, have caches of their
+ * own: no rounding up to a kmalloc size, and slabinfo shows each.
+ */
+static inline void *edgepin_cache_alloc(struct kmem_cache *cache)
+{
+	void *p = kmem_cache_zalloc(cache, GFP_ATOMIC);
+
+	if (p)
+		atomic_inc(&edgepin_objects);
+	return p;
+}
+
+static inline void edgepin_cache_free(struct kmem_cache *cache, void *p)
+{
+	if (!p)
+		return;
+	atomic_dec(&edgepin_objects);
+	kmem_cache_free(cache, p);
+}
+
 #endif /* _EDGEPIN_OBJECTS_H */

@@ -3,7 +3,8 @@
 # Lifetime of pinholes: an unused one expires after pinhole-timeout while
 # a used one is held by its call, and a flow the ruleset drops (a forgery
 # from the peer's address) does not count as use; CANCEL and a 486 after early media
-# close them and cut the early media flow; a re-INVITE moves the pinhole
+# close them and cut the early media flow, also when more flows entered
+# one pinhole than it keeps for the reaper; a re-INVITE moves the pinhole
 # to the new port (media in there, no longer on the old one); the media
 # flow of a call whose signalling flow went away lives as long as the
 # call, and is cut at its BYE; a call with no in-dialog traffic for
@@ -200,6 +201,34 @@ flows_cut 50030
 probe "$PEER" 40000 "$EDGE4" 50030 after-486
 expect_no_rx "$tmp/rx30" after-486
 conntrack_has 50030 && fail "486: pinhole still in conntrack"
+
+# --- more flows through one pinhole than it keeps ---
+# The pinhole admits any source port of the peer's address, and six flows
+# enter it. A pinhole keeps its first four flows to be cut by lookup when
+# the call ends; the two beyond make the reaper walk the conntrack table.
+# Without that walk they would outlive the call.
+msgs many 50080
+udp_listen "$EDGE" "$EDGE4" 50080 "$tmp/rx80"
+to_edge "$tmp/many-invite"
+to_peer "$tmp/many-183"
+many_ports="40020 40021 40022 40023 40024 40025"
+for sp in $many_ports; do
+	probe "$PEER" "$sp" "$EDGE4" 50080 "many-$sp"
+done
+for sp in $many_ports; do
+	expect_rx "$tmp/rx80" "many-$sp"
+done
+n=$(ip netns exec "$FW" conntrack -L -p udp --dport 50080 2>/dev/null |
+	grep -c 'dport=50080 ')
+[ "$n" = 6 ] || fail "expected 6 media flows to 50080, found $n"
+to_edge "$tmp/many-cancel"
+poll 3 gone many || fail "CANCEL left pinholes open"
+flows_cut 50080
+for sp in 40020 40025; do
+	probe "$PEER" "$sp" "$EDGE4" 50080 "many-after-$sp"
+	expect_no_rx "$tmp/rx80" "many-after-$sp"
+done
+echo "# six flows through one pinhole, all cut when the call ended"
 
 # --- re-INVITE moves the pinhole ---
 in_ns "$FW" edgepin policy set pinhole-timeout 60
