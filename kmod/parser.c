@@ -48,16 +48,25 @@ static char ch_lower(char c)
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
-/* [p, p + len) equals the lower-case literal @lit, ignoring case. */
-static bool ieq_lit(const char *p, size_t len, const char *lit)
+/*
+ * [p, p + len) equals the lower-case @name of @name_len bytes, ignoring
+ * case; the lengths are compared first, so most misses cost one compare.
+ */
+static bool ieq_name(const char *p, size_t len, const char *name,
+		     size_t name_len)
 {
 	size_t i;
 
+	if (len != name_len)
+		return false;
 	for (i = 0; i < len; i++)
-		if (!lit[i] || ch_lower(p[i]) != lit[i])
+		if (ch_lower(p[i]) != name[i])
 			return false;
-	return !lit[len];
+	return true;
 }
+
+/* The same for a string literal ("" lit "" admits nothing else). */
+#define ieq_lit(p, len, lit)	ieq_name(p, len, "" lit "", sizeof(lit) - 1)
 
 static const char *skip_class(const char *p, const char *end, uint8_t cls)
 {
@@ -75,25 +84,23 @@ static const char *trim_lws(const char *p, const char *end)
 
 /*
  * Read decimal digits at *pp up to the first non-digit. The value must not
- * exceed @max; it is checked before every step, so it can never wrap.
+ * exceed @max; it is checked after every digit, in 64 bits, so it can never
+ * wrap.
  */
 static int parse_u32(const char **pp, const char *end, uint32_t max,
 		     uint32_t *val)
 {
 	const char *p = *pp;
-	uint32_t v = 0, d;
+	uint64_t v = 0;
 
 	if (p >= end || !ch_is(*p, CH_DIGIT))
 		return -EINVAL;
-	for (; p < end && ch_is(*p, CH_DIGIT); p++) {
-		d = *p - '0';
-		if (v > max / 10)
+	do {
+		/* v <= max < 2^32 here, so v * 10 + 9 fits in 64 bits */
+		v = v * 10 + (*p++ - '0');
+		if (v > max)
 			return -ERANGE;
-		v *= 10;
-		if (d > max - v)
-			return -ERANGE;
-		v += d;
-	}
+	} while (p < end && ch_is(*p, CH_DIGIT));
 	*pp = p;
 	*val = v;
 	return 0;
@@ -129,10 +136,7 @@ static bool next_word(const char **pp, const char *end, struct word *w)
 	return w->len;
 }
 
-static bool word_is(const struct word *w, const char *lit)
-{
-	return ieq_lit(w->p, w->len, lit);
-}
+#define word_is(w, lit)		ieq_lit((w)->p, (w)->len, lit)
 
 static void span_set(struct sip_span *s, const char *base, const char *p,
 		     const char *end)
@@ -286,38 +290,32 @@ int sdp_parse_address(const char *s, size_t len, uint8_t out[16])
 /* Keyword tables end with an empty entry. */
 struct name_value {
 	const char *name;
+	uint8_t len;
 	uint8_t value;
 };
 
+/* A table keyword and its length, from a string literal only. */
+#define KEYWORD(lit)		"" lit "", sizeof(lit) - 1
+#define NAME_VALUE(lit, v)	{ KEYWORD(lit), v }
+
 static const struct name_value sip_methods[] = {
-	{ "INVITE", SIP_METHOD_INVITE },
-	{ "ACK", SIP_METHOD_ACK },
-	{ "BYE", SIP_METHOD_BYE },
-	{ "CANCEL", SIP_METHOD_CANCEL },
-	{ "OPTIONS", SIP_METHOD_OPTIONS },
-	{ "REGISTER", SIP_METHOD_REGISTER },
-	{ "PRACK", SIP_METHOD_PRACK },
-	{ "UPDATE", SIP_METHOD_UPDATE },
-	{ "INFO", SIP_METHOD_INFO },
-	{ "SUBSCRIBE", SIP_METHOD_SUBSCRIBE },
-	{ "NOTIFY", SIP_METHOD_NOTIFY },
-	{ "BENOTIFY", SIP_METHOD_BENOTIFY },
-	{ "PUBLISH", SIP_METHOD_PUBLISH },
-	{ "REFER", SIP_METHOD_REFER },
-	{ "MESSAGE", SIP_METHOD_MESSAGE },
+	NAME_VALUE("INVITE", SIP_METHOD_INVITE),
+	NAME_VALUE("ACK", SIP_METHOD_ACK),
+	NAME_VALUE("BYE", SIP_METHOD_BYE),
+	NAME_VALUE("CANCEL", SIP_METHOD_CANCEL),
+	NAME_VALUE("OPTIONS", SIP_METHOD_OPTIONS),
+	NAME_VALUE("REGISTER", SIP_METHOD_REGISTER),
+	NAME_VALUE("PRACK", SIP_METHOD_PRACK),
+	NAME_VALUE("UPDATE", SIP_METHOD_UPDATE),
+	NAME_VALUE("INFO", SIP_METHOD_INFO),
+	NAME_VALUE("SUBSCRIBE", SIP_METHOD_SUBSCRIBE),
+	NAME_VALUE("NOTIFY", SIP_METHOD_NOTIFY),
+	NAME_VALUE("BENOTIFY", SIP_METHOD_BENOTIFY),
+	NAME_VALUE("PUBLISH", SIP_METHOD_PUBLISH),
+	NAME_VALUE("REFER", SIP_METHOD_REFER),
+	NAME_VALUE("MESSAGE", SIP_METHOD_MESSAGE),
 	{ }
 };
-
-/* [p, p + len) equals the literal @lit exactly. */
-static bool eq_lit(const char *p, size_t len, const char *lit)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (!lit[i] || p[i] != lit[i])
-			return false;
-	return !lit[len];
-}
 
 /* Methods are case-sensitive (RFC 3261 section 7.1). */
 int sip_method_lookup(const char *name, size_t len)
@@ -325,7 +323,7 @@ int sip_method_lookup(const char *name, size_t len)
 	const struct name_value *m;
 
 	for (m = sip_methods; m->name; m++)
-		if (eq_lit(name, len, m->name))
+		if (len == m->len && !memcmp(name, m->name, len))
 			return m->value;
 	return SIP_METHOD_UNKNOWN;
 }
@@ -655,6 +653,7 @@ static int sip_parse_content_length(const char *base, const char *p,
 
 struct sip_header {
 	const char *name;		/* lower case */
+	uint8_t len;
 	char compact;			/* RFC 3261 section 7.3.3 */
 	uint8_t seen;
 	int (*parse)(const char *base, const char *p, const char *end,
@@ -662,12 +661,14 @@ struct sip_header {
 };
 
 static const struct sip_header sip_headers[] = {
-	{ "call-id", 'i', SIP_SEEN_CALL_ID, sip_parse_call_id },
-	{ "from", 'f', SIP_SEEN_FROM, sip_parse_from },
-	{ "to", 't', SIP_SEEN_TO, sip_parse_to },
-	{ "cseq", 0, SIP_SEEN_CSEQ, sip_parse_cseq },
-	{ "content-type", 'c', SIP_SEEN_CTYPE, sip_parse_content_type },
-	{ "content-length", 'l', SIP_SEEN_CLEN, sip_parse_content_length },
+	{ KEYWORD("call-id"), 'i', SIP_SEEN_CALL_ID, sip_parse_call_id },
+	{ KEYWORD("from"), 'f', SIP_SEEN_FROM, sip_parse_from },
+	{ KEYWORD("to"), 't', SIP_SEEN_TO, sip_parse_to },
+	{ KEYWORD("cseq"), 0, SIP_SEEN_CSEQ, sip_parse_cseq },
+	{ KEYWORD("content-type"), 'c', SIP_SEEN_CTYPE,
+	  sip_parse_content_type },
+	{ KEYWORD("content-length"), 'l', SIP_SEEN_CLEN,
+	  sip_parse_content_length },
 	{ }
 };
 
@@ -678,7 +679,7 @@ static const struct sip_header *sip_header_lookup(const char *name,
 
 	for (h = sip_headers; h->name; h++)
 		if (len == 1 ? ch_lower(*name) == h->compact :
-		    ieq_lit(name, len, h->name))
+		    ieq_name(name, len, h->name, h->len))
 			return h;
 	return NULL;
 }
@@ -1109,37 +1110,37 @@ int sip_multipart_next(struct sip_multipart *mp, struct sip_part *part)
 /* SDP (RFC 8866) with ICE candidates in every dialect seen in the wild. */
 
 static const struct name_value sdp_media_types[] = {
-	{ "audio", SDP_MEDIA_AUDIO },
-	{ "video", SDP_MEDIA_VIDEO },
-	{ "application", SDP_MEDIA_APPLICATION },
-	{ "text", SDP_MEDIA_TEXT },
-	{ "message", SDP_MEDIA_MESSAGE },
-	{ "image", SDP_MEDIA_IMAGE },
+	NAME_VALUE("audio", SDP_MEDIA_AUDIO),
+	NAME_VALUE("video", SDP_MEDIA_VIDEO),
+	NAME_VALUE("application", SDP_MEDIA_APPLICATION),
+	NAME_VALUE("text", SDP_MEDIA_TEXT),
+	NAME_VALUE("message", SDP_MEDIA_MESSAGE),
+	NAME_VALUE("image", SDP_MEDIA_IMAGE),
 	{ }
 };
 
 /* The first element of the m= proto says what carries the media. */
 static const struct name_value sdp_proto_transports[] = {
-	{ "rtp", SDP_TRANSPORT_UDP },
-	{ "udp", SDP_TRANSPORT_UDP },
-	{ "dtls", SDP_TRANSPORT_UDP },
-	{ "udptl", SDP_TRANSPORT_UDP },
-	{ "tcp", SDP_TRANSPORT_TCP },
+	NAME_VALUE("rtp", SDP_TRANSPORT_UDP),
+	NAME_VALUE("udp", SDP_TRANSPORT_UDP),
+	NAME_VALUE("dtls", SDP_TRANSPORT_UDP),
+	NAME_VALUE("udptl", SDP_TRANSPORT_UDP),
+	NAME_VALUE("tcp", SDP_TRANSPORT_TCP),
 	{ }
 };
 
 static const struct name_value sdp_cand_types[] = {
-	{ "host", SDP_CAND_HOST },
-	{ "srflx", SDP_CAND_SRFLX },
-	{ "prflx", SDP_CAND_PRFLX },
-	{ "relay", SDP_CAND_RELAY },
+	NAME_VALUE("host", SDP_CAND_HOST),
+	NAME_VALUE("srflx", SDP_CAND_SRFLX),
+	NAME_VALUE("prflx", SDP_CAND_PRFLX),
+	NAME_VALUE("relay", SDP_CAND_RELAY),
 	{ }
 };
 
 static const struct name_value sdp_tcptypes[] = {
-	{ "active", SDP_TCP_ACTIVE },
-	{ "passive", SDP_TCP_PASSIVE },
-	{ "so", SDP_TCP_SO },
+	NAME_VALUE("active", SDP_TCP_ACTIVE),
+	NAME_VALUE("passive", SDP_TCP_PASSIVE),
+	NAME_VALUE("so", SDP_TCP_SO),
 	{ }
 };
 
@@ -1147,23 +1148,24 @@ static uint8_t sdp_lookup(const struct name_value *t,
 			  const struct word *w, uint8_t unknown)
 {
 	for (; t->name; t++)
-		if (word_is(w, t->name))
+		if (ieq_name(w->p, w->len, t->name, t->len))
 			return t->value;
 	return unknown;
 }
 
 struct sdp_cand_transport {
 	const char *name;
+	uint8_t len;
 	uint8_t transport;
 	uint8_t tcptype;
 };
 
 /* MS-ICE2 names TCP candidates by their direction. */
 static const struct sdp_cand_transport sdp_cand_transports[] = {
-	{ "udp", SDP_TRANSPORT_UDP, SDP_TCP_NONE },
-	{ "tcp", SDP_TRANSPORT_TCP, SDP_TCP_NONE },
-	{ "tcp-pass", SDP_TRANSPORT_TCP, SDP_TCP_PASSIVE },
-	{ "tcp-act", SDP_TRANSPORT_TCP, SDP_TCP_ACTIVE },
+	{ KEYWORD("udp"), SDP_TRANSPORT_UDP, SDP_TCP_NONE },
+	{ KEYWORD("tcp"), SDP_TRANSPORT_TCP, SDP_TCP_NONE },
+	{ KEYWORD("tcp-pass"), SDP_TRANSPORT_TCP, SDP_TCP_PASSIVE },
+	{ KEYWORD("tcp-act"), SDP_TRANSPORT_TCP, SDP_TCP_ACTIVE },
 	{ }
 };
 
@@ -1173,7 +1175,7 @@ static bool sdp_cand_transport(const struct word *w,
 	const struct sdp_cand_transport *t;
 
 	for (t = sdp_cand_transports; t->name; t++) {
-		if (word_is(w, t->name)) {
+		if (ieq_name(w->p, w->len, t->name, t->len)) {
 			cand->transport = t->transport;
 			cand->tcptype = t->tcptype;
 			return true;
@@ -1450,6 +1452,7 @@ static int sdp_attr_ice_lite(struct sdp_cursor *c, const char *p,
 
 struct sdp_attribute {
 	const char *name;
+	uint8_t len;
 	int (*parse)(struct sdp_cursor *c, const char *p, const char *end,
 		     uint8_t arg);
 	uint8_t arg;
@@ -1457,32 +1460,38 @@ struct sdp_attribute {
 
 /* Attributes not listed here are ignored. */
 static const struct sdp_attribute sdp_attributes[] = {
-	{ "candidate", sdp_attr_candidate, SDP_DIALECT_RFC },
-	{ "x-candidate", sdp_attr_candidate, SDP_DIALECT_X },
-	{ "x-candidate-ipv6", sdp_attr_candidate, SDP_DIALECT_X_IPV6 },
-	{ "remote-candidates", sdp_attr_remote_candidates, 0 },
-	{ "rtcp", sdp_attr_rtcp, 0 },
-	{ "rtcp-mux", sdp_attr_media_flag, SDP_MEDIA_RTCP_MUX },
-	{ "end-of-candidates", sdp_attr_media_flag, SDP_MEDIA_END_OF_CANDS },
-	{ "sendrecv", sdp_attr_direction, SDP_DIR_SENDRECV },
-	{ "sendonly", sdp_attr_direction, SDP_DIR_SENDONLY },
-	{ "recvonly", sdp_attr_direction, SDP_DIR_RECVONLY },
-	{ "inactive", sdp_attr_direction, SDP_DIR_INACTIVE },
-	{ "ice-lite", sdp_attr_ice_lite, 0 },
+	{ KEYWORD("candidate"), sdp_attr_candidate, SDP_DIALECT_RFC },
+	{ KEYWORD("x-candidate"), sdp_attr_candidate, SDP_DIALECT_X },
+	{ KEYWORD("x-candidate-ipv6"), sdp_attr_candidate,
+	  SDP_DIALECT_X_IPV6 },
+	{ KEYWORD("remote-candidates"), sdp_attr_remote_candidates, 0 },
+	{ KEYWORD("rtcp"), sdp_attr_rtcp, 0 },
+	{ KEYWORD("rtcp-mux"), sdp_attr_media_flag, SDP_MEDIA_RTCP_MUX },
+	{ KEYWORD("end-of-candidates"), sdp_attr_media_flag,
+	  SDP_MEDIA_END_OF_CANDS },
+	{ KEYWORD("sendrecv"), sdp_attr_direction, SDP_DIR_SENDRECV },
+	{ KEYWORD("sendonly"), sdp_attr_direction, SDP_DIR_SENDONLY },
+	{ KEYWORD("recvonly"), sdp_attr_direction, SDP_DIR_RECVONLY },
+	{ KEYWORD("inactive"), sdp_attr_direction, SDP_DIR_INACTIVE },
+	{ KEYWORD("ice-lite"), sdp_attr_ice_lite, 0 },
 	{ }
 };
 
 static int sdp_line_attribute(struct sdp_cursor *c, const char *p,
 			      const char *end)
 {
-	const char *colon = memchr(p, ':', end - p);
-	const char *name_end = colon ? colon : end;
+	const char *name_end = skip_class(p, end, CH_TOKEN), *value = end;
 	const struct sdp_attribute *a;
 
+	/* Every name below is a token: a name that stops early is not one. */
+	if (name_end < end) {
+		if (*name_end != ':')
+			return 0;
+		value = name_end + 1;
+	}
 	for (a = sdp_attributes; a->name; a++)
-		if (ieq_lit(p, name_end - p, a->name))
-			return a->parse(c, colon ? colon + 1 : end, end,
-					a->arg);
+		if (ieq_name(p, name_end - p, a->name, a->len))
+			return a->parse(c, value, end, a->arg);
 	return 0;
 }
 
