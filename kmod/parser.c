@@ -998,7 +998,9 @@ static bool mp_find_delim(const struct sip_multipart *mp, size_t from,
 	while (from < mp->len &&
 	       (lf = memchr(mp->body + from, '\n', mp->len - from))) {
 		from = lf - mp->body + 1;
-		if (mp_delim_at(mp, from, d))
+		/* most lines are not delimiters: one byte tells */
+		if (from < mp->len && mp->body[from] == '-' &&
+		    mp_delim_at(mp, from, d))
 			return true;
 	}
 	return false;
@@ -1458,22 +1460,22 @@ struct sdp_attribute {
 	uint8_t arg;
 };
 
-/* Attributes not listed here are ignored. */
+/* Attributes not listed here are ignored; shortest names first. */
 static const struct sdp_attribute sdp_attributes[] = {
-	{ KEYWORD("candidate"), sdp_attr_candidate, SDP_DIALECT_RFC },
-	{ KEYWORD("x-candidate"), sdp_attr_candidate, SDP_DIALECT_X },
-	{ KEYWORD("x-candidate-ipv6"), sdp_attr_candidate,
-	  SDP_DIALECT_X_IPV6 },
-	{ KEYWORD("remote-candidates"), sdp_attr_remote_candidates, 0 },
 	{ KEYWORD("rtcp"), sdp_attr_rtcp, 0 },
 	{ KEYWORD("rtcp-mux"), sdp_attr_media_flag, SDP_MEDIA_RTCP_MUX },
-	{ KEYWORD("end-of-candidates"), sdp_attr_media_flag,
-	  SDP_MEDIA_END_OF_CANDS },
 	{ KEYWORD("sendrecv"), sdp_attr_direction, SDP_DIR_SENDRECV },
 	{ KEYWORD("sendonly"), sdp_attr_direction, SDP_DIR_SENDONLY },
 	{ KEYWORD("recvonly"), sdp_attr_direction, SDP_DIR_RECVONLY },
 	{ KEYWORD("inactive"), sdp_attr_direction, SDP_DIR_INACTIVE },
 	{ KEYWORD("ice-lite"), sdp_attr_ice_lite, 0 },
+	{ KEYWORD("candidate"), sdp_attr_candidate, SDP_DIALECT_RFC },
+	{ KEYWORD("x-candidate"), sdp_attr_candidate, SDP_DIALECT_X },
+	{ KEYWORD("x-candidate-ipv6"), sdp_attr_candidate,
+	  SDP_DIALECT_X_IPV6 },
+	{ KEYWORD("remote-candidates"), sdp_attr_remote_candidates, 0 },
+	{ KEYWORD("end-of-candidates"), sdp_attr_media_flag,
+	  SDP_MEDIA_END_OF_CANDS },
 	{ }
 };
 
@@ -1489,7 +1491,7 @@ static int sdp_line_attribute(struct sdp_cursor *c, const char *p,
 			return 0;
 		value = name_end + 1;
 	}
-	for (a = sdp_attributes; a->name; a++)
+	for (a = sdp_attributes; a->name && a->len <= name_end - p; a++)
 		if (ieq_name(p, name_end - p, a->name, a->len))
 			return a->parse(c, value, end, a->arg);
 	return 0;
