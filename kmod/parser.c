@@ -60,7 +60,7 @@ static bool ieq_name(const char *p, size_t len, const char *name,
 	if (len != name_len)
 		return false;
 	for (i = 0; i < len; i++)
-		if (ch_lower(p[i]) != name[i])
+		if (p[i] != name[i] && ch_lower(p[i]) != name[i])
 			return false;
 	return true;
 }
@@ -152,14 +152,15 @@ int inet_text_ip4(const char *s, size_t len, uint8_t out[4])
 	const char *p = s, *end = s + len;
 	uint8_t tmp[4];
 	uint32_t v;
-	int i;
+	int i, n;
 
 	for (i = 0; i < 4; i++) {
 		if (i && (p >= end || *p++ != '.'))
 			return -EINVAL;
-		if (end - p > 1 && p[0] == '0' && ch_is(p[1], CH_DIGIT))
-			return -EINVAL;
-		if (parse_u32(&p, end, 255, &v))
+		/* 1-3 digits, no leading zero, at most 255 */
+		for (n = 0, v = 0; n < 3 && p < end && ch_is(*p, CH_DIGIT); n++)
+			v = v * 10 + (*p++ - '0');
+		if (!n || v > 255 || (n > 1 && p[-n] == '0'))
 			return -EINVAL;
 		tmp[i] = v;
 	}
@@ -1572,23 +1573,11 @@ static int sdp_line_media(struct sdp_cursor *c, const char *p,
 	return -EINVAL;
 }
 
-struct sdp_line_type {
-	char type;
-	int (*parse)(struct sdp_cursor *c, const char *p, const char *end);
-};
-
-/* Line types other than these carry nothing a pinhole depends on. */
-static const struct sdp_line_type sdp_line_types[] = {
-	{ 'a', sdp_line_attribute },
-	{ 'c', sdp_line_connection },
-	{ 'm', sdp_line_media },
-	{ }
-};
-
+/* Line types other than a=, c= and m= carry nothing a pinhole needs. */
 static void sdp_parse_line(struct sdp_cursor *c, const char *p,
 			   const char *end)
 {
-	const struct sdp_line_type *t;
+	int err;
 
 	if (p == end)
 		return;
@@ -1596,13 +1585,21 @@ static void sdp_parse_line(struct sdp_cursor *c, const char *p,
 		saturating_inc(&c->sdp->bad_lines);
 		return;
 	}
-	for (t = sdp_line_types; t->type; t++) {
-		if (t->type == p[0]) {
-			if (t->parse(c, p + 2, end))
-				saturating_inc(&c->sdp->bad_lines);
-			return;
-		}
+	switch (p[0]) {
+	case 'a':
+		err = sdp_line_attribute(c, p + 2, end);
+		break;
+	case 'c':
+		err = sdp_line_connection(c, p + 2, end);
+		break;
+	case 'm':
+		err = sdp_line_media(c, p + 2, end);
+		break;
+	default:
+		return;
 	}
+	if (err)
+		saturating_inc(&c->sdp->bad_lines);
 }
 
 /* One SDP description; lines end in CRLF or LF. */
