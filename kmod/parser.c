@@ -7,6 +7,13 @@
  */
 #include "parser.h"
 
+#ifdef __KERNEL__
+#include <linux/bitops.h>
+#define ctz64(x)	__ffs64(x)
+#else
+#define ctz64(x)	__builtin_ctzll(x)
+#endif
+
 /* Character classes, one table lookup per byte. */
 #define CH_DIGIT	0x01
 #define CH_HEX		0x02
@@ -124,13 +131,44 @@ struct word {
 	size_t len;
 };
 
+static uint64_t load_le64(const char *p)
+{
+	const uint8_t *b = (const uint8_t *)p;
+
+	return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
+	       (uint64_t)b[3] << 24 | (uint64_t)b[4] << 32 |
+	       (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |
+	       (uint64_t)b[7] << 56;
+}
+
+/* The first SP or HT in [p, end), or end. */
+static const char *find_ws(const char *p, const char *end)
+{
+	uint64_t v, low;
+
+	while (end - p >= 8) {
+		v = load_le64(p);
+		low = (v - 0x2121212121212121ULL) & ~v & 0x8080808080808080ULL;
+		if (!low) {
+			p += 8;
+			continue;
+		}
+		p += ctz64(low) / 8;
+		if (ch_is(*p, CH_WS))
+			return p;
+		p++;
+	}
+	while (p < end && !ch_is(*p, CH_WS))
+		p++;
+	return p;
+}
+
 static bool next_word(const char **pp, const char *end, struct word *w)
 {
 	const char *p = skip_class(*pp, end, CH_WS);
 
 	w->p = p;
-	while (p < end && !ch_is(*p, CH_WS))
-		p++;
+	p = find_ws(p, end);
 	w->len = p - w->p;
 	*pp = p;
 	return w->len;
