@@ -1499,40 +1499,92 @@ struct sdp_attribute {
 	uint8_t arg;
 };
 
-/* Attributes not listed here are ignored; shortest names first. */
-static const struct sdp_attribute sdp_attributes[] = {
-	{ KEYWORD("rtcp"), sdp_attr_rtcp, 0 },
-	{ KEYWORD("rtcp-mux"), sdp_attr_media_flag, SDP_MEDIA_RTCP_MUX },
-	{ KEYWORD("sendrecv"), sdp_attr_direction, SDP_DIR_SENDRECV },
-	{ KEYWORD("sendonly"), sdp_attr_direction, SDP_DIR_SENDONLY },
-	{ KEYWORD("recvonly"), sdp_attr_direction, SDP_DIR_RECVONLY },
-	{ KEYWORD("inactive"), sdp_attr_direction, SDP_DIR_INACTIVE },
-	{ KEYWORD("ice-lite"), sdp_attr_ice_lite, 0 },
+/*
+ * Attributes not listed here are ignored. They are grouped by their first
+ * letter, so that an a= line is compared with the few names that start
+ * like it; a name must be in the group of its first letter.
+ */
+static const struct sdp_attribute sdp_attrs_c[] = {
 	{ KEYWORD("candidate"), sdp_attr_candidate, SDP_DIALECT_RFC },
-	{ KEYWORD("x-candidate"), sdp_attr_candidate, SDP_DIALECT_X },
-	{ KEYWORD("x-candidate-ipv6"), sdp_attr_candidate,
-	  SDP_DIALECT_X_IPV6 },
-	{ KEYWORD("remote-candidates"), sdp_attr_remote_candidates, 0 },
+	{ }
+};
+
+static const struct sdp_attribute sdp_attrs_e[] = {
 	{ KEYWORD("end-of-candidates"), sdp_attr_media_flag,
 	  SDP_MEDIA_END_OF_CANDS },
 	{ }
 };
 
+static const struct sdp_attribute sdp_attrs_i[] = {
+	{ KEYWORD("ice-lite"), sdp_attr_ice_lite, 0 },
+	{ KEYWORD("inactive"), sdp_attr_direction, SDP_DIR_INACTIVE },
+	{ }
+};
+
+static const struct sdp_attribute sdp_attrs_r[] = {
+	{ KEYWORD("rtcp"), sdp_attr_rtcp, 0 },
+	{ KEYWORD("rtcp-mux"), sdp_attr_media_flag, SDP_MEDIA_RTCP_MUX },
+	{ KEYWORD("recvonly"), sdp_attr_direction, SDP_DIR_RECVONLY },
+	{ KEYWORD("remote-candidates"), sdp_attr_remote_candidates, 0 },
+	{ }
+};
+
+static const struct sdp_attribute sdp_attrs_s[] = {
+	{ KEYWORD("sendrecv"), sdp_attr_direction, SDP_DIR_SENDRECV },
+	{ KEYWORD("sendonly"), sdp_attr_direction, SDP_DIR_SENDONLY },
+	{ }
+};
+
+static const struct sdp_attribute sdp_attrs_x[] = {
+	{ KEYWORD("x-candidate"), sdp_attr_candidate, SDP_DIALECT_X },
+	{ KEYWORD("x-candidate-ipv6"), sdp_attr_candidate,
+	  SDP_DIALECT_X_IPV6 },
+	{ }
+};
+
+static const struct sdp_attribute *const sdp_attributes['z' - 'a' + 1] = {
+	['c' - 'a'] = sdp_attrs_c,
+	['e' - 'a'] = sdp_attrs_e,
+	['i' - 'a'] = sdp_attrs_i,
+	['r' - 'a'] = sdp_attrs_r,
+	['s' - 'a'] = sdp_attrs_s,
+	['x' - 'a'] = sdp_attrs_x,
+};
+
+/*
+ * The name of an a= line ends at its first ':' or at the line end; no
+ * listed name holds a ':', so @a is named when its name is followed by
+ * one of these two.
+ */
+static bool sdp_attr_named(const char *p, const char *end,
+			   const struct sdp_attribute *a)
+{
+	size_t n = end - p;
+
+	return n >= a->len && (n == a->len || p[a->len] == ':') &&
+	       ieq_name(p, a->len, a->name, a->len);
+}
+
 static int sdp_line_attribute(struct sdp_cursor *c, const char *p,
 			      const char *end)
 {
-	const char *name_end = skip_class(p, end, CH_TOKEN), *value = end;
 	const struct sdp_attribute *a;
+	const char *value;
+	char first;
 
-	/* Every name below is a token: a name that stops early is not one. */
-	if (name_end < end) {
-		if (*name_end != ':')
-			return 0;
-		value = name_end + 1;
+	if (p == end)
+		return 0;
+	first = ch_lower(*p);
+	if (first < 'a' || first > 'z')
+		return 0;
+	for (a = sdp_attributes[first - 'a']; a && a->name; a++) {
+		if (!sdp_attr_named(p, end, a))
+			continue;
+		value = p + a->len;
+		if (value < end)
+			value++;	/* the ':' */
+		return a->parse(c, value, end, a->arg);
 	}
-	for (a = sdp_attributes; a->name && a->len <= name_end - p; a++)
-		if (ieq_name(p, name_end - p, a->name, a->len))
-			return a->parse(c, value, end, a->arg);
 	return 0;
 }
 
