@@ -715,10 +715,17 @@ static const struct sip_header *sip_header_lookup(const char *name,
 						  size_t len)
 {
 	const struct sip_header *h;
+	char compact;
 
+	if (len == 1) {
+		compact = ch_lower(*name);
+		for (h = sip_headers; h->name; h++)
+			if (compact == h->compact)
+				return h;
+		return NULL;
+	}
 	for (h = sip_headers; h->name; h++)
-		if (len == 1 ? ch_lower(*name) == h->compact :
-		    ieq_name(name, len, h->name, h->len))
+		if (ieq_name(name, len, h->name, h->len))
 			return h;
 	return NULL;
 }
