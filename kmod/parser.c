@@ -7,6 +7,13 @@
  */
 #include "parser.h"
 
+#ifdef __KERNEL__
+#include <linux/bitops.h>
+#define ctz64(x)	__ffs64(x)
+#else
+#define ctz64(x)	__builtin_ctzll(x)
+#endif
+
 /* Character classes, one table lookup per byte. */
 #define CH_DIGIT	0x01
 #define CH_HEX		0x02
@@ -48,16 +55,25 @@ static char ch_lower(char c)
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
-/* [p, p + len) equals the lower-case literal @lit, ignoring case. */
-static bool ieq_lit(const char *p, size_t len, const char *lit)
+/*
+ * [p, p + len) equals the lower-case @name of @name_len bytes, ignoring
+ * case; the lengths are compared first, so most misses cost one compare.
+ */
+static bool ieq_name(const char *p, size_t len, const char *name,
+		     size_t name_len)
 {
 	size_t i;
 
+	if (len != name_len)
+		return false;
 	for (i = 0; i < len; i++)
-		if (!lit[i] || ch_lower(p[i]) != lit[i])
+		if (p[i] != name[i] && ch_lower(p[i]) != name[i])
 			return false;
-	return !lit[len];
+	return true;
 }
+
+/* The same for a string literal ("" lit "" admits nothing else). */
+#define ieq_lit(p, len, lit)	ieq_name(p, len, "" lit "", sizeof(lit) - 1)
 
 static const char *skip_class(const char *p, const char *end, uint8_t cls)
 {
@@ -75,25 +91,23 @@ static const char *trim_lws(const char *p, const char *end)
 
 /*
  * Read decimal digits at *pp up to the first non-digit. The value must not
- * exceed @max; it is checked before every step, so it can never wrap.
+ * exceed @max; it is checked after every digit, in 64 bits, so it can never
+ * wrap.
  */
 static int parse_u32(const char **pp, const char *end, uint32_t max,
 		     uint32_t *val)
 {
 	const char *p = *pp;
-	uint32_t v = 0, d;
+	uint64_t v = 0;
 
 	if (p >= end || !ch_is(*p, CH_DIGIT))
 		return -EINVAL;
-	for (; p < end && ch_is(*p, CH_DIGIT); p++) {
-		d = *p - '0';
-		if (v > max / 10)
+	do {
+		/* v <= max < 2^32 here, so v * 10 + 9 fits in 64 bits */
+		v = v * 10 + (*p++ - '0');
+		if (v > max)
 			return -ERANGE;
-		v *= 10;
-		if (d > max - v)
-			return -ERANGE;
-		v += d;
-	}
+	} while (p < end && ch_is(*p, CH_DIGIT));
 	*pp = p;
 	*val = v;
 	return 0;
@@ -117,22 +131,50 @@ struct word {
 	size_t len;
 };
 
+static uint64_t load_le64(const char *p)
+{
+	const uint8_t *b = (const uint8_t *)p;
+
+	return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
+	       (uint64_t)b[3] << 24 | (uint64_t)b[4] << 32 |
+	       (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |
+	       (uint64_t)b[7] << 56;
+}
+
+/* The first SP or HT in [p, end), or end. */
+static const char *find_ws(const char *p, const char *end)
+{
+	uint64_t v, low;
+
+	while (end - p >= 8) {
+		v = load_le64(p);
+		low = (v - 0x2121212121212121ULL) & ~v & 0x8080808080808080ULL;
+		if (!low) {
+			p += 8;
+			continue;
+		}
+		p += ctz64(low) / 8;
+		if (ch_is(*p, CH_WS))
+			return p;
+		p++;
+	}
+	while (p < end && !ch_is(*p, CH_WS))
+		p++;
+	return p;
+}
+
 static bool next_word(const char **pp, const char *end, struct word *w)
 {
 	const char *p = skip_class(*pp, end, CH_WS);
 
 	w->p = p;
-	while (p < end && !ch_is(*p, CH_WS))
-		p++;
+	p = find_ws(p, end);
 	w->len = p - w->p;
 	*pp = p;
 	return w->len;
 }
 
-static bool word_is(const struct word *w, const char *lit)
-{
-	return ieq_lit(w->p, w->len, lit);
-}
+#define word_is(w, lit)		ieq_lit((w)->p, (w)->len, lit)
 
 static void span_set(struct sip_span *s, const char *base, const char *p,
 		     const char *end)
@@ -148,14 +190,15 @@ int inet_text_ip4(const char *s, size_t len, uint8_t out[4])
 	const char *p = s, *end = s + len;
 	uint8_t tmp[4];
 	uint32_t v;
-	int i;
+	int i, n;
 
 	for (i = 0; i < 4; i++) {
 		if (i && (p >= end || *p++ != '.'))
 			return -EINVAL;
-		if (end - p > 1 && p[0] == '0' && ch_is(p[1], CH_DIGIT))
-			return -EINVAL;
-		if (parse_u32(&p, end, 255, &v))
+		/* 1-3 digits, no leading zero, at most 255 */
+		for (n = 0, v = 0; n < 3 && p < end && ch_is(*p, CH_DIGIT); n++)
+			v = v * 10 + (*p++ - '0');
+		if (!n || v > 255 || (n > 1 && p[-n] == '0'))
 			return -EINVAL;
 		tmp[i] = v;
 	}
@@ -286,38 +329,32 @@ int sdp_parse_address(const char *s, size_t len, uint8_t out[16])
 /* Keyword tables end with an empty entry. */
 struct name_value {
 	const char *name;
+	uint8_t len;
 	uint8_t value;
 };
 
+/* A table keyword and its length, from a string literal only. */
+#define KEYWORD(lit)		"" lit "", sizeof(lit) - 1
+#define NAME_VALUE(lit, v)	{ KEYWORD(lit), v }
+
 static const struct name_value sip_methods[] = {
-	{ "INVITE", SIP_METHOD_INVITE },
-	{ "ACK", SIP_METHOD_ACK },
-	{ "BYE", SIP_METHOD_BYE },
-	{ "CANCEL", SIP_METHOD_CANCEL },
-	{ "OPTIONS", SIP_METHOD_OPTIONS },
-	{ "REGISTER", SIP_METHOD_REGISTER },
-	{ "PRACK", SIP_METHOD_PRACK },
-	{ "UPDATE", SIP_METHOD_UPDATE },
-	{ "INFO", SIP_METHOD_INFO },
-	{ "SUBSCRIBE", SIP_METHOD_SUBSCRIBE },
-	{ "NOTIFY", SIP_METHOD_NOTIFY },
-	{ "BENOTIFY", SIP_METHOD_BENOTIFY },
-	{ "PUBLISH", SIP_METHOD_PUBLISH },
-	{ "REFER", SIP_METHOD_REFER },
-	{ "MESSAGE", SIP_METHOD_MESSAGE },
+	NAME_VALUE("INVITE", SIP_METHOD_INVITE),
+	NAME_VALUE("ACK", SIP_METHOD_ACK),
+	NAME_VALUE("BYE", SIP_METHOD_BYE),
+	NAME_VALUE("CANCEL", SIP_METHOD_CANCEL),
+	NAME_VALUE("OPTIONS", SIP_METHOD_OPTIONS),
+	NAME_VALUE("REGISTER", SIP_METHOD_REGISTER),
+	NAME_VALUE("PRACK", SIP_METHOD_PRACK),
+	NAME_VALUE("UPDATE", SIP_METHOD_UPDATE),
+	NAME_VALUE("INFO", SIP_METHOD_INFO),
+	NAME_VALUE("SUBSCRIBE", SIP_METHOD_SUBSCRIBE),
+	NAME_VALUE("NOTIFY", SIP_METHOD_NOTIFY),
+	NAME_VALUE("BENOTIFY", SIP_METHOD_BENOTIFY),
+	NAME_VALUE("PUBLISH", SIP_METHOD_PUBLISH),
+	NAME_VALUE("REFER", SIP_METHOD_REFER),
+	NAME_VALUE("MESSAGE", SIP_METHOD_MESSAGE),
 	{ }
 };
-
-/* [p, p + len) equals the literal @lit exactly. */
-static bool eq_lit(const char *p, size_t len, const char *lit)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (!lit[i] || p[i] != lit[i])
-			return false;
-	return !lit[len];
-}
 
 /* Methods are case-sensitive (RFC 3261 section 7.1). */
 int sip_method_lookup(const char *name, size_t len)
@@ -325,7 +362,7 @@ int sip_method_lookup(const char *name, size_t len)
 	const struct name_value *m;
 
 	for (m = sip_methods; m->name; m++)
-		if (eq_lit(name, len, m->name))
+		if (len == m->len && !memcmp(name, m->name, len))
 			return m->value;
 	return SIP_METHOD_UNKNOWN;
 }
@@ -655,6 +692,7 @@ static int sip_parse_content_length(const char *base, const char *p,
 
 struct sip_header {
 	const char *name;		/* lower case */
+	uint8_t len;
 	char compact;			/* RFC 3261 section 7.3.3 */
 	uint8_t seen;
 	int (*parse)(const char *base, const char *p, const char *end,
@@ -662,12 +700,14 @@ struct sip_header {
 };
 
 static const struct sip_header sip_headers[] = {
-	{ "call-id", 'i', SIP_SEEN_CALL_ID, sip_parse_call_id },
-	{ "from", 'f', SIP_SEEN_FROM, sip_parse_from },
-	{ "to", 't', SIP_SEEN_TO, sip_parse_to },
-	{ "cseq", 0, SIP_SEEN_CSEQ, sip_parse_cseq },
-	{ "content-type", 'c', SIP_SEEN_CTYPE, sip_parse_content_type },
-	{ "content-length", 'l', SIP_SEEN_CLEN, sip_parse_content_length },
+	{ KEYWORD("call-id"), 'i', SIP_SEEN_CALL_ID, sip_parse_call_id },
+	{ KEYWORD("from"), 'f', SIP_SEEN_FROM, sip_parse_from },
+	{ KEYWORD("to"), 't', SIP_SEEN_TO, sip_parse_to },
+	{ KEYWORD("cseq"), 0, SIP_SEEN_CSEQ, sip_parse_cseq },
+	{ KEYWORD("content-type"), 'c', SIP_SEEN_CTYPE,
+	  sip_parse_content_type },
+	{ KEYWORD("content-length"), 'l', SIP_SEEN_CLEN,
+	  sip_parse_content_length },
 	{ }
 };
 
@@ -675,10 +715,17 @@ static const struct sip_header *sip_header_lookup(const char *name,
 						  size_t len)
 {
 	const struct sip_header *h;
+	char compact;
 
+	if (len == 1) {
+		compact = ch_lower(*name);
+		for (h = sip_headers; h->name; h++)
+			if (compact == h->compact)
+				return h;
+		return NULL;
+	}
 	for (h = sip_headers; h->name; h++)
-		if (len == 1 ? ch_lower(*name) == h->compact :
-		    ieq_lit(name, len, h->name))
+		if (ieq_name(name, len, h->name, h->len))
 			return h;
 	return NULL;
 }
@@ -997,7 +1044,9 @@ static bool mp_find_delim(const struct sip_multipart *mp, size_t from,
 	while (from < mp->len &&
 	       (lf = memchr(mp->body + from, '\n', mp->len - from))) {
 		from = lf - mp->body + 1;
-		if (mp_delim_at(mp, from, d))
+		/* most lines are not delimiters: one byte tells */
+		if (from < mp->len && mp->body[from] == '-' &&
+		    mp_delim_at(mp, from, d))
 			return true;
 	}
 	return false;
@@ -1109,37 +1158,37 @@ int sip_multipart_next(struct sip_multipart *mp, struct sip_part *part)
 /* SDP (RFC 8866) with ICE candidates in every dialect seen in the wild. */
 
 static const struct name_value sdp_media_types[] = {
-	{ "audio", SDP_MEDIA_AUDIO },
-	{ "video", SDP_MEDIA_VIDEO },
-	{ "application", SDP_MEDIA_APPLICATION },
-	{ "text", SDP_MEDIA_TEXT },
-	{ "message", SDP_MEDIA_MESSAGE },
-	{ "image", SDP_MEDIA_IMAGE },
+	NAME_VALUE("audio", SDP_MEDIA_AUDIO),
+	NAME_VALUE("video", SDP_MEDIA_VIDEO),
+	NAME_VALUE("application", SDP_MEDIA_APPLICATION),
+	NAME_VALUE("text", SDP_MEDIA_TEXT),
+	NAME_VALUE("message", SDP_MEDIA_MESSAGE),
+	NAME_VALUE("image", SDP_MEDIA_IMAGE),
 	{ }
 };
 
 /* The first element of the m= proto says what carries the media. */
 static const struct name_value sdp_proto_transports[] = {
-	{ "rtp", SDP_TRANSPORT_UDP },
-	{ "udp", SDP_TRANSPORT_UDP },
-	{ "dtls", SDP_TRANSPORT_UDP },
-	{ "udptl", SDP_TRANSPORT_UDP },
-	{ "tcp", SDP_TRANSPORT_TCP },
+	NAME_VALUE("rtp", SDP_TRANSPORT_UDP),
+	NAME_VALUE("udp", SDP_TRANSPORT_UDP),
+	NAME_VALUE("dtls", SDP_TRANSPORT_UDP),
+	NAME_VALUE("udptl", SDP_TRANSPORT_UDP),
+	NAME_VALUE("tcp", SDP_TRANSPORT_TCP),
 	{ }
 };
 
 static const struct name_value sdp_cand_types[] = {
-	{ "host", SDP_CAND_HOST },
-	{ "srflx", SDP_CAND_SRFLX },
-	{ "prflx", SDP_CAND_PRFLX },
-	{ "relay", SDP_CAND_RELAY },
+	NAME_VALUE("host", SDP_CAND_HOST),
+	NAME_VALUE("srflx", SDP_CAND_SRFLX),
+	NAME_VALUE("prflx", SDP_CAND_PRFLX),
+	NAME_VALUE("relay", SDP_CAND_RELAY),
 	{ }
 };
 
 static const struct name_value sdp_tcptypes[] = {
-	{ "active", SDP_TCP_ACTIVE },
-	{ "passive", SDP_TCP_PASSIVE },
-	{ "so", SDP_TCP_SO },
+	NAME_VALUE("active", SDP_TCP_ACTIVE),
+	NAME_VALUE("passive", SDP_TCP_PASSIVE),
+	NAME_VALUE("so", SDP_TCP_SO),
 	{ }
 };
 
@@ -1147,23 +1196,24 @@ static uint8_t sdp_lookup(const struct name_value *t,
 			  const struct word *w, uint8_t unknown)
 {
 	for (; t->name; t++)
-		if (word_is(w, t->name))
+		if (ieq_name(w->p, w->len, t->name, t->len))
 			return t->value;
 	return unknown;
 }
 
 struct sdp_cand_transport {
 	const char *name;
+	uint8_t len;
 	uint8_t transport;
 	uint8_t tcptype;
 };
 
 /* MS-ICE2 names TCP candidates by their direction. */
 static const struct sdp_cand_transport sdp_cand_transports[] = {
-	{ "udp", SDP_TRANSPORT_UDP, SDP_TCP_NONE },
-	{ "tcp", SDP_TRANSPORT_TCP, SDP_TCP_NONE },
-	{ "tcp-pass", SDP_TRANSPORT_TCP, SDP_TCP_PASSIVE },
-	{ "tcp-act", SDP_TRANSPORT_TCP, SDP_TCP_ACTIVE },
+	{ KEYWORD("udp"), SDP_TRANSPORT_UDP, SDP_TCP_NONE },
+	{ KEYWORD("tcp"), SDP_TRANSPORT_TCP, SDP_TCP_NONE },
+	{ KEYWORD("tcp-pass"), SDP_TRANSPORT_TCP, SDP_TCP_PASSIVE },
+	{ KEYWORD("tcp-act"), SDP_TRANSPORT_TCP, SDP_TCP_ACTIVE },
 	{ }
 };
 
@@ -1173,7 +1223,7 @@ static bool sdp_cand_transport(const struct word *w,
 	const struct sdp_cand_transport *t;
 
 	for (t = sdp_cand_transports; t->name; t++) {
-		if (word_is(w, t->name)) {
+		if (ieq_name(w->p, w->len, t->name, t->len)) {
 			cand->transport = t->transport;
 			cand->tcptype = t->tcptype;
 			return true;
@@ -1450,39 +1500,98 @@ static int sdp_attr_ice_lite(struct sdp_cursor *c, const char *p,
 
 struct sdp_attribute {
 	const char *name;
+	uint8_t len;
 	int (*parse)(struct sdp_cursor *c, const char *p, const char *end,
 		     uint8_t arg);
 	uint8_t arg;
 };
 
-/* Attributes not listed here are ignored. */
-static const struct sdp_attribute sdp_attributes[] = {
-	{ "candidate", sdp_attr_candidate, SDP_DIALECT_RFC },
-	{ "x-candidate", sdp_attr_candidate, SDP_DIALECT_X },
-	{ "x-candidate-ipv6", sdp_attr_candidate, SDP_DIALECT_X_IPV6 },
-	{ "remote-candidates", sdp_attr_remote_candidates, 0 },
-	{ "rtcp", sdp_attr_rtcp, 0 },
-	{ "rtcp-mux", sdp_attr_media_flag, SDP_MEDIA_RTCP_MUX },
-	{ "end-of-candidates", sdp_attr_media_flag, SDP_MEDIA_END_OF_CANDS },
-	{ "sendrecv", sdp_attr_direction, SDP_DIR_SENDRECV },
-	{ "sendonly", sdp_attr_direction, SDP_DIR_SENDONLY },
-	{ "recvonly", sdp_attr_direction, SDP_DIR_RECVONLY },
-	{ "inactive", sdp_attr_direction, SDP_DIR_INACTIVE },
-	{ "ice-lite", sdp_attr_ice_lite, 0 },
+/*
+ * Attributes not listed here are ignored. They are grouped by their first
+ * letter, so that an a= line is compared with the few names that start
+ * like it; a name must be in the group of its first letter.
+ */
+static const struct sdp_attribute sdp_attrs_c[] = {
+	{ KEYWORD("candidate"), sdp_attr_candidate, SDP_DIALECT_RFC },
 	{ }
 };
+
+static const struct sdp_attribute sdp_attrs_e[] = {
+	{ KEYWORD("end-of-candidates"), sdp_attr_media_flag,
+	  SDP_MEDIA_END_OF_CANDS },
+	{ }
+};
+
+static const struct sdp_attribute sdp_attrs_i[] = {
+	{ KEYWORD("ice-lite"), sdp_attr_ice_lite, 0 },
+	{ KEYWORD("inactive"), sdp_attr_direction, SDP_DIR_INACTIVE },
+	{ }
+};
+
+static const struct sdp_attribute sdp_attrs_r[] = {
+	{ KEYWORD("rtcp"), sdp_attr_rtcp, 0 },
+	{ KEYWORD("rtcp-mux"), sdp_attr_media_flag, SDP_MEDIA_RTCP_MUX },
+	{ KEYWORD("recvonly"), sdp_attr_direction, SDP_DIR_RECVONLY },
+	{ KEYWORD("remote-candidates"), sdp_attr_remote_candidates, 0 },
+	{ }
+};
+
+static const struct sdp_attribute sdp_attrs_s[] = {
+	{ KEYWORD("sendrecv"), sdp_attr_direction, SDP_DIR_SENDRECV },
+	{ KEYWORD("sendonly"), sdp_attr_direction, SDP_DIR_SENDONLY },
+	{ }
+};
+
+static const struct sdp_attribute sdp_attrs_x[] = {
+	{ KEYWORD("x-candidate"), sdp_attr_candidate, SDP_DIALECT_X },
+	{ KEYWORD("x-candidate-ipv6"), sdp_attr_candidate,
+	  SDP_DIALECT_X_IPV6 },
+	{ }
+};
+
+static const struct sdp_attribute *const sdp_attributes['z' - 'a' + 1] = {
+	['c' - 'a'] = sdp_attrs_c,
+	['e' - 'a'] = sdp_attrs_e,
+	['i' - 'a'] = sdp_attrs_i,
+	['r' - 'a'] = sdp_attrs_r,
+	['s' - 'a'] = sdp_attrs_s,
+	['x' - 'a'] = sdp_attrs_x,
+};
+
+/*
+ * The name of an a= line ends at its first ':' or at the line end; no
+ * listed name holds a ':', so @a is named when its name is followed by
+ * one of these two.
+ */
+static bool sdp_attr_named(const char *p, const char *end,
+			   const struct sdp_attribute *a)
+{
+	size_t n = end - p;
+
+	return n >= a->len && (n == a->len || p[a->len] == ':') &&
+	       ieq_name(p, a->len, a->name, a->len);
+}
 
 static int sdp_line_attribute(struct sdp_cursor *c, const char *p,
 			      const char *end)
 {
-	const char *colon = memchr(p, ':', end - p);
-	const char *name_end = colon ? colon : end;
 	const struct sdp_attribute *a;
+	const char *value;
+	char first;
 
-	for (a = sdp_attributes; a->name; a++)
-		if (ieq_lit(p, name_end - p, a->name))
-			return a->parse(c, colon ? colon + 1 : end, end,
-					a->arg);
+	if (p == end)
+		return 0;
+	first = ch_lower(*p);
+	if (first < 'a' || first > 'z')
+		return 0;
+	for (a = sdp_attributes[first - 'a']; a && a->name; a++) {
+		if (!sdp_attr_named(p, end, a))
+			continue;
+		value = p + a->len;
+		if (value < end)
+			value++;	/* the ':' */
+		return a->parse(c, value, end, a->arg);
+	}
 	return 0;
 }
 
@@ -1561,23 +1670,11 @@ static int sdp_line_media(struct sdp_cursor *c, const char *p,
 	return -EINVAL;
 }
 
-struct sdp_line_type {
-	char type;
-	int (*parse)(struct sdp_cursor *c, const char *p, const char *end);
-};
-
-/* Line types other than these carry nothing a pinhole depends on. */
-static const struct sdp_line_type sdp_line_types[] = {
-	{ 'a', sdp_line_attribute },
-	{ 'c', sdp_line_connection },
-	{ 'm', sdp_line_media },
-	{ }
-};
-
+/* Line types other than a=, c= and m= carry nothing a pinhole needs. */
 static void sdp_parse_line(struct sdp_cursor *c, const char *p,
 			   const char *end)
 {
-	const struct sdp_line_type *t;
+	int err;
 
 	if (p == end)
 		return;
@@ -1585,13 +1682,21 @@ static void sdp_parse_line(struct sdp_cursor *c, const char *p,
 		saturating_inc(&c->sdp->bad_lines);
 		return;
 	}
-	for (t = sdp_line_types; t->type; t++) {
-		if (t->type == p[0]) {
-			if (t->parse(c, p + 2, end))
-				saturating_inc(&c->sdp->bad_lines);
-			return;
-		}
+	switch (p[0]) {
+	case 'a':
+		err = sdp_line_attribute(c, p + 2, end);
+		break;
+	case 'c':
+		err = sdp_line_connection(c, p + 2, end);
+		break;
+	case 'm':
+		err = sdp_line_media(c, p + 2, end);
+		break;
+	default:
+		return;
 	}
+	if (err)
+		saturating_inc(&c->sdp->bad_lines);
 }
 
 /* One SDP description; lines end in CRLF or LF. */

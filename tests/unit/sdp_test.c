@@ -395,6 +395,67 @@ TEST(candidate_overflow_is_counted)
 	free(text);
 }
 
+/*
+ * An attribute's name runs to its first ':' or the line end and is
+ * matched without regard to case; anything else after a known name makes
+ * it another, unknown, attribute.
+ */
+TEST(attribute_names)
+{
+	static const char text[] = SDP_HEAD AUDIO
+		"a=RTCP-MUX\r\n" "a=Candidate:1 1 UDP 1 192.0.2.1 5 typ host\r\n"
+		"a=X-CANDIDATE-IPV6:1 1 UDP 1 2001:db8::1 6 typ host\r\n"
+		"a=x-Candidate:1 1 UDP 1 192.0.2.1 7 typ host\r\n"
+		"m=audio 2 RTP/AVP 0\r\n" "a=rtcp-mux \r\n" "a=rtcp-muxx\r\n"
+		"a=sendonly;x\r\n" "a=rtcp x:9\r\n" "a=rtc:9\r\n"
+		"a=candidates:1 1 UDP 1 192.0.2.1 8 typ host\r\n"
+		"a=1candidate:1 1 UDP 1 192.0.2.1 8 typ host\r\n"
+		"a=\xe3" "candidate:1 1 UDP 1 192.0.2.1 8 typ host\r\n"
+		"a=candidate\r\n" "a=rtcp:\r\n" "a=inactive:with value\r\n"
+		"a=end-of-candidates";
+	struct blob b = blob_copy(text, sizeof(text) - 1);
+
+	ASSERT_EQ(0, sdp_parse(b.p, b.len, &sdp));
+	ASSERT_EQ(2, sdp.media_count);
+	EXPECT_EQ(SDP_MEDIA_RTCP_MUX, sdp.media[0].flags);
+	ASSERT_EQ(3, sdp.cand_count);
+	EXPECT_EQ(SDP_DIALECT_RFC, sdp.cand[0].dialect);
+	EXPECT_EQ(SDP_DIALECT_X_IPV6, sdp.cand[1].dialect);
+	EXPECT_EQ(SDP_DIALECT_X, sdp.cand[2].dialect);
+	EXPECT_EQ(SDP_MEDIA_END_OF_CANDS, sdp.media[1].flags);
+	EXPECT_EQ(SDP_DIR_INACTIVE, sdp.media[1].direction);
+	EXPECT_EQ(2, sdp.bad_lines);
+	free(b.p);
+}
+
+/*
+ * Words end at SP or HT only, wherever they fall in a word of any length;
+ * other control bytes and bytes above 0x7f are part of a word.
+ */
+TEST(word_ends)
+{
+	char text[512], found[SDP_MAX_FOUNDATION + 1];
+	size_t len, i;
+
+	for (len = 1; len <= SDP_MAX_FOUNDATION; len++) {
+		for (i = 0; i < len; i++)
+			found[i] = "a\x01\x1f\x7f\x80\xff+/"[(i * 7 + len) % 8];
+		found[len] = 0;
+		snprintf(text, sizeof(text), SDP_HEAD AUDIO
+			 "a=candidate:%s%s1\x0b" "1 UDP 1 192.0.2.1 %zu typ host\r\n",
+			 found, len % 2 ? " " : "\t", len);
+		ASSERT_EQ(0, parse_sdp(text));
+		EXPECT_EQ(1, sdp.bad_lines) TH_LOG("%zu", len);
+		snprintf(text, sizeof(text), SDP_HEAD AUDIO
+			 "a=candidate:%s%s1 \t 1 UDP 1 192.0.2.1 %zu typ host\r\n",
+			 found, len % 2 ? " " : "\t", len);
+		ASSERT_EQ(0, parse_sdp(text));
+		ASSERT_EQ(1, sdp.cand_count) TH_LOG("%zu", len);
+		EXPECT_EQ(len, sdp.cand[0].port);
+		EXPECT_EQ(1, sdp.cand[0].component);
+	}
+}
+
 TEST(unknown_and_odd_lines)
 {
 	static const char text[] = SDP_HEAD AUDIO
