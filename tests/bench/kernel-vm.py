@@ -420,8 +420,14 @@ def p2():
                 base += n
                 msgs = [m for c in calls for m in c]
                 bg = background(1.0)
+                st0 = stats() if helper == "edgepin" else None
                 us, w = measure2(lambda: sip.send(msgs), len(msgs), bg)
                 sip.close()
+                if st0:
+                    st1 = stats()
+                    for k in ("calls_started", "calls_ended", "pinholes_opened",
+                              "messages", "tcp_out_of_order"):
+                        res.setdefault((proto, k), []).append(st1[k] - st0[k])
                 res.setdefault((proto, helper), []).append(us)
                 res.setdefault((proto, helper, "wall"), []).append(w)
     ruleset("edgepin")
@@ -446,6 +452,13 @@ def p2():
     print("\n# sender wall: the time in the senders' send calls per message"
           " (on veth the forwarding path runs inside them); precise, but"
           " stretched by the host's load like everything under TCG")
+    for proto in ("UDP", "TCP"):
+        c = {k: sum(res[(proto, k)]) for k in ("calls_started", "calls_ended",
+                                               "pinholes_opened", "messages",
+                                               "tcp_out_of_order")}
+        print(f"\n# edgepin over {proto}, measured calls: {json.dumps(c)};"
+              f" {c['pinholes_opened'] / max(c['calls_started'], 1):.2f}"
+              " pinholes a call")
     print(f"\n# edgepin stats after P2: {json.dumps(stats())}")
 
 
