@@ -77,7 +77,7 @@ bench-negotiation: all
 # and a sized expectation hash (nf_conntrack reloaded in the guest), P3b
 # idle CPU at 16k calls, P4 memory per call and pinhole, P5 listing times,
 # P6 media pps through a pinhole. Markdown tables, no pass/fail; the host's
-# load before/during/after. About 30 min under TCG;
+# load before/during/after. About 13 min under TCG;
 # BENCH_KERNEL_ARGS="quick" (about 7 min) or KEY=VALUE sizes (see
 # tests/bench/kernel-vm.py).
 bench-kernel: all
