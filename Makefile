@@ -71,6 +71,18 @@ bench-audit: ctl
 bench-negotiation: all
 	scripts/vm-run --timeout 1500 -- tests/bench/negotiation-vm.sh
 
+# Kernel benchmarks of issue 14, in one VM boot (4 GiB, slub_debug off,
+# slab_nomerge): P2 CPU per SIP message against nf_conntrack_sip and no
+# helper, P3 CPU per new connection at 0/10k/60k pinholes with the default
+# and a sized expectation hash (nf_conntrack reloaded in the guest), P3b
+# idle CPU at 16k calls, P4 memory per call and pinhole, P5 listing times,
+# P6 media pps through a pinhole. Markdown tables, no pass/fail; the host's
+# load before/during/after. About 13 min under TCG;
+# BENCH_KERNEL_ARGS="quick" (about 7 min) or KEY=VALUE sizes (see
+# tests/bench/kernel-vm.py).
+bench-kernel: all
+	tests/bench/kernel-bench.sh $(BENCH_KERNEL_ARGS)
+
 # One VM boot running every selftest; SELFTESTS="name ..." picks some.
 selftests: all
 	scripts/vm-run --timeout 3600 -- tests/selftests/run.sh $(SELFTESTS)
@@ -144,5 +156,5 @@ clean:
 	rm -rf build
 
 .PHONY: all module ctl deps check check-full check-6.12 check-debug demo \
-	compare style unit fuzz bench-parser bench-negotiation bench-audit \
+	compare style unit fuzz bench-parser bench-negotiation bench-kernel bench-audit \
 	selftests install install-module install-ctl uninstall deb clean
