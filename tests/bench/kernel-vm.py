@@ -368,18 +368,21 @@ class TcpSip:
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     @staticmethod
-    def drain(s):
-        try:
-            while s.recv(1 << 20, socket.MSG_DONTWAIT):
-                pass
-        except BlockingIOError:
-            pass
+    def receive(s, n):
+        """Read the n bytes just sent: like a real UA, the other side
+        answers only what it got (an answer overtaking its offer through
+        the firewall's softirq backlog would find no call)."""
+        while n > 0:
+            got = s.recv(min(n, 1 << 20))
+            if not got:
+                raise OSError("SIP/TCP connection closed")
+            n -= len(got)
 
     def send(self, msgs):
         for from_peer, m in msgs:
             s, r = (self.p, self.e) if from_peer else (self.e, self.p)
             s.sendall(m)
-            self.drain(r)
+            self.receive(r, len(m))
 
     def close(self):
         self.p.close()
@@ -564,11 +567,11 @@ def mem_snap():
 
 
 def mem_delta(a, b):
-    """bytes in kmalloc caches, bytes and objects of nf_conntrack_expect,
+    """bytes in kmalloc caches and edgepin's own, bytes and objects of nf_conntrack_expect,
     MemAvailable drop, from snapshot a to b."""
     sa, sb = a[0], b[0]
     km = sum(sb[k][0] * sb[k][1] - sa.get(k, (0, 0))[0] * sa.get(k, (0, 0))[1]
-             for k in sb if k.startswith("kmalloc"))
+             for k in sb if k.startswith(("kmalloc", "edgepin_")))
     e0, e1 = sa.get("nf_conntrack_expect", (0, 0)), sb.get("nf_conntrack_expect", (0, 0))
     return km, e1[0] - e0[0], e1[1], a[1] - b[1]
 
@@ -801,7 +804,8 @@ def report(passes):
         per_call = km2 / nc2
         per_pin_km = (km - nc * per_call) / npins if npins else float("nan")
         print(f"\n### P4: memory, expect_hashsize {p['hsize']} (slab_nomerge;"
-              " kmalloc = every kmalloc-* cache, active objects x object size)\n")
+              " kmalloc = every kmalloc-* cache and edgepin's own (edgepin_call,"
+              " edgepin_pin), active objects x object size)\n")
         print("| step | calls | pinholes | kmalloc delta | nf_conntrack_expect objs"
               " (size) | MemAvailable drop |")
         print("|---|---|---|---|---|---|")
