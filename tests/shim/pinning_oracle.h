@@ -198,6 +198,7 @@ struct pin_oracle {
 	unsigned int n;
 	unsigned int refused[__EDGEPIN_REFUSED_MAX];
 	uint32_t slot[ORACLE_HASH_SLOTS];	/* index + 1 into key[] */
+	uint32_t used[ORACLE_MAX_KEYS];		/* slot of key[i] */
 };
 
 /* FNV-1a over a key's identity (what edgepin_pin_key_eq() compares). */
@@ -230,15 +231,29 @@ static inline int oracle_find(const struct pin_oracle *o,
 	return -1;
 }
 
-static inline void oracle_add(struct pin_oracle *o,
+/* Add @k unless its identity is there; false if it was (or no room). */
+static inline bool oracle_add(struct pin_oracle *o,
 			      const struct edgepin_pin_key *k)
 {
 	unsigned int slot;
 
 	if (oracle_find(o, k, &slot) >= 0 || o->n >= ORACLE_MAX_KEYS)
-		return;
+		return false;
+	o->used[o->n] = slot;
 	o->key[o->n++] = *k;
 	o->slot[slot] = o->n;
+	return true;
+}
+
+/* Empty (the slots in use only: a fuzzer resets it on every input). */
+static inline void pin_oracle_reset(struct pin_oracle *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->n; i++)
+		o->slot[o->used[i]] = 0;
+	memset(o->refused, 0, sizeof(o->refused));
+	o->n = 0;
 }
 
 static inline void oracle_keys_one_way(struct pin_oracle *o,
@@ -290,9 +305,7 @@ static inline void pin_oracle_keys(struct pin_oracle *o,
 				   const struct edgepin_sdp *answer,
 				   const struct edgepin_policy *p)
 {
-	memset(o->refused, 0, sizeof(o->refused));
-	memset(o->slot, 0, sizeof(o->slot));
-	o->n = 0;
+	pin_oracle_reset(o);
 	if (oracle_dest_side(p, offer))
 		oracle_keys_one_way(o, offer, answer, p);
 	if (oracle_dest_side(p, answer))
