@@ -534,8 +534,8 @@ pin_twin_exp(struct edgepin_calls *calls, struct edgepin_call *call,
 /* The pinhole and its expectation (see pin_open()). */
 static enum edgepin_refusal
 pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
-			struct edgepin_call *call, struct nf_conn *ct,
-			const struct edgepin_pin_key *k, u32 dialog)
+	     struct edgepin_call *call, struct nf_conn *ct,
+	     const struct edgepin_pin_key *k, u32 dialog)
 {
 	struct edgepin_calls *calls = &en->calls;
 	struct nf_conntrack_expect *exp;
@@ -607,8 +607,8 @@ pinned:
 /* Open one pinhole as an expectation whose master is @ct. */
 static enum edgepin_refusal
 pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
-		    struct edgepin_call *call, struct nf_conn *ct,
-		    const struct edgepin_pin_key *k, u32 dialog)
+	 struct edgepin_call *call, struct nf_conn *ct,
+	 const struct edgepin_pin_key *k, u32 dialog)
 {
 	enum edgepin_refusal ret;
 
@@ -712,7 +712,8 @@ static void pin_want(struct negotiation *ng, const struct edgepin_pin_key *k)
 
 	hlist_for_each_entry(pin, pin_key_bucket(&ng->en->calls, call, k),
 			     knode) {
-		if (pin->dialog != ng->dialog || !edgepin_pin_key_eq(&pin->key, k))
+		if (pin->dialog != ng->dialog ||
+		    !edgepin_pin_key_eq(&pin->key, k))
 			continue;
 		if (pin->stale) {
 			pin->stale = false;
@@ -1145,8 +1146,8 @@ static void call_move_pins(struct edgepin_net *en, struct edgepin_call *call,
 	const struct edgepin_policy *p;
 	struct edgepin_pin *pin, *tmp;
 	struct edgepin_pin_key k;
+	enum edgepin_refusal why;
 	bool moved = false;
-	int why;
 
 	rcu_read_lock();
 	p = rcu_dereference(en->policy);
