@@ -561,32 +561,7 @@ static void call_end(struct edgepin_calls *calls, struct edgepin_call *call,
 	reap_queue(calls, &reap);
 }
 
-/* Is @a usable as a media source address at all? */
-static bool peer_addr_ok(u8 family, const union nf_inet_addr *a)
-{
-	if (family == AF_INET) {
-		__be32 ip = a->ip;
-
-		return !ipv4_is_zeronet(ip) && !ipv4_is_loopback(ip) &&
-		       !ipv4_is_multicast(ip) && !ipv4_is_lbcast(ip) &&
-		       !ipv4_is_linklocal_169(ip);
-	}
-	if (ipv6_addr_any(&a->in6) || ipv6_addr_loopback(&a->in6) ||
-	    ipv6_addr_is_multicast(&a->in6) || ipv6_addr_v4mapped(&a->in6))
-		return false;
-	return !(ipv6_addr_type(&a->in6) & IPV6_ADDR_LINKLOCAL);
-}
-
-static bool pin_key_eq(const struct edgepin_pin_key *a,
-		       const struct edgepin_pin_key *b)
-{
-	return a->family == b->family && a->proto == b->proto &&
-	       a->edge_port == b->edge_port && a->peer_port == b->peer_port &&
-	       nf_inet_addr_cmp(&a->edge_addr, &b->edge_addr) &&
-	       nf_inet_addr_cmp(&a->peer_addr, &b->peer_addr);
-}
-
-/* The call's bucket of pins with key @k (the fields pin_key_eq() reads). */
+/* The call's bucket of pins with key @k (what edgepin_pin_key_eq() reads). */
 static struct hlist_head *pin_key_bucket(const struct edgepin_calls *calls,
 					 struct edgepin_call *call,
 					 const struct edgepin_pin_key *k)
@@ -599,34 +574,6 @@ static struct hlist_head *pin_key_bucket(const struct edgepin_calls *calls,
 	h = jhash_3words(k->edge_port, k->peer_port,
 			 (u32)k->family << 8 | k->proto, h);
 	return &call->pin_keys[h & (EDGEPIN_PIN_KEY_BUCKETS - 1)];
-}
-
-/*
- * Why can @d, an endpoint @sdp declared, not be a pinhole destination?
- * 0 if it can. Counted once per endpoint. Without edge addresses nothing
- * says which side is trusted: a side may then only open its own
- * signalling address, or one party playing both sides of a call could
- * point pinholes at any host behind the firewall.
- */
-static int dest_refusal(const struct edgepin_policy *p,
-			const struct edgepin_sdp *sdp,
-			const struct edgepin_ep *d)
-{
-	if (!d->listens)
-		return EDGEPIN_STAT_REFUSED_TCP_ACTIVE;
-	if (p->n_edges && !edgepin_policy_is_edge(p, d->family, &d->addr))
-		return EDGEPIN_STAT_REFUSED_NOT_EDGE;
-	if (!p->n_edges && (d->family != sdp->sig_family ||
-			    !nf_inet_addr_cmp(&d->addr, &sdp->sig)))
-		return EDGEPIN_STAT_REFUSED_NOT_EDGE;
-	return edgepin_policy_check_port(p, d->proto, d->port);
-}
-
-static bool source_ok(const struct edgepin_policy *p,
-		      const struct edgepin_ep *s)
-{
-	return peer_addr_ok(s->family, &s->addr) &&
-	       !edgepin_policy_is_edge(p, s->family, &s->addr);
 }
 
 static void edgepin_expectfn(struct nf_conn *ct,
@@ -650,7 +597,7 @@ pin_twin_exp(struct edgepin_calls *calls, struct edgepin_call *call,
 
 	hlist_for_each_entry(twin, pin_key_bucket(calls, call, k), knode) {
 		if (!twin->exp || twin->master != ct ||
-		    !pin_key_eq(&twin->key, k))
+		    !edgepin_pin_key_eq(&twin->key, k))
 			continue;
 		spin_lock_bh(&nf_conntrack_expect_lock);
 		linked = edgepin_exp_linked(twin->exp);
@@ -671,9 +618,10 @@ pin_twin_exp(struct edgepin_calls *calls, struct edgepin_call *call,
 }
 
 /* The pinhole and its expectation (see pin_open()). */
-static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
-			struct edgepin_call *call, struct nf_conn *ct,
-			const struct edgepin_pin_key *k, u32 dialog)
+static enum edgepin_refusal
+pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
+	     struct edgepin_call *call, struct nf_conn *ct,
+	     const struct edgepin_pin_key *k, u32 dialog)
 {
 	struct edgepin_calls *calls = &en->calls;
 	struct nf_conntrack_expect *exp;
@@ -684,7 +632,7 @@ static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
 
 	pin = edgepin_cache_alloc(pin_cache);
 	if (!pin)
-		return EDGEPIN_STAT_REFUSED_OTHER;
+		return EDGEPIN_REFUSED_OTHER;
 	pin->call = call;
 	INIT_LIST_HEAD(&pin->flow_list);
 	pin->key = *k;
@@ -699,7 +647,7 @@ static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
 	exp = nf_ct_expect_alloc(ct);
 	if (!exp) {
 		edgepin_cache_free(pin_cache, pin);
-		return EDGEPIN_STAT_REFUSED_OTHER;
+		return EDGEPIN_REFUSED_OTHER;
 	}
 	sport = htons(k->peer_port);
 	dport = htons(k->edge_port);
@@ -715,9 +663,9 @@ static int pin_open_exp(struct edgepin_net *en, const struct edgepin_policy *p,
 		edgepin_cache_free(pin_cache, pin);
 		if (ret == -EMFILE) {
 			net_warn_ratelimited("edgepin: conntrack expectation table full (nf_conntrack_expect_max): pinhole refused\n");
-			return EDGEPIN_STAT_REFUSED_EXPECT_FULL;
+			return EDGEPIN_REFUSED_EXPECT_FULL;
 		}
-		return EDGEPIN_STAT_REFUSED_OTHER;
+		return EDGEPIN_REFUSED_OTHER;
 	}
 	spin_lock_bh(&nf_conntrack_expect_lock);
 	edgepin_exp_set_timeout(exp, p->pinhole_timeout);
@@ -745,25 +693,26 @@ pinned:
 	edgepin_stat_inc(en, EDGEPIN_STAT_PINHOLES_OPENED);
 	pin_info(pin, &pi);
 	edgepin_notify_pin(en, EDGEPIN_EVENT_PINHOLE_OPEN, &pi, 0);
-	return 0;
+	return EDGEPIN_REFUSED_NONE;
 }
 
 /* Open one pinhole as an expectation whose master is @ct. */
-static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
-		    struct edgepin_call *call, struct nf_conn *ct,
-		    const struct edgepin_pin_key *k, u32 dialog)
+static enum edgepin_refusal
+pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
+	 struct edgepin_call *call, struct nf_conn *ct,
+	 const struct edgepin_pin_key *k, u32 dialog)
 {
-	int ret;
+	enum edgepin_refusal ret;
 
 	if (call->n_pins - call->n_stale >= p->max_per_call) {
 		net_info_ratelimited("edgepin: max-pinholes-per-call (%u) reached: pinhole refused\n",
 				     p->max_per_call);
-		return EDGEPIN_STAT_REFUSED_MAX_PER_CALL;
+		return EDGEPIN_REFUSED_MAX_PER_CALL;
 	}
 	if (en->calls.n_pins >= p->max_pinholes) {
 		net_info_ratelimited("edgepin: max-pinholes (%u) reached: pinhole refused\n",
 				     p->max_pinholes);
-		return EDGEPIN_STAT_REFUSED_MAX_PINHOLES;
+		return EDGEPIN_REFUSED_MAX_PINHOLES;
 	}
 	/*
 	 * A master being deleted on another CPU must not get pinholes its
@@ -773,7 +722,7 @@ static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
 	edgepin_ct_pins_inc(ct);
 	if (nf_ct_is_dying(ct)) {
 		edgepin_ct_pins_dec(ct);
-		return EDGEPIN_STAT_REFUSED_OTHER;
+		return EDGEPIN_REFUSED_OTHER;
 	}
 	ret = pin_open_exp(en, p, call, ct, k, dialog);
 	if (ret)
@@ -783,14 +732,15 @@ static int pin_open(struct edgepin_net *en, const struct edgepin_policy *p,
 
 /* A refusal that stops a negotiation: counted and notified once. */
 static void refused(struct edgepin_net *en, struct edgepin_call *call,
-		    const struct edgepin_pin_key *k, int why)
+		    const struct edgepin_pin_key *k, enum edgepin_refusal why)
 {
 	struct edgepin_pin pin = { .call = call, .key = *k };
+	u32 stat = edgepin_refusal_stat(why);
 	struct edgepin_pin_info pi;
 
-	edgepin_stat_inc(en, why);
+	edgepin_stat_inc(en, stat);
 	pin_info(&pin, &pi);
-	edgepin_notify_pin(en, EDGEPIN_EVENT_REFUSED, &pi, why);
+	edgepin_notify_pin(en, EDGEPIN_EVENT_REFUSED, &pi, stat);
 }
 
 /* One negotiation being applied to a call's pinholes. */
@@ -801,7 +751,8 @@ struct negotiation {
 	struct nf_conn *ct;
 	u32 dialog;
 	u32 would;	/* pinholes mode monitor counted */
-	int full;	/* the refusal that stopped new pinholes, counted once */
+	/* the refusal that stopped new pinholes, counted once */
+	enum edgepin_refusal full;
 };
 
 /*
@@ -827,7 +778,7 @@ static void monitor_would_pin(struct negotiation *ng,
 	if (ng->would >= ng->p->max_per_call) {
 		net_info_ratelimited("edgepin: max-pinholes-per-call (%u) reached: pinhole refused\n",
 				     ng->p->max_per_call);
-		ng->full = EDGEPIN_STAT_REFUSED_MAX_PER_CALL;
+		ng->full = EDGEPIN_REFUSED_MAX_PER_CALL;
 		refused(ng->en, ng->call, k, ng->full);
 		return;
 	}
@@ -848,12 +799,13 @@ static void monitor_would_pin(struct negotiation *ng,
 static void pin_want(struct negotiation *ng, const struct edgepin_pin_key *k)
 {
 	struct edgepin_call *call = ng->call;
+	enum edgepin_refusal why;
 	struct edgepin_pin *pin;
-	int why;
 
 	hlist_for_each_entry(pin, pin_key_bucket(&ng->en->calls, call, k),
 			     knode) {
-		if (pin->dialog != ng->dialog || !pin_key_eq(&pin->key, k))
+		if (pin->dialog != ng->dialog ||
+		    !edgepin_pin_key_eq(&pin->key, k))
 			continue;
 		if (pin->stale) {
 			pin->stale = false;
@@ -880,92 +832,26 @@ static void pin_want(struct negotiation *ng, const struct edgepin_pin_key *k)
 	}
 }
 
-/*
- * Mark in @ok the endpoints of @src that may be media sources, each
- * refusal counted once per endpoint. An endpoint with the address (and
- * port, when pinholes match it) of an earlier one of the same media and
- * transport would only want the same pinholes again: skipped.
- */
-static void sources_usable(struct negotiation *ng,
-			   const struct edgepin_sdp *src, unsigned int n,
-			   unsigned long *ok)
+/* The decision's callbacks (edgepin_pinning()): apply, and count. */
+static bool ng_want(void *arg, const struct edgepin_pin_key *k)
 {
-	bool by_port = ng->p->peer_match == EDGEPIN_PEER_MATCH_ADDRESS_PORT;
-	const struct edgepin_ep *s, *t;
-	unsigned int i, j;
+	struct negotiation *ng = arg;
 
-	bitmap_zero(ok, EDGEPIN_SDP_MAX_EPS);
-	for (i = 0; i < n; i++) {
-		s = &src->ep[i];
-		if (!source_ok(ng->p, s)) {
-			edgepin_stat_inc(ng->en, EDGEPIN_STAT_REFUSED_SOURCE);
-			continue;
-		}
-		for_each_set_bit(j, ok, i) {
-			t = &src->ep[j];
-			if (t->media == s->media && t->family == s->family &&
-			    t->proto == s->proto &&
-			    (!by_port || t->port == s->port) &&
-			    nf_inet_addr_cmp(&t->addr, &s->addr))
-				break;
-		}
-		if (j >= i)
-			__set_bit(i, ok);
-	}
+	pin_want(ng, k);
+	return ng_done(ng);
 }
 
-/*
- * Pinholes into the endpoints of @dst from the addresses of @src. The
- * summaries hold at most EDGEPIN_SDP_MAX_EPS endpoints, 64 per media, so
- * this is at most 64 x 64 keyed lookups per media, and it stops as soon
- * as nothing more can change.
- */
-static void pins_one_way(struct negotiation *ng, const struct edgepin_sdp *dst,
-			 const struct edgepin_sdp *src)
+static void ng_refused(void *arg, enum edgepin_refusal why)
 {
-	unsigned int n_dst = min_t(unsigned int, dst->n_ep, EDGEPIN_SDP_MAX_EPS);
-	unsigned int n_src = min_t(unsigned int, src->n_ep, EDGEPIN_SDP_MAX_EPS);
-	DECLARE_BITMAP(ok, EDGEPIN_SDP_MAX_EPS);
-	const struct edgepin_ep *d, *s;
-	struct edgepin_pin_key k;
-	unsigned int i;
-	int why;
+	struct negotiation *ng = arg;
 
-	if (ng_done(ng))
-		return;
-	sources_usable(ng, src, n_src, ok);
-	for (d = dst->ep; d < dst->ep + n_dst; d++) {
-		if (d->media >= src->n_media || !src->media_port[d->media] ||
-		    !dst->media_port[d->media])
-			continue;	/* a stream not accepted by both */
-		why = dest_refusal(ng->p, dst, d);
-		if (why) {
-			edgepin_stat_inc(ng->en, why);
-			continue;
-		}
-		for_each_set_bit(i, ok, n_src) {
-			s = &src->ep[i];
-			if (s->media != d->media || s->family != d->family ||
-			    s->proto != d->proto)
-				continue;
-			memset(&k, 0, sizeof(k));
-			k.family = d->family;
-			k.proto = d->proto;
-			k.media = d->media;
-			k.media_type = dst->media_type[d->media];
-			k.edge_addr = d->addr;
-			k.edge_port = d->port;
-			k.edge_kind = d->kind;
-			k.peer_addr = s->addr;
-			k.peer_kind = s->kind;
-			if (ng->p->peer_match == EDGEPIN_PEER_MATCH_ADDRESS_PORT)
-				k.peer_port = s->port;
-			pin_want(ng, &k);
-			if (ng_done(ng))
-				return;
-		}
-	}
+	edgepin_stat_inc(ng->en, edgepin_refusal_stat(why));
 }
+
+static const struct edgepin_pinning_ops ng_ops = {
+	.want = ng_want,
+	.refused = ng_refused,
+};
 
 /*
  * Apply a negotiation of @dialog: the pinholes @offer and @answer allow,
@@ -990,11 +876,7 @@ static void call_negotiate(struct edgepin_net *en, struct edgepin_call *call,
 	}
 	rcu_read_lock();
 	ng.p = rcu_dereference(en->policy);
-	/* Without edge addresses both sides are treated alike. */
-	if (offer->from_edge || !ng.p->n_edges)
-		pins_one_way(&ng, offer, answer);
-	if (answer->from_edge || !ng.p->n_edges)
-		pins_one_way(&ng, answer, offer);
+	edgepin_pinning(offer, answer, ng.p, &ng_ops, &ng);
 	rcu_read_unlock();
 
 	list_for_each_entry_safe(pin, tmp, &call->pins, node)
@@ -1360,8 +1242,8 @@ static void call_move_pins(struct edgepin_net *en, struct edgepin_call *call,
 	const struct edgepin_policy *p;
 	struct edgepin_pin *pin, *tmp;
 	struct edgepin_pin_key k;
+	enum edgepin_refusal why;
 	bool moved = false;
-	int why;
 
 	rcu_read_lock();
 	p = rcu_dereference(en->policy);

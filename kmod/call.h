@@ -16,6 +16,7 @@
 
 #include "uapi/edgepin.h"
 #include "parser.h"
+#include "pinning.h"
 
 struct edgepin_net;
 
@@ -172,53 +173,6 @@ void edgepin_notify_spoofed(struct edgepin_net *en, u8 family,
 			    const union nf_inet_addr *src, const char *iif);
 
 /* --- Below: the engine's own interface (helper.c, sip.c, call.c). --- */
-
-/* One media endpoint an SDP declared (a candidate or a default). */
-struct edgepin_ep {
-	union nf_inet_addr addr;
-	u16 port;
-	u8 family;			/* AF_INET / AF_INET6 */
-	u8 proto;			/* IPPROTO_UDP / IPPROTO_TCP */
-	u8 media;			/* m= index */
-	u8 kind;			/* enum edgepin_cand_kind */
-	u8 listens;			/* accepts connections/datagrams */
-};
-
-/*
- * Endpoints kept of one SIP message (all its SDP parts) and of one m=
- * index. Real ICE stays far below: the largest offers in tests/vectors
- * and ../shared/sdp-corpus (Lync, Skype for Business) declare 28
- * candidates in all, about 14 per m= line. The caps bound a summary to
- * a 4 KB slab object and a negotiation to 64 x 64 pairs per media.
- */
-#define EDGEPIN_SDP_MAX_EPS		128
-#define EDGEPIN_SDP_MAX_EPS_MEDIA	64
-
-/* What pinholing needs of one SDP (all its multipart parts merged). */
-struct edgepin_sdp {
-	union nf_inet_addr sig;		/* its sender, as on the wire */
-	u8 sig_family;
-	bool from_edge;			/* sent from an edge address */
-	u8 n_media;
-	u8 media_type[SDP_MAX_MEDIA];	/* enum sdp_media_type */
-	u16 media_port[SDP_MAX_MEDIA];	/* 0: stream rejected */
-	u16 n_ep;
-	struct edgepin_ep ep[];
-};
-
-/* A pinhole's identity: (peer source, edge destination, protocol). */
-struct edgepin_pin_key {
-	union nf_inet_addr edge_addr;
-	union nf_inet_addr peer_addr;
-	u16 edge_port;
-	u16 peer_port;			/* 0 = any */
-	u8 family;
-	u8 proto;
-	u8 media;
-	u8 media_type;
-	u8 edge_kind;
-	u8 peer_kind;
-};
 
 /* One SIP message as the call layer sees it. */
 struct edgepin_msg {

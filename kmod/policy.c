@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The per-netns policy: its defaults, its netlink form and the two
- * predicates the packet path asks. Parsing validates everything before
- * anything is used, so a rejected policy never reaches the packet path.
+ * The per-netns policy: its defaults and its netlink form; the two
+ * predicates the packet path asks are part of pinning.c. Parsing
+ * validates everything before anything is used, so a rejected policy
+ * never reaches the packet path.
  *
  * An edge prefix with host bits set (203.0.113.5/24) is rejected rather
  * than masked: the operator meant either the host or the network, and
@@ -398,58 +399,5 @@ int edgepin_policy_fill(const struct edgepin_policy *p, struct sk_buff *skb)
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
-	return 0;
-}
-
-bool edgepin_policy_is_edge(const struct edgepin_policy *p, u8 family,
-			    const union nf_inet_addr *addr)
-{
-	unsigned int i;
-
-	for (i = 0; i < p->n_edges; i++) {
-		const struct edgepin_prefix *e = &p->edges[i];
-
-		if (e->family != family)
-			continue;
-		if (family == AF_INET &&
-		    !((addr->ip ^ e->addr.ip) & inet_make_mask(e->plen)))
-			return true;
-		if (family == AF_INET6 &&
-		    ipv6_prefix_equal(&addr->in6, &e->addr.in6, e->plen))
-			return true;
-	}
-	return false;
-}
-
-static u8 edgepin_proto_bit(u8 proto)
-{
-	switch (proto) {
-	case IPPROTO_UDP:
-		return EDGEPIN_PROTO_UDP;
-	case IPPROTO_TCP:
-		return EDGEPIN_PROTO_TCP;
-	}
-	return 0;
-}
-
-int edgepin_policy_check_port(const struct edgepin_policy *p, u8 proto,
-			      u16 port)
-{
-	u8 bit = edgepin_proto_bit(proto);
-	bool in_range = false;
-	unsigned int i;
-
-	if (!(p->transports & bit))
-		return EDGEPIN_STAT_REFUSED_TRANSPORT;
-	for (i = 0; i < p->n_ranges && !in_range; i++)
-		in_range = port >= p->ranges[i].lo && port <= p->ranges[i].hi;
-	if (!in_range)
-		return EDGEPIN_STAT_REFUSED_RANGE;
-	for (i = 0; i < p->n_excludes; i++) {
-		const struct edgepin_exclude *e = &p->excludes[i];
-
-		if ((e->protos & bit) && port >= e->lo && port <= e->hi)
-			return EDGEPIN_STAT_REFUSED_EXCLUDED;
-	}
 	return 0;
 }

@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The per-netns policy: what may be pinned. Readers use it under RCU;
- * a new policy is built whole, validated, then swapped in.
+ * a new policy is built whole, validated, then swapped in. Its two
+ * predicates, edgepin_policy_is_edge() and edgepin_policy_check_port(),
+ * are part of the pinning decision (pinning.h).
  */
 #ifndef _EDGEPIN_POLICY_H
 #define _EDGEPIN_POLICY_H
 
+#ifdef __KERNEL__
 #include <linux/types.h>
 #include <linux/rcupdate.h>
 #include <net/netlink.h>
 #include <linux/netfilter.h>
+#else
+#include "kshim.h"	/* the host tests: tests/shim */
+#endif
 
 #include "uapi/edgepin.h"
 
@@ -78,16 +84,5 @@ int edgepin_policy_check_limits(const struct edgepin_policy *old,
 
 /* Put @p as a nested EDGEPIN_A_POLICY. */
 int edgepin_policy_fill(const struct edgepin_policy *p, struct sk_buff *skb);
-
-/* Is @addr (of @family, AF_INET/AF_INET6) inside one of the edge prefixes? */
-bool edgepin_policy_is_edge(const struct edgepin_policy *p, u8 family,
-			    const union nf_inet_addr *addr);
-
-/*
- * May @port of @proto (IPPROTO_UDP/TCP) be pinned? Returns 0, or the
- * refusal reason as an enum edgepin_stat (RANGE, EXCLUDED, TRANSPORT).
- */
-int edgepin_policy_check_port(const struct edgepin_policy *p, u8 proto,
-			      u16 port);
 
 #endif /* _EDGEPIN_POLICY_H */

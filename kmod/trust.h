@@ -6,7 +6,7 @@
 #include <linux/skbuff.h>
 #include <net/netfilter/nf_conntrack.h>
 
-#include "policy.h"
+#include "pinning.h"
 
 struct edgepin_net;
 

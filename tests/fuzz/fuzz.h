@@ -12,6 +12,17 @@
 #include <string.h>
 #include "parser.h"
 
+/*
+ * fuzz_pinning's input: this many bytes of policy and layout, then the
+ * offer's SDP and the answer's. Head bytes: 0 flags (bit 0 peer-match
+ * address-port, 1-2 transports, 3/4 offer/answer from the Edge, 5-6 the
+ * number of edges), 1-3 the endpoints edges are cut from, 4-7 the port
+ * range, 8-11 an exclude and the edges' prefix lengths, 12 a stop after
+ * so many keys (0: none), 13 the signalling addresses, 14-15 the length
+ * of the offer (big endian).
+ */
+#define FUZZ_PINNING_HEAD	16
+
 #define FUZZ_CHECK(cond) do {						\
 	if (!(cond)) {							\
 		fprintf(stderr, "invariant failed: %s (%s:%d)\n",	\

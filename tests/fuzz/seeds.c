@@ -2,15 +2,23 @@
 /*
  * Seed corpora for the fuzzers from tests/vectors, written under build/:
  * messages as they are, their SDP bodies, their multipart bodies in the
- * multipart harness' format, and one TCP stream of all messages.
+ * multipart harness' format, one TCP stream of all messages, and pairs of
+ * SDP bodies as offer and answer under a few policies (fuzz.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "parser.h"
+#include "fuzz.h"
 
 static const char *out;
 static int seq;
+
+/* The SDP bodies seen (copies), for the pinning seeds. */
+static struct {
+	char *p;
+	size_t len;
+} sdps[256];
+static size_t n_sdps;
 
 static void put(const char *dir, const void *a, size_t alen,
 		const void *b, size_t blen)
@@ -29,6 +37,52 @@ static void put(const char *dir, const void *a, size_t alen,
 	fclose(f);
 }
 
+static void sdp_seed(const char *p, size_t len)
+{
+	put("sdp", p, len, "", 0);
+	if (n_sdps < sizeof(sdps) / sizeof(sdps[0])) {
+		sdps[n_sdps].p = malloc(len ? len : 1);
+		if (!sdps[n_sdps].p)
+			exit(1);
+		memcpy(sdps[n_sdps].p, p, len);
+		sdps[n_sdps++].len = len;
+	}
+}
+
+/*
+ * Each SDP as the offer, the next as the answer: the answer from the
+ * Edge, one edge cut from its first endpoint (/32 or /128); the same with
+ * peer-match address-port, a stop after 4 keys, and no edges.
+ */
+static void pinning_seeds(void)
+{
+	static const uint8_t heads[][FUZZ_PINNING_HEAD] = {
+		{ 0x30, 0xff, 0, 0, 0x04, 0x00, 0xff, 0xff, 0xc3, 0x51, 2, 2 },
+		{ 0x31, 0xff, 0, 0, 0x04, 0x00, 0xff, 0xff, 0, 0, 0, 0, 4 },
+		{ 0x18, 0, 0, 0, 0x00, 0x01, 0xff, 0xff, 0, 0, 0, 0, 0, 0 },
+	};
+	uint8_t head[FUZZ_PINNING_HEAD];
+	size_t i, j, k;
+	char *pair;
+
+	for (i = 0; i < n_sdps; i++) {
+		j = (i + 1) % n_sdps;
+		pair = malloc(sdps[i].len + sdps[j].len + 1);
+		if (!pair)
+			exit(1);
+		memcpy(pair, sdps[i].p, sdps[i].len);
+		memcpy(pair + sdps[i].len, sdps[j].p, sdps[j].len);
+		for (k = 0; k < sizeof(heads) / sizeof(heads[0]); k++) {
+			memcpy(head, heads[k], sizeof(head));
+			head[14] = sdps[i].len >> 8;
+			head[15] = sdps[i].len & 0xff;
+			put("pinning", head, sizeof(head), pair,
+			    sdps[i].len + sdps[j].len);
+		}
+		free(pair);
+	}
+}
+
 static void multipart(const char *msg, const struct sip_msg *m)
 {
 	const char *body = msg + m->body.off;
@@ -44,7 +98,7 @@ static void multipart(const char *msg, const struct sip_msg *m)
 		return;
 	while (sip_multipart_next(&mp, &part) > 0)
 		if (part.body_type == SIP_BODY_SDP)
-			put("sdp", body + part.body.off, part.body.len, "", 0);
+			sdp_seed(body + part.body.off, part.body.len);
 }
 
 static void vector(const char *buf, size_t len, FILE *stream)
@@ -58,7 +112,7 @@ static void vector(const char *buf, size_t len, FILE *stream)
 	if (sip_parse_message(buf, len, &m))
 		return;
 	if (m.body_type == SIP_BODY_SDP)
-		put("sdp", buf + m.body.off, m.body.len, "", 0);
+		sdp_seed(buf + m.body.off, m.body.len);
 	if (m.body_type == SIP_BODY_MULTIPART)
 		multipart(buf, &m);
 }
@@ -99,6 +153,7 @@ int main(int argc, char **argv)
 		free(buf);
 	}
 	fclose(stream);
+	pinning_seeds();
 	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++)
 		put("addr", addrs[i], strlen(addrs[i]), "", 0);
 	return 0;

@@ -254,8 +254,11 @@ uas_start() {
 		--answer "$4" --base-port "${5:-50010}" &
 	UAS_PID=$!
 	at_exit kill $UAS_PID
-	poll 60 ip netns exec "$1" sh -c "ss -Hln -A $3 | grep -q ':5060 '" ||
-		fail "uas_start: no SIP agent listening in $1"
+	# its own address: another agent of the test may listen on 5060 too
+	local a=$2
+	case $a in *:*) a="[$a]" ;; esac
+	poll 60 ip netns exec "$1" sh -c "ss -Hln -A $3 | grep -qF '$a:5060 '" ||
+		fail "uas_start: no SIP agent listening on $a:5060 in $1"
 }
 
 uas_stop() {
