@@ -8,12 +8,14 @@
  * a re-INVITE moves pinholes and an unchanged retransmission changes
  * nothing. A pinhole is one conntrack expectation of helper "edgepin".
  *
- * Cost: every path a packet or an event takes is O(1) in the number of
- * calls and pinholes, or O(log n) (a dump's resume): calls are found by
- * Call-ID hash, pinholes by expectation and by master, expiry looks only
- * at the heads of lists kept in deadline order, and the media flows of an
- * ended call are found by the tuples its pinholes kept. What walks
- * everything is rare and asked for: a policy change, a flush, unload.
+ * Cost: no path a packet or an event takes walks all calls or pinholes.
+ * Calls are found by Call-ID hash and pinholes by expectation (tables of
+ * 1024 buckets: chains of max-pinholes / 1024 at the limit) and by
+ * master; expiry looks only at the heads of lists kept in deadline order;
+ * a dump resumes by an rbtree lookup (O(log n)); the media flows of an
+ * ended call are found by the tuples its pinholes kept. A message costs
+ * its call's own pinholes at most. What walks everything is rare and
+ * asked for: a policy change, a flush, unload.
  *
  * Locking: calls.lock (BH) protects calls and pinholes, and is taken
  * before nf_conntrack_expect_lock, never after. Media flows are cut in
@@ -106,8 +108,10 @@ struct edgepin_pin {
 /*
  * A flow that entered through a pinhole, as the reaper finds it again when
  * the call ends: by its tuple, then by the id ctnetlink knows it by
- * (nf_ct_get_id(): its address, master and tuple), so that a later
- * connection on the same tuple is not cut.
+ * (nf_ct_get_id(): a hash of its address, master and tuple). A later
+ * connection on the same tuple is cut only if it also has the same
+ * master and landed in the same slab object, as the table walk before
+ * would have cut it (same master, same key).
  */
 struct edgepin_pin_flow {
 	struct list_head node;		/* pin->flow_list */
@@ -285,17 +289,57 @@ static struct edgepin_call *call_from_seq(struct edgepin_calls *calls, u64 seq)
 	return found;
 }
 
-/* Does a pin other than @pin use its expectation (a fork's twin)? */
-static bool pin_exp_shared(struct edgepin_calls *calls,
-			   const struct edgepin_pin *pin)
+/* A pin other than @pin that uses its expectation (a fork's twin), or NULL. */
+static struct edgepin_pin *pin_exp_shared(struct edgepin_calls *calls,
+					  const struct edgepin_pin *pin)
 {
 	struct edgepin_pin *other;
 
 	hash_for_each_possible(calls->pins, other, hnode,
 			       hash_ptr(pin->exp, 32))
 		if (other != pin && other->exp == pin->exp)
+			return other;
+	return NULL;
+}
+
+/* Has @pin kept the flow @f? */
+static bool pin_flow_kept(const struct edgepin_pin *pin,
+			  const struct edgepin_pin_flow *f)
+{
+	const struct edgepin_pin_flow *k;
+
+	list_for_each_entry(k, &pin->flow_list, node)
+		if (k->id == f->id && nf_ct_tuple_equal(&k->tuple, &f->tuple))
 			return true;
 	return false;
+}
+
+/*
+ * @pin closes while @other keeps their expectation open: the flows @pin
+ * kept are @other's to cut when it closes. A flow may have entered before
+ * @other shared the expectation, so only @pin knows it.
+ */
+static void pin_flows_hand_over(struct edgepin_pin *pin,
+				struct edgepin_pin *other)
+{
+	struct edgepin_pin_flow *f, *tmp;
+
+	other->flows = max(other->flows, pin->flows);
+	other->flows_lost |= pin->flows_lost;
+	list_for_each_entry_safe(f, tmp, &pin->flow_list, node) {
+		pin->n_flows_kept--;
+		if (pin_flow_kept(other, f)) {
+			list_del(&f->node);
+			edgepin_obj_free(f);
+		} else if (other->n_flows_kept < EDGEPIN_PIN_FLOWS_KEPT) {
+			list_move_tail(&f->node, &other->flow_list);
+			other->n_flows_kept++;
+		} else {
+			other->flows_lost = true;
+			list_del(&f->node);
+			edgepin_obj_free(f);
+		}
+	}
 }
 
 static const char *const media_names[] = {
@@ -432,8 +476,8 @@ static void pin_close(struct edgepin_calls *calls, struct edgepin_pin *pin,
 		      enum edgepin_event ev, struct list_head *reap)
 {
 	struct edgepin_net *en = call_net(calls);
+	struct edgepin_pin *shared;
 	struct edgepin_pin_info pi;
-	bool shared;
 
 	pin_info(pin, &pi);
 	if (pin->exp) {
@@ -442,6 +486,7 @@ static void pin_close(struct edgepin_calls *calls, struct edgepin_pin *pin,
 		 */
 		shared = pin_exp_shared(calls, pin);
 		if (shared) {
+			pin_flows_hand_over(pin, shared);
 			reap = NULL;
 		} else {
 			spin_lock_bh(&nf_conntrack_expect_lock);
@@ -580,6 +625,20 @@ static void edgepin_expectfn(struct nf_conn *ct,
 			     struct nf_conntrack_expect *exp);
 
 /*
+ * @exp, still unused, got a new deadline, the newest: its pins move to
+ * the tail of calls.pinned, which stays in deadline order.
+ */
+static void pins_renewed(struct edgepin_calls *calls,
+			 struct nf_conntrack_expect *exp)
+{
+	struct edgepin_pin *pin;
+
+	hash_for_each_possible(calls->pins, pin, hnode, hash_ptr(exp, 32))
+		if (pin->exp == exp && pin->state == EDGEPIN_PIN_PINNED)
+			list_move_tail(&pin->tnode, &calls->pinned);
+}
+
+/*
  * Another dialog of the call (a fork) already has this pinhole on the
  * same master: nf_ct_expect_related() would replace that expectation
  * with a new one and leave the fork's pin with an unlinked one, so the
@@ -603,8 +662,7 @@ pin_twin_exp(struct edgepin_calls *calls, struct edgepin_call *call,
 		linked = edgepin_exp_linked(twin->exp);
 		if (linked && twin->state == EDGEPIN_PIN_PINNED) {
 			edgepin_exp_set_timeout(twin->exp, p->pinhole_timeout);
-			/* its deadline is now the newest */
-			list_move_tail(&twin->tnode, &calls->pinned);
+			pins_renewed(calls, twin->exp);
 		}
 		spin_unlock_bh(&nf_conntrack_expect_lock);
 		if (!linked)
@@ -929,9 +987,11 @@ static u32 call_touch(struct edgepin_net *en, struct edgepin_call *call)
 	hold = p->call_timeout;
 	rcu_read_unlock();
 	spin_lock_bh(&nf_conntrack_expect_lock);
+	/* an expectation already expired stays so: nobody else looks */
 	list_for_each_entry(pin, &call->pins, node)
 		if (pin->exp && pin->state == EDGEPIN_PIN_ACTIVE &&
-		    edgepin_exp_linked(pin->exp))
+		    edgepin_exp_linked(pin->exp) &&
+		    !edgepin_exp_expired(pin->exp))
 			edgepin_exp_set_timeout(pin->exp, hold);
 	spin_unlock_bh(&nf_conntrack_expect_lock);
 	return call->state == EDGEPIN_CALL_CONFIRMED ? hold :
@@ -1410,7 +1470,13 @@ static bool master_pinned(const struct nf_conn *master)
 	       READ_ONCE(edgepin_ct(master)->pinned);
 }
 
-/* Remember @ct, which entered through @pin, for the reaper. */
+/*
+ * Remember @ct, which entered through @pin, for the reaper. At entry, not
+ * once confirmed: the signalling connection may go before that, and its
+ * pins with it (edgepin_calls_master_gone()), which must still cut the
+ * flow when the call ends. Flows the ruleset then drops take records
+ * too: past four, the reaper walks the table, as it always did.
+ */
 static void pin_flow_keep(struct edgepin_pin *pin, const struct nf_conn *ct)
 {
 	struct edgepin_pin_flow *f = NULL;
@@ -1565,8 +1631,10 @@ static void calls_flows_put(struct edgepin_net *en, struct list_head *cut,
 }
 
 /*
- * What one run of calls_gc() may end or close under calls.lock: past it,
- * the rest waits a tick, and softirqs on other CPUs get the lock between.
+ * What one run of calls_gc() may end or close under calls.lock, per list
+ * (so that none starves another), a call counting 1 and its pinholes:
+ * past it, the rest waits a jiffy, and softirqs on other CPUs get the
+ * lock between.
  */
 #define EDGEPIN_GC_BUDGET	256
 
@@ -1574,31 +1642,40 @@ static void calls_flows_put(struct edgepin_net *en, struct list_head *cut,
  * The heads of the expiry lists, each in deadline order: calls_gc() stops
  * at the first entry still in time, so a run costs what expired, not what
  * exists. Pins held open by a flow (active) are not on them: they live as
- * long as their call, whose idle expiry closes them. Returns whether the
+ * long as their call, whose idle expiry closes them. Returns whether a
  * budget ran out first. Caller holds calls.lock.
  */
 static bool calls_expire(struct edgepin_net *en, unsigned long idle_max,
 			 struct list_head *reap)
 {
 	struct edgepin_calls *calls = &en->calls;
-	unsigned int budget = EDGEPIN_GC_BUDGET;
 	struct edgepin_call *call, *ctmp;
 	struct edgepin_pin *pin, *ptmp;
+	bool more = false;
+	long budget;
 
 	lockdep_assert_held(&calls->lock);
+	budget = EDGEPIN_GC_BUDGET;
 	list_for_each_entry_safe(call, ctmp, &calls->unconfirmed, uc_node) {
 		if (!time_after(jiffies, call->last + EDGEPIN_UNANSWERED))
 			break;
-		if (!budget--)
-			return true;
+		if (budget <= 0) {
+			more = true;
+			break;
+		}
+		budget -= 1 + call->n_pins;
 		call_free(calls, call, reap);
 		edgepin_stat_inc(en, EDGEPIN_STAT_CALLS_TIMED_OUT);
 	}
+	budget = EDGEPIN_GC_BUDGET;
 	list_for_each_entry_safe(call, ctmp, &calls->idle, idle_node) {
 		if (!time_after(jiffies, call->last + idle_max))
 			break;
-		if (!budget--)
-			return true;
+		if (budget <= 0) {
+			more = true;
+			break;
+		}
+		budget -= 1 + call->n_pins;
 		call_free(calls, call, reap);
 		edgepin_stat_inc(en, EDGEPIN_STAT_CALLS_TIMED_OUT);
 	}
@@ -1612,35 +1689,44 @@ static bool calls_expire(struct edgepin_net *en, unsigned long idle_max,
 	 * own expectation unlink dereferences. Such pins close early; a
 	 * master once confirmed stays so, and its pins leave the list.
 	 */
+	budget = EDGEPIN_GC_BUDGET;
 	list_for_each_entry_safe(pin, ptmp, &calls->young, ynode) {
 		if (!time_after(jiffies, pin->opened + EDGEPIN_UNCONFIRMED))
 			break;
-		if (!budget--)
-			return true;
+		if (budget-- <= 0) {
+			more = true;
+			break;
+		}
 		list_del_init(&pin->ynode);
 		if (!nf_ct_is_confirmed(pin->master))
 			pin_close(calls, pin, pin->state == EDGEPIN_PIN_PINNED ?
 				  EDGEPIN_EVENT_PINHOLE_EXPIRE :
 				  EDGEPIN_EVENT_PINHOLE_CLOSE, reap);
 	}
+	budget = EDGEPIN_GC_BUDGET;
 	list_for_each_entry_safe(pin, ptmp, &calls->pinned, tnode) {
 		if (!edgepin_exp_expired(pin->exp))
 			break;
-		if (!budget--)
-			return true;
+		if (budget-- <= 0) {
+			more = true;
+			break;
+		}
 		pin_close(calls, pin, EDGEPIN_EVENT_PINHOLE_EXPIRE, reap);
 	}
 	/* offers kept for the 2xx of other forks (call_offer_spent()) */
+	budget = EDGEPIN_GC_BUDGET;
 	list_for_each_entry_safe(call, ctmp, &calls->spent, spent_node) {
 		if (!time_after(jiffies, call->offer_spent_at +
 				EDGEPIN_FORK_2XX))
 			break;
-		if (!budget--)
-			return true;
+		if (budget-- <= 0) {
+			more = true;
+			break;
+		}
 		call_offer_free(calls, call);
 		call->offer_released = true;
 	}
-	return false;
+	return more;
 }
 
 /* Expired pinholes and calls idle for longer than call-timeout. */
@@ -1746,6 +1832,7 @@ static void calls_reap(struct work_struct *work)
 		}
 		list_for_each_entry(f, &pin->flow_list, node)
 			r.removed += pin_flow_cut(en->net, f);
+		cond_resched();
 	}
 	if (!list_empty(&r.pins)) {
 		iter.data = &r;
@@ -1783,7 +1870,7 @@ static void pin_keep_active(struct edgepin_pin *pin,
 	if (pin->state != EDGEPIN_PIN_ACTIVE)
 		return;
 	spin_lock_bh(&nf_conntrack_expect_lock);
-	if (edgepin_exp_linked(pin->exp))
+	if (edgepin_exp_linked(pin->exp) && !edgepin_exp_expired(pin->exp))
 		edgepin_exp_set_timeout(pin->exp, p->call_timeout);
 	spin_unlock_bh(&nf_conntrack_expect_lock);
 }
@@ -1813,6 +1900,14 @@ unsigned int edgepin_calls_policy_changed(struct edgepin_net *en,
 			if (!pin_still_allowed(p, &pin->key))
 				list_move_tail(&pin->node, &reap);
 	}
+	/*
+	 * A shorter pinhole-timeout applies to unused pinholes at once: it
+	 * also keeps calls.pinned in deadline order (a clamp keeps order).
+	 */
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	list_for_each_entry(pin, &calls->pinned, tnode)
+		edgepin_exp_clamp_timeout(pin->exp, p->pinhole_timeout);
+	spin_unlock_bh(&nf_conntrack_expect_lock);
 	reap_queue(calls, &reap);
 	spin_unlock_bh(&calls->lock);
 	return n;

@@ -45,6 +45,16 @@ static inline void edgepin_exp_set_timeout(struct nf_conntrack_expect *exp,
 	WRITE_ONCE(exp->timeout, nfct_time_stamp + secs * HZ);
 }
 
+/* Caller holds nf_conntrack_expect_lock. */
+static inline void edgepin_exp_clamp_timeout(struct nf_conntrack_expect *exp,
+					     unsigned int secs)
+{
+	u32 deadline = nfct_time_stamp + secs * HZ;
+
+	if ((s32)(READ_ONCE(exp->timeout) - deadline) > 0)
+		WRITE_ONCE(exp->timeout, deadline);
+}
+
 /* Seconds until @exp expires (0 if it has). */
 static inline unsigned int
 edgepin_exp_secs_left(const struct nf_conntrack_expect *exp)

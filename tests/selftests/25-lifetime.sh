@@ -7,7 +7,8 @@
 # one pinhole than it keeps for the reaper; a re-INVITE moves the pinhole
 # to the new port (media in there, no longer on the old one); the media
 # flow of a call whose signalling flow went away lives as long as the
-# call, and is cut at its BYE; a call with no in-dialog traffic for
+# call, and is cut at its BYE; a lower pinhole-timeout closes unused
+# pinholes already open; a call with no in-dialog traffic for
 # call-timeout ends.
 . ./lib.sh
 need nft conntrack python3 jq edgepin
@@ -296,6 +297,22 @@ sleep 3
 [ "$(rtp)" = "$n" ] ||
 	fail "media still gets in after BYE ($(($(rtp) - n)) packets in 3 s): its flow outlived the signalling flow and the call"
 echo "# media flow kept while the call lived without its signalling flow, cut at BYE"
+
+# --- a lower pinhole-timeout applies to pinholes already open ---
+# Two unused pinholes of 60 s; the timeout drops to 2 s: they close within
+# seconds, not at their old deadline, and the peer gets nothing in.
+in_ns "$FW" edgepin policy set pinhole-timeout 60
+msgs lower 50090
+to_edge "$tmp/lower-invite"
+to_peer "$tmp/lower-200"
+[ "$(pin_count '.call_id=="lower" and .state=="pinned"')" = 2 ] ||
+	fail "lower: expected 2 pinned pinholes"
+in_ns "$FW" edgepin policy set pinhole-timeout 2
+poll 10 gone lower ||
+	fail "pinholes opened under pinhole-timeout 60 outlived a change to 2: $(ip netns exec "$FW" edgepin -j pinhole list | jq -c '.[] | select(.call_id=="lower")')"
+udp_listen "$EDGE" "$EDGE4" 50090 "$tmp/rx90"
+probe "$PEER" 40000 "$EDGE4" 50090 after-lower
+expect_no_rx "$tmp/rx90" after-lower
 
 # --- call-timeout ---
 to0=$(stat calls_timed_out)

@@ -6,8 +6,9 @@
 # answer with their own ports; the 200 of one closes the other's
 # pinholes); two forks answering with the same SDP share one expectation,
 # the winner's, which outlives the loser's dialog (whose late 200 pins
-# nothing); an offer in a reliable 183 answered in PRACK, then moved by
-# UPDATE.
+# nothing); early media through the first fork's pinhole is cut at the
+# BYE of the second, which took its expectation over; an offer in a
+# reliable 183 answered in PRACK, then moved by UPDATE.
 . ./lib.sh
 need nft conntrack python3 jq edgepin
 topo_up
@@ -172,6 +173,32 @@ media_in twins 50050 old-flow-after-loser-bye
 media_in twins 50050 new-flow-after-loser-bye 40002
 n=$(pins_to "$EDGE4" 50050 | wc -l)
 [ "$n" = 1 ] || fail "twin forks: $n expectations to 50050 after the BYE, not 1"
+
+# --- early media through one fork's pinhole, the other fork wins ---
+# The flow enters while only the first fork has the pinhole; the second
+# fork's 200, with the same SDP, shares its expectation and closes the
+# first's dialog. The flow belongs to the call: its BYE must cut it, though
+# the pinhole that let it in closed long before.
+msg "$tmp/h1" "$INV" handover "1 INVITE" "" "$PEER4" 40000
+msg "$tmp/h2" "SIP/2.0 183 Session Progress" handover "1 INVITE" b1 "$EDGE4" 50060
+msg "$tmp/h3" "SIP/2.0 200 OK" handover "1 INVITE" b2 "$EDGE4" 50060
+msg "$tmp/h4" "ACK sip:b@$EDGE4 SIP/2.0" handover "1 ACK" b2
+msg "$tmp/h5" "BYE sip:b@$EDGE4 SIP/2.0" handover "2 BYE" b2
+to_edge "$tmp/h1"
+to_peer "$tmp/h2"
+media_in handover 50060 early-media-first-fork
+pins_become 1 '.call_id=="handover" and .state=="active"' ||
+	fail "handover: the first fork's pinhole did not become active"
+to_peer "$tmp/h3"
+to_edge "$tmp/h4"
+media_in handover 50060 second-fork-won
+to_edge "$tmp/h5"
+poll 5 sh -c "! ip netns exec $FW conntrack -L -p udp --dport 50060 \
+	2>/dev/null | grep -q 'dport=50060 '" ||
+	fail "handover: the early media flow outlived the call"
+probe "$PEER" 40000 "$EDGE4" 50060 after-bye
+expect_no_rx "$tmp/rx50060" after-bye
+echo "# early media through the losing fork's pinhole, cut at the winner's BYE"
 
 # --- offer in a reliable 183, answer in PRACK, moved by UPDATE ---
 msg "$tmp/p1" "$INV" prack "1 INVITE" ""
