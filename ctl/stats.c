@@ -39,6 +39,13 @@ static const char *const stat_names[] = {
 	[EDGEPIN_STAT_CALLS_EVICTED] = "calls_evicted",
 	[EDGEPIN_STAT_REFUSED_NOT_IN_CALL] = "refused_not_in_call",
 	[EDGEPIN_STAT_REFUSED_OFFER_MEMORY] = "refused_offer_memory",
+	[EDGEPIN_STAT_FEED_MESSAGES] = "feed_messages",
+	[EDGEPIN_STAT_FEED_NO_MASTER] = "feed_no_master",
+	[EDGEPIN_STAT_REFUSED_OTHER_SOURCE] = "refused_other_source",
+	[EDGEPIN_STAT_FEED_REFUSED_SENDER] = "feed_refused_sender",
+	[EDGEPIN_STAT_FEED_REFUSED_KEY] = "feed_refused_key",
+	[EDGEPIN_STAT_FEED_REFUSED_MALFORMED] = "feed_refused_malformed",
+	[EDGEPIN_STAT_TLS_STREAMS] = "tls_streams",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __EDGEPIN_STAT_MAX,

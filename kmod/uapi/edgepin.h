@@ -24,6 +24,12 @@ enum edgepin_cmd {
 	EDGEPIN_CMD_STATS_GET,		/* reply: EDGEPIN_A_STATS */
 	EDGEPIN_CMD_STATS_RESET,
 	EDGEPIN_CMD_EVENT,		/* multicast only */
+	/*
+	 * A SIP message mirrored by a TLS-terminating proxy (edgepin feed):
+	 * EDGEPIN_A_FEED. Or, with EDGEPIN_A_FEED_DROP instead, what the
+	 * feed refused before the module (counted, and an event).
+	 */
+	EDGEPIN_CMD_FEED,
 	__EDGEPIN_CMD_MAX
 };
 #define EDGEPIN_CMD_MAX (__EDGEPIN_CMD_MAX - 1)
@@ -43,6 +49,8 @@ enum edgepin_attr {
 	EDGEPIN_A_REASON,		/* u32: enum edgepin_stat of a refusal */
 	EDGEPIN_A_IIF,			/* string: ingress interface name */
 	EDGEPIN_A_POLICY_CHECK,		/* flag: a dry run of POLICY_SET */
+	EDGEPIN_A_FEED,			/* nested: EDGEPIN_A_FEED_* */
+	EDGEPIN_A_FEED_DROP,		/* nested: EDGEPIN_A_FEED_DROP_* */
 	__EDGEPIN_A_MAX
 };
 #define EDGEPIN_A_MAX (__EDGEPIN_A_MAX - 1)
@@ -70,6 +78,7 @@ enum edgepin_policy_attr {
 	EDGEPIN_A_POL_CALL_TIMEOUT,	/* u32 seconds */
 	EDGEPIN_A_POL_MODE,		/* u8: enum edgepin_mode */
 	EDGEPIN_A_POL_MAX_CALLS_PER_SOURCE, /* u32 */
+	EDGEPIN_A_POL_SIP_FEED,		/* u8: enum edgepin_sip_feed */
 	__EDGEPIN_A_POL_MAX
 };
 #define EDGEPIN_A_POL_MAX (__EDGEPIN_A_POL_MAX - 1)
@@ -93,6 +102,60 @@ enum edgepin_mode {
 	EDGEPIN_MODE_MONITOR,
 };
 
+/* Policy key sip-feed: may fed SIP (EDGEPIN_CMD_FEED) speak for calls? */
+enum edgepin_sip_feed {
+	EDGEPIN_SIP_FEED_ON,		/* yes; a call hears only the source
+					 * (wire or feed) it was learned from */
+	EDGEPIN_SIP_FEED_OFF,		/* no: fed messages are refused */
+	EDGEPIN_SIP_FEED_SHARED,	/* yes, and wire and feed both speak
+					 * for the same call (a message seen
+					 * by both counts once) */
+};
+
+/* Where a call, and so its pinholes, was learned from. */
+enum edgepin_origin {
+	EDGEPIN_ORIGIN_WIRE,		/* SIP read on the wire by the helper */
+	EDGEPIN_ORIGIN_FEED,		/* SIP fed by EDGEPIN_CMD_FEED */
+};
+
+/*
+ * A fed message: the SIP message and its transport and addresses as the
+ * proxy saw them (TLS is reported as IPPROTO_TCP). The module looks up
+ * the signalling connection these name (either way round, before or
+ * after NAT) in conntrack zone EDGEPIN_A_FEED_ZONE (default 0); it must
+ * carry an edgepin helper, and becomes the pinholes' master.
+ */
+enum edgepin_feed_attr {
+	EDGEPIN_A_FEED_UNSPEC,
+	EDGEPIN_A_FEED_PROTO,		/* u8: IPPROTO_UDP / IPPROTO_TCP */
+	EDGEPIN_A_FEED_FAMILY,		/* u8: AF_INET / AF_INET6 */
+	EDGEPIN_A_FEED_SRC_ADDR,	/* binary 4|16 */
+	EDGEPIN_A_FEED_SRC_PORT,	/* u16 */
+	EDGEPIN_A_FEED_DST_ADDR,	/* binary 4|16 */
+	EDGEPIN_A_FEED_DST_PORT,	/* u16 */
+	EDGEPIN_A_FEED_MSG,		/* binary: one SIP message */
+	EDGEPIN_A_FEED_ZONE,		/* u16: conntrack zone, default 0 */
+	EDGEPIN_A_FEED_TLS,		/* flag: it came over TLS */
+	__EDGEPIN_A_FEED_MAX
+};
+#define EDGEPIN_A_FEED_MAX (__EDGEPIN_A_FEED_MAX - 1)
+
+/*
+ * What edgepin feed refused itself: EDGEPIN_A_FEED_DROP_COUNT more
+ * refusals of enum edgepin_stat EDGEPIN_A_FEED_DROP_REASON (one of the
+ * EDGEPIN_STAT_FEED_REFUSED_* counters), the last from
+ * EDGEPIN_A_FEED_DROP_SENDER. The module adds them to its counters and
+ * multicasts EDGEPIN_EVENT_FEED_REFUSED.
+ */
+enum edgepin_feed_drop_attr {
+	EDGEPIN_A_FEED_DROP_UNSPEC,
+	EDGEPIN_A_FEED_DROP_REASON,	/* u32: enum edgepin_stat */
+	EDGEPIN_A_FEED_DROP_COUNT,	/* u32 */
+	EDGEPIN_A_FEED_DROP_SENDER,	/* binary 4|16; absent: local socket */
+	__EDGEPIN_A_FEED_DROP_MAX
+};
+#define EDGEPIN_A_FEED_DROP_MAX (__EDGEPIN_A_FEED_DROP_MAX - 1)
+
 /* A pinhole (one conntrack expectation). */
 enum edgepin_pinhole_attr {
 	EDGEPIN_A_PIN_UNSPEC,
@@ -110,6 +173,7 @@ enum edgepin_pinhole_attr {
 	EDGEPIN_A_PIN_FLOWS,		/* u32: flows that entered */
 	EDGEPIN_A_PIN_EDGE_CAND,	/* u8: enum edgepin_cand_kind */
 	EDGEPIN_A_PIN_PEER_CAND,	/* u8: enum edgepin_cand_kind */
+	EDGEPIN_A_PIN_ORIGIN,		/* u8: enum edgepin_origin */
 	__EDGEPIN_A_PIN_MAX
 };
 #define EDGEPIN_A_PIN_MAX (__EDGEPIN_A_PIN_MAX - 1)
@@ -144,6 +208,7 @@ enum edgepin_call_attr {
 	EDGEPIN_A_CALL_AGE,		/* u32 seconds since the first INVITE */
 	EDGEPIN_A_CALL_IDLE,		/* u32 seconds since in-dialog traffic */
 	EDGEPIN_A_CALL_EDGE_OFFERED,	/* flag: the edge side made the offer */
+	EDGEPIN_A_CALL_ORIGIN,		/* u8: enum edgepin_origin */
 	__EDGEPIN_A_CALL_MAX
 };
 #define EDGEPIN_A_CALL_MAX (__EDGEPIN_A_CALL_MAX - 1)
@@ -193,6 +258,19 @@ enum edgepin_stat {
 	EDGEPIN_STAT_CALLS_EVICTED,	/* unconfirmed calls evicted at max-calls */
 	EDGEPIN_STAT_REFUSED_NOT_IN_CALL, /* message from outside the call */
 	EDGEPIN_STAT_REFUSED_OFFER_MEMORY, /* offer memory budget hit */
+	/* The SIP feed (EDGEPIN_CMD_FEED) and TLS. */
+	EDGEPIN_STAT_FEED_MESSAGES,	/* fed messages received */
+	EDGEPIN_STAT_FEED_NO_MASTER,	/* no helper-attached connection has
+					 * the fed addresses */
+	EDGEPIN_STAT_REFUSED_OTHER_SOURCE, /* fed with sip-feed off, or a call's
+					 * message from the source (wire or
+					 * feed) it does not hear */
+	EDGEPIN_STAT_FEED_REFUSED_SENDER, /* by edgepin feed: unlisted sender */
+	EDGEPIN_STAT_FEED_REFUSED_KEY,	/* by edgepin feed: wrong or no key */
+	EDGEPIN_STAT_FEED_REFUSED_MALFORMED, /* by edgepin feed: bad HEP, not
+					 * SIP, addresses unusable */
+	EDGEPIN_STAT_TLS_STREAMS,	/* helper-attached TCP streams that
+					 * began with TLS: not read */
 	__EDGEPIN_STAT_MAX
 };
 #define EDGEPIN_STAT_MAX (__EDGEPIN_STAT_MAX - 1)
@@ -208,6 +286,9 @@ enum edgepin_event {
 					 * claimed source EDGEPIN_A_PEER_ADDR
 					 * and EDGEPIN_A_IIF it came in on
 					 */
+	EDGEPIN_EVENT_FEED_REFUSED,	/* + EDGEPIN_A_REASON, EDGEPIN_A_COUNT,
+					 * EDGEPIN_A_PEER_ADDR (the sender,
+					 * when not the local socket) */
 };
 
 #endif /* _UAPI_LINUX_EDGEPIN_H */

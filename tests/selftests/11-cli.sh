@@ -52,8 +52,10 @@ refused_not_edge refused_transport refused_tcp_active refused_source
 refused_max_calls refused_max_pinholes refused_max_per_call
 refused_expect_full refused_tcp_memory refused_other monitor_would_pin
 refused_spoofed tcp_out_of_order refused_calls_per_source calls_evicted
-refused_not_in_call refused_offer_memory'
-json_check "stats -j" '[.[] | numbers] | length == 30' ep -j stats
+refused_not_in_call refused_offer_memory feed_messages feed_no_master
+refused_other_source feed_refused_sender feed_refused_key
+feed_refused_malformed tls_streams'
+json_check "stats -j" '[.[] | numbers] | length == 37' ep -j stats
 ep stats >"$tmp/stats.txt" || fail "stats"
 for s in $stats; do
 	jq -e --arg s "$s" 'has($s)' "$tmp/out" >/dev/null ||
