@@ -20,7 +20,7 @@ SRC=$PEER4:45061 DST=$EDGE4:5061
 hep_send() {
 	local ns=$1
 	shift
-	in_ns "$ns" python3 "$HEP" send --to "$FW_EDGE4:9060" \
+	in_ns "$ns" python3 "$HEP" send --to "$FW_EDGE4:9060" --proto tls \
 		--src "$SRC" --dst "$DST" "$@"
 }
 # the INVITE and 200 (media 50010) of call $1, in $tmp/$1/

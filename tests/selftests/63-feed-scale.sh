@@ -25,7 +25,7 @@ slab_objs() {
 }
 # 100 calls first: the daemon's buffers and the module's caches warm
 in_ns "$EDGE" python3 "$HEP" calls 100 --to "$FW_EDGE4:9060" --tcp \
-	--key "$key" --src "$PEER4:45061" --dst "$EDGE4:5061" ||
+	--proto tls --key "$key" --src "$PEER4:45061" --dst "$EDGE4:5061" ||
 	fail "hep.py calls 100"
 poll 30 sh -c "[ \$(ip netns exec $FW edgepin -j stats | jq .feed_messages) = 500 ]" ||
 	fail "warm-up: feed_messages $(stat feed_messages) of 500"
@@ -36,7 +36,7 @@ echo "# before: edgepin feed VmRSS $rss0, edgepin slab objects $slab0"
 
 start=$(date +%s)
 in_ns "$EDGE" python3 "$HEP" calls "$calls" --to "$FW_EDGE4:9060" --tcp \
-	--key "$key" --src "$PEER4:45061" --dst "$EDGE4:5061" \
+	--proto tls --key "$key" --src "$PEER4:45061" --dst "$EDGE4:5061" \
 	--media-port 50010 || fail "hep.py calls $calls"
 sent=$(($(date +%s) - start))
 want=$((500 + 5 * calls))
