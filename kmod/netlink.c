@@ -187,7 +187,8 @@ static int edgepin_fill_pin(struct sk_buff *skb,
 	     nla_put_u32(skb, EDGEPIN_A_PIN_TIMEOUT, pi->timeout)) ||
 	    nla_put_u32(skb, EDGEPIN_A_PIN_FLOWS, pi->flows) ||
 	    nla_put_u8(skb, EDGEPIN_A_PIN_EDGE_CAND, pi->edge_cand) ||
-	    nla_put_u8(skb, EDGEPIN_A_PIN_PEER_CAND, pi->peer_cand)) {
+	    nla_put_u8(skb, EDGEPIN_A_PIN_PEER_CAND, pi->peer_cand) ||
+	    nla_put_u8(skb, EDGEPIN_A_PIN_ORIGIN, pi->origin)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -225,6 +226,7 @@ static int edgepin_fill_call(struct sk_buff *skb,
 	    nla_put_u32(skb, EDGEPIN_A_CALL_PINHOLES, ci->pinholes) ||
 	    nla_put_u32(skb, EDGEPIN_A_CALL_AGE, ci->age) ||
 	    nla_put_u32(skb, EDGEPIN_A_CALL_IDLE, ci->idle) ||
+	    nla_put_u8(skb, EDGEPIN_A_CALL_ORIGIN, ci->origin) ||
 	    (ci->edge_offered &&
 	     nla_put_flag(skb, EDGEPIN_A_CALL_EDGE_OFFERED))) {
 		nla_nest_cancel(skb, nest);
