@@ -538,9 +538,12 @@ static int edgepin_feed_msg(struct edgepin_net *en, const struct nlattr *nest,
 			       edgepin_feed_msg_policy, extack);
 	if (ret)
 		return ret;
-	for (i = 0; i < ARRAY_SIZE(required); i++)
-		if (NL_REQ_ATTR_CHECK(extack, nest, tb, required[i]))
+	for (i = 0; i < ARRAY_SIZE(required); i++) {
+		if (NL_REQ_ATTR_CHECK(extack, nest, tb, required[i])) {
+			NL_SET_ERR_MSG(extack, "fed message incomplete");
 			return -EINVAL;
+		}
+	}
 	family = nla_get_u8(tb[EDGEPIN_A_FEED_FAMILY]);
 	if (family != AF_INET && family != AF_INET6) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[EDGEPIN_A_FEED_FAMILY],
@@ -624,8 +627,10 @@ static int edgepin_feed_drop(struct edgepin_net *en, const struct nlattr *nest,
 	if (ret)
 		return ret;
 	if (NL_REQ_ATTR_CHECK(extack, nest, tb, EDGEPIN_A_FEED_DROP_REASON) ||
-	    NL_REQ_ATTR_CHECK(extack, nest, tb, EDGEPIN_A_FEED_DROP_COUNT))
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, EDGEPIN_A_FEED_DROP_COUNT)) {
+		NL_SET_ERR_MSG(extack, "feed refusals need a reason and a count");
 		return -EINVAL;
+	}
 	reason = nla_get_u32(tb[EDGEPIN_A_FEED_DROP_REASON]);
 	count = nla_get_u32(tb[EDGEPIN_A_FEED_DROP_COUNT]);
 	edgepin_stat_add(en, reason, count);
