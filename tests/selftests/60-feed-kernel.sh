@@ -10,7 +10,8 @@
 # pinholes and cuts the media. Refused: malformed requests, addresses
 # naming no connection, a connection without the edgepin helper, any
 # message with sip-feed off. Behind DNAT, the Edge's own (private)
-# addresses find the master. The checks go on after a failure, so that
+# addresses find the master. With sip-feed shared, a wire call's
+# messages fed again count once. The checks go on after a failure, so that
 # a sabotaged module shows every defence it lacks in one run.
 . ./lib.sh
 need nft conntrack socat jq edgepin python3
@@ -227,6 +228,32 @@ feed_is 0 feed drop --reason key --count 1
 stat_is feed_refused_sender 3
 stat_is feed_refused_key 1
 stat_is feed_refused_malformed 0
+
+# --- sip-feed shared: wire and feed speak for one call, a message seen
+# by both counts once (the retransmission logic) ---
+feed_is 0 feed policy --sip-feed shared
+mkdir "$tmp/shared"
+udp_call "$tmp/shared" shared-1@peer 50030
+opened=$(stat pinholes_opened)
+started=$(stat calls_started)
+to_edge "$tmp/shared/invite"
+to_peer "$tmp/shared/200"
+pins_become 2 '.call_id == "shared-1@peer"' ||
+	check_fail "the wire call has $(pin_count '.call_id == "shared-1@peer"') pinholes, expected 2"
+feed_is 0 feed_send udp "$PEER4" 5060 "$EDGE4" 5060 "$tmp/shared/invite"
+feed_is 0 feed_send udp "$EDGE4" 5060 "$PEER4" 5060 "$tmp/shared/200"
+pins_match 2 '.call_id == "shared-1@peer"' ||
+	check_fail "the fed copies changed the pinholes: $(pin_count '.call_id == "shared-1@peer"')"
+[ "$(stat pinholes_opened)" = $((opened + 2)) ] ||
+	check_fail "pinholes opened twice: $(stat pinholes_opened), expected $((opened + 2))"
+[ "$(stat calls_started)" = $((started + 1)) ] ||
+	check_fail "calls started twice: $(stat calls_started), expected $((started + 1))"
+sed 's/feed-1@peer/shared-1@peer/' "$tmp/bye" >"$tmp/shared/bye"
+feed_is 0 feed_send udp "$PEER4" 5060 "$EDGE4" 5060 "$tmp/shared/bye"
+pins_become 0 '.call_id == "shared-1@peer"' ||
+	check_fail "shared: the fed BYE did not end the wire call"
+to_edge "$tmp/shared/bye"
+stat_is feed_messages 11
 
 ip netns exec "$FW" edgepin stats | sed 's/^/# /'
 exit $failed
