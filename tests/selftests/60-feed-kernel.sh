@@ -69,6 +69,9 @@ feed_send() {
 	feed send --proto "$1" --src "$2" --sport "$3" --dst "$4" --dport "$5" \
 		--tls "$6"
 }
+stat_eq() {
+	[ "$(stat "$1")" = "$2" ]
+}
 stat_is() {
 	local v
 	v=$(stat "$1")
@@ -124,7 +127,7 @@ time.sleep(3600)
 # --- the TLS stream: counted, never framed ---
 tls_client 45061 5061
 in_ns "$FW" conntrack -L -p tcp --dport 5061 2>/dev/null | sed 's/^/# /'
-poll 10 sh -c '[ "$(ip netns exec '"$FW"' edgepin -j stats | jq .tls_streams)" = 1 ]' ||
+poll 10 stat_eq tls_streams 1 ||
 	check_fail "the TLS connection was not counted as a TLS stream ($(stat tls_streams))"
 stat_is tcp_resyncs 0
 stat_is parse_errors 0
@@ -193,7 +196,7 @@ stat_is feed_messages 5
 
 # --- the wire does not speak for a call learned from the feed ---
 to_edge "$tmp/bye"
-poll 10 sh -c '[ "$(ip netns exec '"$FW"' edgepin -j stats | jq .refused_other_source)" = 2 ]' ||
+poll 10 stat_eq refused_other_source 2 ||
 	check_fail "the wire BYE was not refused as another source ($(stat refused_other_source))"
 pins_match 2 '.call_id == "feed-1@peer"' ||
 	check_fail "the wire BYE closed the fed call's pinholes"
