@@ -593,8 +593,12 @@ static void read_tcp(struct feed *f, struct conn *c)
 	n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len,
 		 MSG_DONTWAIT);
 	if (n <= 0) {
-		if (!n || (errno != EAGAIN && errno != EINTR))
-			conn_close(c);
+		if (n && (errno == EAGAIN || errno == EINTR))
+			return;
+		/* a frame cut short by the end of the stream */
+		if (c->len)
+			refuse(f, R_MALFORMED, &c->peer, "truncated");
+		conn_close(c);
 		return;
 	}
 	c->len += n;
