@@ -111,7 +111,11 @@ struct feed {
 	time_t last_report;
 };
 
-static volatile sig_atomic_t feed_stop, feed_dump;
+/*
+ * Set by the handlers, which run only inside ppoll() (the signals are
+ * blocked everywhere else): an opaque call, so no volatile is needed.
+ */
+static sig_atomic_t feed_stop, feed_dump;
 
 static void on_signal(int sig)
 {
