@@ -445,8 +445,8 @@ static int take_hep(struct feed *f, const uint8_t *buf, size_t len,
 		refuse(f, R_MALFORMED, sender, "too-long");
 		return -EBADMSG;
 	}
-	/* Kamailio's siptrace reports TLS as TCP: so it goes on */
 	m.proto = h.proto;
+	m.tls = h.tls;
 	m.src.family = m.dst.family = h.family;
 	memcpy(m.src.addr, h.src, 16);
 	memcpy(m.dst.addr, h.dst, 16);

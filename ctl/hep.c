@@ -171,11 +171,15 @@ static enum hep_reason check_family(const struct hep_state *s)
 
 static enum hep_reason check_msg(const struct hep_state *s)
 {
-	const struct hep_msg *m = s->m;
+	struct hep_msg *m = s->m;
 	enum hep_reason r = check_family(s);
 
 	if (r)
 		return r;
+	if (m->proto == HEP_PROTO_TLS) {
+		m->proto = IPPROTO_TCP;
+		m->tls = true;
+	}
 	if (m->proto != IPPROTO_TCP && m->proto != IPPROTO_UDP)
 		return HEP_BAD_PROTO;
 	if (!m->sport || !m->dport)

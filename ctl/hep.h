@@ -15,6 +15,11 @@
 #define HEP_HDR_LEN		6	/* "HEP3" and the u16 total length */
 #define HEP_CHUNK_HDR_LEN	6	/* vendor, type, length */
 #define HEP_MAX_LEN		65535	/* the total length is a u16 */
+/*
+ * The IP protocol Kamailio's siptrace gives TLS, WS and WSS (IPPROTO_IDP,
+ * its "fake proto type"); others send TLS as TCP.
+ */
+#define HEP_PROTO_TLS		22
 
 /* Why a frame was refused; 0 is none. */
 enum hep_reason {
@@ -25,7 +30,7 @@ enum hep_reason {
 	HEP_BAD_CHUNK,		/* a chunk's length is wrong or overruns */
 	HEP_DUPLICATE,		/* a chunk given twice */
 	HEP_BAD_FAMILY,		/* not 2 or 10, or not the addresses' */
-	HEP_BAD_PROTO,		/* not TCP or UDP */
+	HEP_BAD_PROTO,		/* not TCP, UDP or HEP_PROTO_TLS */
 	HEP_NO_ADDRESS,		/* source or destination missing */
 	HEP_BAD_PORT,		/* missing or zero */
 	HEP_NOT_SIP,		/* protocol type missing or not SIP */
@@ -36,7 +41,9 @@ enum hep_reason {
 
 struct hep_msg {
 	uint8_t family;		/* AF_INET / AF_INET6 */
-	uint8_t proto;		/* IPPROTO_TCP (also TLS) / IPPROTO_UDP */
+	uint8_t proto;		/* IPPROTO_TCP / IPPROTO_UDP */
+	bool tls;		/* sent as HEP_PROTO_TLS: TLS (or WebSocket),
+				 * over TCP */
 	uint8_t src[16], dst[16];	/* 4 or 16 bytes used */
 	uint16_t sport, dport;
 	uint32_t ts_sec, ts_usec;	/* 0 if not given */

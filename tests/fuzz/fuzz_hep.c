@@ -28,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(size >= HEP_HDR_LEN && size <= HEP_MAX_LEN);
 		FUZZ_CHECK(m.family == AF_INET || m.family == AF_INET6);
 		FUZZ_CHECK(m.proto == IPPROTO_TCP || m.proto == IPPROTO_UDP);
+		FUZZ_CHECK(!m.tls || m.proto == IPPROTO_TCP);
 		FUZZ_CHECK(m.sport && m.dport);
 		FUZZ_CHECK(m.payload_len >= 1);
 		check_span(m.payload_off, m.payload_len, size);

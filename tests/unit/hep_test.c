@@ -84,6 +84,23 @@ TEST(ipv4_udp)
 	EXPECT_EQ(0, memcmp(h.b + m.payload_off, SIP, strlen(SIP)));
 }
 
+/* Kamailio's siptrace gives TLS IP protocol 22: TCP, over TLS. */
+TEST(kamailio_tls)
+{
+	struct hep_build h;
+	struct hep_msg m;
+
+	hb_head(&h, 2, 22, "\1\2\3\4", 5061, "\1\2\3\5", 40000, NULL);
+	hb_chunk(&h, 15, SIP, strlen(SIP));
+	hb_end(&h);
+	ASSERT_EQ(HEP_OK, parse(h.b, h.len, &m));
+	EXPECT_EQ(6, m.proto);
+	EXPECT_TRUE(m.tls);
+	hb_sip4(&h, SIP, NULL);
+	ASSERT_EQ(HEP_OK, parse(h.b, h.len, &m));
+	EXPECT_FALSE(m.tls);
+}
+
 TEST(ipv6_tcp_correlation)
 {
 	static const uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
@@ -228,6 +245,8 @@ static const struct variant variant_table[] = {
 	{ "two payloads", 2, 17, 1, 2, 1, V4, 15, "ACK", P, HEP_DUPLICATE },
 	{ "two families", 2, 17, 1, 2, 1, V4, 1, "\2", P, HEP_DUPLICATE },
 	{ "IPv6 TCP", 10, 6, 5061, 443, 1, V6, 17, "corr", P, HEP_OK },
+	{ "Kamailio's TLS", 2, 22, 5061, 40000, 1, V4, 0, NULL, P, HEP_OK },
+	{ "IP protocol 0", 2, 0, 1, 2, 1, V4, 0, NULL, P, HEP_BAD_PROTO },
 };
 
 static enum hep_reason variant_parse(const struct variant *v)
