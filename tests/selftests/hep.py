@@ -4,15 +4,18 @@
 HEPv3 frames, each one SIP message with its transport and addresses.
 
   hep.py send --to ADDR:PORT [--from ADDR] [--tcp] [--key K]
-              [--proto udp|tcp] --src A:P --dst A:P
+              [--proto udp|tcp|tls] --src A:P --dst A:P [--as-is]
               [--truncate N] [--garble] [--bad-magic] [--wrong-family]
               FILE...
       One frame per FILE (its bytes as they are), over UDP (one datagram
-      each) or one TCP connection (--tcp). The options after --dst make
-      it malformed: cut to N bytes, a chunk length broken, "HEP2",
-      the family chunk saying the other family.
+      each) or one TCP connection (--tcp). --src and --dst are the
+      requests' ends: a response ("SIP/2.0 ...") goes from --dst to
+      --src, unless --as-is. --proto tls is IP protocol 22, as Kamailio's
+      siptrace sends TLS. The options after --as-is make it malformed:
+      cut to N bytes, a chunk length broken, "HEP2", the family chunk
+      saying the other family.
   hep.py calls N --to ADDR:PORT [--from ADDR] [--tcp] [--key K]
-              [--proto udp|tcp] --src A:P --dst A:P [--media-port P]
+              [--proto udp|tcp|tls] --src A:P --dst A:P [--media-port P]
       N synthetic calls (INVITE, 200 with SDP each way, ACK, BYE, 200),
       each with its own Call-ID and media port, as fast as they go.
   hep.py frame ...
@@ -28,7 +31,7 @@ CH_FAMILY, CH_PROTO, CH_SRC4, CH_DST4, CH_SRC6, CH_DST6 = 1, 2, 3, 4, 5, 6
 CH_SPORT, CH_DPORT, CH_TS_SEC, CH_TS_USEC, CH_TYPE, CH_AGENT = \
     7, 8, 9, 10, 11, 12
 CH_KEY, CH_PAYLOAD = 14, 15
-PROTOS = {"udp": 17, "tcp": 6}
+PROTOS = {"udp": 17, "tcp": 6, "tls": 22}
 
 
 def endpoint(text):
@@ -87,7 +90,7 @@ def call_messages(i, src, dst, proto, media_port):
     s = socket.inet_ntop(fam, saddr)
     d = socket.inet_ntop(fam, daddr)
     ip = "IP6" if fam == socket.AF_INET6 else "IP4"
-    via = proto.upper()
+    via = "TLS" if proto == "tls" else proto.upper()
     cid = "hep-call-%d@%s" % (i, s)
     port = media_port + 2 * (i % 4000)
 
@@ -170,6 +173,7 @@ def main():
         p.add_argument("--src", required=True, type=endpoint)
         p.add_argument("--dst", required=True, type=endpoint)
         if name != "calls":
+            p.add_argument("--as-is", action="store_true")
             p.add_argument("--truncate", type=int)
             p.add_argument("--garble", action="store_true")
             p.add_argument("--bad-magic", action="store_true")
@@ -189,8 +193,11 @@ def main():
     for name in args.files:
         with open(name, "rb") if name != "-" else sys.stdin.buffer as f:
             msg = f.read()
-        frames.append(spoil(frame(msg, args.src, args.dst, args.proto,
-                                  args.key, args.wrong_family), args))
+        src, dst = args.src, args.dst
+        if msg.startswith(b"SIP/2.0 ") and not args.as_is:
+            src, dst = dst, src
+        frames.append(spoil(frame(msg, src, dst, args.proto, args.key,
+                                  args.wrong_family), args))
     if args.cmd == "frame":
         sys.stdout.buffer.write(b"".join(frames))
         return 0

@@ -81,6 +81,7 @@ for t in "$bin" "$hep" "$msg"; do
 done
 echo "TAP version 13"
 printf 'capture-password\n' >"$tmp/key"
+printf 'SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n' >"$tmp/200"
 from() { echo "--from 127.0.0.$1"; }
 src="--src 10.0.0.1:5061 --dst 10.0.0.2:5061"
 
@@ -106,6 +107,9 @@ expect "^feed udp 10.0.0.1:5061 10.0.0.2:5061 [0-9]+ OPTIONS sip:" \
 	"$hep" send --to "$to" $(from 2) $k --proto udp $src "$msg"
 expect "^feed tcp 10.0.0.1:5061 10.0.0.2:5061 [0-9]+ OPTIONS sip:" \
 	"$hep" send --to "$to" $(from 4) $k --tcp $src "$msg"
+# Kamailio's TLS (IP protocol 22); a response goes from --dst to --src
+expect "^feed tls 10.0.0.2:5061 10.0.0.1:5061 [0-9]+ SIP/2.0 200 OK$" \
+	"$hep" send --to "$to" $(from 2) $k --proto tls $src "$tmp/200"
 expect "^refused sender 127.0.0.3:[0-9]+ unlisted" \
 	"$hep" send --to "$to" $(from 3) $k --proto udp $src "$msg"
 expect "^refused sender 127.0.0.3:[0-9]+ unlisted" \
@@ -175,8 +179,8 @@ pid=
 check "SIGTERM: exit 0" [ $rc = 0 ]
 check "SIGTERM: local socket removed" [ ! -e "$sock" ]
 echo "# $(tail -1 "$tmp/err")"
-check "final counters: 206 fed; refused sender 2, key 3, malformed 8" \
-	grep -q "received 206, fed 206, .*refused sender 2, key 3, malformed 8$" \
+check "final counters: 207 fed; refused sender 2, key 3, malformed 8" \
+	grep -q "received 207, fed 207, .*refused sender 2, key 3, malformed 8$" \
 	"$tmp/err"
 check "refusals reported once a second per reason" \
 	grep -q "refused [0-9]* (malformed), the last from" "$tmp/err"
