@@ -180,6 +180,11 @@ pins_become 2 '.call_id == "feed-1@peer"' ||
 n=$(expects | grep -E "dport=5001[01] " | grep -c "sport=45061 dport=5061 ")
 [ "$n" = 2 ] || check_fail "$n pinholes mastered by the TLS connection, expected 2"
 stat_is calls_started 1
+# The call and its pinholes say they were learned from the feed.
+feed origins >"$tmp/origins" || check_fail "feedmsg origins"
+sed 's/^/# /' "$tmp/origins"
+[ "$(grep -c '^\(call\|pin\) feed-1@peer origin 1$' "$tmp/origins")" = 3 ] ||
+	check_fail "the fed call or its pinholes do not say origin feed"
 
 udp_listen "$EDGE" "$EDGE4" 50010 "$tmp/rx"
 probe "$PEER" 40000 "$EDGE4" 50010 peer-media
@@ -247,6 +252,10 @@ feed_is 0 feed_send udp "$PEER4" 5060 "$EDGE4" 5060 "$tmp/shared/invite"
 feed_is 0 feed_send udp "$EDGE4" 5060 "$PEER4" 5060 "$tmp/shared/200"
 pins_match 2 '.call_id == "shared-1@peer"' ||
 	check_fail "the fed copies changed the pinholes: $(pin_count '.call_id == "shared-1@peer"')"
+feed origins >"$tmp/origins" || check_fail "feedmsg origins"
+sed 's/^/# /' "$tmp/origins"
+[ "$(grep -c '^\(call\|pin\) shared-1@peer origin 0$' "$tmp/origins")" = 3 ] ||
+	check_fail "the wire call or its pinholes do not say origin wire"
 [ "$(stat pinholes_opened)" = $((opened + 2)) ] ||
 	check_fail "pinholes opened twice: $(stat pinholes_opened), expected $((opened + 2))"
 [ "$(stat calls_started)" = $((started + 1)) ] ||

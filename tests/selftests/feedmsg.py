@@ -15,6 +15,9 @@ itself, so that this follows the contract rather than a copy of it.
       POLICY_SET of the sip-feed key alone (until the tool knows it).
   feedmsg.py bad
       Malformed requests, one per line: "NAME errno N message".
+  feedmsg.py origins
+      Each call and pinhole the module dumps, with its origin (enum
+      edgepin_origin): "call CALL-ID origin N", "pin CALL-ID origin N".
 """
 import argparse
 import os
@@ -24,8 +27,8 @@ import struct
 import sys
 
 SOL_NETLINK, NETLINK_EXT_ACK = 270, 11
-NLM_F_REQUEST, NLM_F_ACK = 0x1, 0x4
-NLMSG_ERROR, NLA_F_NESTED = 2, 0x8000
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
+NLMSG_ERROR, NLMSG_DONE, NLA_F_NESTED = 2, 3, 0x8000
 NLMSGERR_ATTR_MSG = 1
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
 CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
@@ -102,6 +105,54 @@ def request(sock, family, cmd, payload):
             if typ != NLMSG_ERROR and s == seq and family == GENL_ID_CTRL:
                 return 0, data[off:off + ln]
             off += (ln + 3) & ~3
+
+
+def dump(sock, family, cmd):
+    """The attributes of each message of a dump."""
+    global seq
+    seq += 1
+    body = struct.pack("=BBH", cmd, 1, 0)
+    sock.send(struct.pack("=IHHII", 16 + len(body), family,
+                          NLM_F_REQUEST | NLM_F_DUMP, seq, 0) + body)
+    out = []
+    while True:
+        data = sock.recv(1 << 17)
+        off = 0
+        while off + 16 <= len(data):
+            ln, typ, _, s, _ = struct.unpack_from("=IHHII", data, off)
+            if s == seq:
+                if typ == NLMSG_DONE:
+                    return out
+                if typ == NLMSG_ERROR:
+                    sys.exit("feedmsg: dump refused")
+                out.append(attrs(data[off + 20:off + ln]))
+            off += (ln + 3) & ~3
+
+
+def attrs(buf):
+    """type (NLA_F_NESTED cleared) -> payload"""
+    out, off = {}, 0
+    while off + 4 <= len(buf):
+        ln, t = struct.unpack_from("=HH", buf, off)
+        if ln < 4:
+            break
+        out[t & ~NLA_F_NESTED] = buf[off + 4:off + ln]
+        off += (ln + 3) & ~3
+    return out
+
+
+def origins(sock, fam):
+    for cmd, top, cid, org, what in (
+            ("EDGEPIN_CMD_CALL_GET", "EDGEPIN_A_CALL",
+             "EDGEPIN_A_CALL_ID_STR", "EDGEPIN_A_CALL_ORIGIN", "call"),
+            ("EDGEPIN_CMD_PINHOLE_GET", "EDGEPIN_A_PINHOLE",
+             "EDGEPIN_A_PIN_CALL_ID", "EDGEPIN_A_PIN_ORIGIN", "pin")):
+        for m in dump(sock, fam, E[cmd]):
+            a = attrs(m[E[top]])
+            o = a.get(E[org])
+            print("%s %s origin %s" % (
+                what, a[E[cid]].decode(errors="replace"),
+                o[0] if o else "-"))
 
 
 def extack_msg(msg, flags):
@@ -251,6 +302,7 @@ def main():
     p.add_argument("--sip-feed", choices=("on", "off", "shared"),
                    required=True)
     sub.add_parser("bad")
+    sub.add_parser("origins")
     args = ap.parse_args()
 
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
@@ -259,6 +311,9 @@ def main():
     fam = resolve(sock)
     cmd = E["EDGEPIN_CMD_FEED"]
 
+    if args.cmd == "origins":
+        origins(sock, fam)
+        return
     if args.cmd == "bad":
         for name, payload in bad_cases():
             err, text = request(sock, fam, cmd, payload)
