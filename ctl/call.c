@@ -28,6 +28,7 @@ static const struct nl_spec call_spec[EDGEPIN_A_CALL_MAX + 1] = {
 	[EDGEPIN_A_CALL_AGE] = { MNL_TYPE_U32 },
 	[EDGEPIN_A_CALL_IDLE] = { MNL_TYPE_U32 },
 	[EDGEPIN_A_CALL_EDGE_OFFERED] = { MNL_TYPE_FLAG },
+	[EDGEPIN_A_CALL_ORIGIN] = { MNL_TYPE_U8 },
 };
 
 static void print_sig(const char *key, const char *fmt,
@@ -81,6 +82,9 @@ int print_call(const char *key, const struct nlattr *nest)
 		   u32_or0(tb[EDGEPIN_A_CALL_AGE]));
 	print_uint(PRINT_ANY, "idle", " idle %llus",
 		   u32_or0(tb[EDGEPIN_A_CALL_IDLE]));
+	a = tb[EDGEPIN_A_CALL_ORIGIN];
+	print_string(PRINT_ANY, "origin", " origin %s",
+		     origin_name(a ? mnl_attr_get_u8(a) : EDGEPIN_ORIGIN_WIRE));
 	close_json_object();
 	return 0;
 }

@@ -28,12 +28,13 @@ static const struct object *const objects[] = {
 	&monitor_object,
 	&ruleset_object,
 	&audit_object,
+	&feed_object,
 };
 
 static void usage_object(FILE *f, const struct object *o)
 {
 	const struct cmd *c;
-	char line[80];
+	char line[192];
 
 	for (c = o->cmds; c->fn; c++) {
 		snprintf(line, sizeof(line), "%s%s%s%s%s", o->name,

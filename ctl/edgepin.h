@@ -33,7 +33,8 @@ struct object {
 };
 
 extern const struct object policy_object, pinhole_object, call_object,
-	stats_object, monitor_object, ruleset_object, audit_object;
+	stats_object, monitor_object, ruleset_object, audit_object,
+	feed_object;
 
 /* Print "edgepin: @what: why" for @err (-errno) and return 1. */
 int ctl_error(const struct nl *nl, const char *what, int err);
@@ -68,6 +69,8 @@ int parse_addr(const char *s, uint8_t *family, uint8_t addr[16]);
 const char *format_addr(const void *addr, size_t len, char *buf);
 const char *family_name(uint8_t family);
 const char *proto_name(uint8_t proto);
+/* enum edgepin_origin: "wire", "feed" ("?" beyond). */
+const char *origin_name(uint8_t origin);
 
 /* Print a nested EDGEPIN_A_PINHOLE / EDGEPIN_A_CALL as object @key. */
 int print_pinhole(const char *key, const struct nlattr *nest);

@@ -26,6 +26,7 @@ static const char *const event_names[] = {
 	[EDGEPIN_EVENT_CALL_START] = "call_start",
 	[EDGEPIN_EVENT_CALL_END] = "call_end",
 	[EDGEPIN_EVENT_REFUSED] = "refused",
+	[EDGEPIN_EVENT_FEED_REFUSED] = "feed_refused",
 };
 
 /* Now as 2026-12-05T15:22:52.123456Z into @buf of 32. */
@@ -49,6 +50,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		[EDGEPIN_A_PINHOLE] = { MNL_TYPE_NESTED },
 		[EDGEPIN_A_CALL] = { MNL_TYPE_NESTED },
 		[EDGEPIN_A_REASON] = { MNL_TYPE_U32 },
+		[EDGEPIN_A_COUNT] = { MNL_TYPE_U32 },
 		[EDGEPIN_A_PEER_ADDR] = { MNL_TYPE_BINARY, 4, 16 },
 		[EDGEPIN_A_IIF] = { MNL_TYPE_NUL_STRING, 1, IF_NAMESIZE },
 	};
@@ -75,8 +77,12 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		print_string(PRINT_ANY, "reason", " %s",
 			     reason ? reason : "unknown");
 	}
+	/* how many edgepin feed refused for this reason */
+	if (tb[EDGEPIN_A_COUNT])
+		print_uint(PRINT_ANY, "count", " count %llu",
+			   mnl_attr_get_u32(tb[EDGEPIN_A_COUNT]));
 	/* a message refused as spoofed: the source it claimed, and where
-	 * it came in
+	 * it came in; a feed refusal: its (last) sender
 	 */
 	if (tb[EDGEPIN_A_PEER_ADDR])
 		print_string(PRINT_ANY, "source", " source %s",

@@ -253,6 +253,38 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	return run(nl, nlh->nlmsg_seq, nl->portid, cb, data);
 }
 
+int nl_send(struct nl *nl, struct nlmsghdr *nlh)
+{
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	return 0;
+}
+
+int nl_drain(struct nl *nl, void (*err)(int error, void *data), void *data)
+{
+	const struct nlmsgerr *e;
+	struct nlmsghdr *nlh;
+	ssize_t n;
+	int left;
+
+	for (;;) {
+		n = recv(mnl_socket_get_fd(nl->sock), nl->rx, sizeof(nl->rx),
+			 MSG_DONTWAIT);
+		if (n <= 0)
+			return n < 0 && errno == ENOBUFS ? -ENOBUFS : 0;
+		left = n;
+		for (nlh = (struct nlmsghdr *)nl->rx; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nlh->nlmsg_type != NLMSG_ERROR ||
+			    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+				continue;
+			e = mnl_nlmsg_get_payload(nlh);
+			if (e->error)
+				err(e->error, data);
+		}
+	}
+}
+
 /* The messages of one dump, kept until it is known whole. */
 struct kept {
 	char *buf;

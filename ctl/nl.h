@@ -14,6 +14,8 @@
 #include <libmnl/libmnl.h>
 
 #define NL_BUF_SIZE 32768
+/* Requests: room for one SIP message of up to 64 KiB (EDGEPIN_CMD_FEED). */
+#define NL_TX_SIZE (NL_BUF_SIZE + 65536)
 /* Reads of a dump that the kernel keeps marking interrupted (nl_dump). */
 #define NL_DUMP_TRIES 3
 
@@ -37,7 +39,7 @@ struct nl {
 	 * may be missing or still there.
 	 */
 	bool dump_intr;
-	char tx[NL_BUF_SIZE];
+	char tx[NL_TX_SIZE];
 	char rx[NL_BUF_SIZE];
 };
 
@@ -59,6 +61,17 @@ struct nlmsghdr *nl_request(struct nl *nl, uint8_t cmd, uint16_t flags);
  * (may be NULL) sees each reply message.
  */
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/*
+ * Send @nlh without waiting for an answer: one asked without NLM_F_ACK
+ * is answered only when it fails, and nl_drain() reads those.
+ */
+int nl_send(struct nl *nl, struct nlmsghdr *nlh);
+/*
+ * Read the error answers waiting on the socket, without blocking: @err
+ * sees each one's -errno. Returns 0, or -ENOBUFS when some were lost.
+ */
+int nl_drain(struct nl *nl, void (*err)(int error, void *data), void *data);
 
 /*
  * Read the dump @nlh asks for to its end, then pass each of its messages

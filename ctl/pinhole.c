@@ -45,6 +45,7 @@ static const struct nl_spec pin_spec[EDGEPIN_A_PIN_MAX + 1] = {
 	[EDGEPIN_A_PIN_FLOWS] = { MNL_TYPE_U32 },
 	[EDGEPIN_A_PIN_EDGE_CAND] = { MNL_TYPE_U8 },
 	[EDGEPIN_A_PIN_PEER_CAND] = { MNL_TYPE_U8 },
+	[EDGEPIN_A_PIN_ORIGIN] = { MNL_TYPE_U8 },
 };
 
 /* An address attribute, bracketed in text when it is IPv6. */
@@ -113,6 +114,9 @@ int print_pinhole(const char *key, const struct nlattr *nest)
 		     NAME(cand_kinds, u8_or(tb[EDGEPIN_A_PIN_EDGE_CAND], 0)));
 	print_string(PRINT_ANY, "peer_cand", " peer-cand %s",
 		     NAME(cand_kinds, u8_or(tb[EDGEPIN_A_PIN_PEER_CAND], 0)));
+	print_string(PRINT_ANY, "origin", " origin %s",
+		     origin_name(u8_or(tb[EDGEPIN_A_PIN_ORIGIN],
+				       EDGEPIN_ORIGIN_WIRE)));
 	close_json_object();
 	return 0;
 }

@@ -66,6 +66,13 @@ static const char *const mode_words[] = {
 	NULL,
 };
 
+static const char *const sip_feed_words[] = {
+	[EDGEPIN_SIP_FEED_ON] = "on",
+	[EDGEPIN_SIP_FEED_OFF] = "off",
+	[EDGEPIN_SIP_FEED_SHARED] = "shared",
+	NULL,
+};
+
 /* DESIGN.md "Policy", in its order. */
 static const struct key keys[] = {
 	{ "range", EDGEPIN_A_POL_RANGES, K_RANGE, NULL, "LO-HI..." },
@@ -87,6 +94,8 @@ static const struct key keys[] = {
 	{ "call-timeout", EDGEPIN_A_POL_CALL_TIMEOUT, K_U32, NULL,
 	  "SECONDS" },
 	{ "mode", EDGEPIN_A_POL_MODE, K_WORD, mode_words, "enforce|monitor" },
+	{ "sip-feed", EDGEPIN_A_POL_SIP_FEED, K_WORD, sip_feed_words,
+	  "on|off|shared" },
 };
 #define N_KEYS ARRAY_SIZE(keys)
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "uapi/edgepin.h"
 #include "edgepin.h"
 
 int parse_uint(const char *s, uint64_t max, uint64_t *v)
@@ -57,4 +58,10 @@ const char *family_name(uint8_t family)
 const char *proto_name(uint8_t proto)
 {
 	return proto == IPPROTO_UDP ? "udp" : proto == IPPROTO_TCP ? "tcp" : "?";
+}
+
+const char *origin_name(uint8_t origin)
+{
+	return origin == EDGEPIN_ORIGIN_WIRE ? "wire" :
+	       origin == EDGEPIN_ORIGIN_FEED ? "feed" : "?";
 }

@@ -198,6 +198,10 @@ struct edgepin_call {
 	u8 state;			/* enum edgepin_call_state */
 	u8 family;
 	u8 proto;
+	/* enum edgepin_origin of the INVITE that made it: unless sip-feed
+	 * is shared, only that source (wire or feed) speaks for it
+	 */
+	u8 origin;
 	bool answered;
 	bool offer_spent;		/* answered and confirmed */
 	bool offer_released;		/* spent, then freed */
@@ -369,6 +373,7 @@ static void pin_info(const struct edgepin_pin *pin,
 	pi->state = pin->state;
 	pi->edge_cand = k->edge_kind;
 	pi->peer_cand = k->peer_kind;
+	pi->origin = call->origin;
 	pi->edge_addr = k->edge_addr;
 	pi->peer_addr = k->peer_addr;
 	pi->edge_port = k->edge_port;
@@ -389,6 +394,7 @@ static void call_info(const struct edgepin_call *call,
 	ci->family = call->family;
 	ci->proto = call->proto;
 	ci->edge_offered = call->edge_offered;
+	ci->origin = call->origin;
 	ci->edge_sig = call->sig[call->edge_offered ? call->offer_side :
 				 !call->offer_side];
 	ci->peer_sig = call->sig[call->edge_offered ? !call->offer_side :
@@ -1115,6 +1121,7 @@ static struct edgepin_call *call_new(struct edgepin_net *en,
 	call->start = jiffies;
 	call->last = jiffies;
 	call->proto = m->proto;
+	call->origin = m->origin;
 	call->sig[0] = m->src;
 	call->sig[1] = m->dst_nat;
 	hash_add(calls->by_id, &call->hnode, call->hash);
@@ -1323,6 +1330,28 @@ static void call_move_pins(struct edgepin_net *en, struct edgepin_call *call,
 	rcu_read_unlock();
 }
 
+/*
+ * A call hears the source (wire or feed) it was learned from, unless
+ * sip-feed is shared: the wire cannot end or renegotiate a call learned
+ * from the TLS proxy, nor the feed one read on the wire. Shared, the
+ * same message seen by both is a retransmission to call_sdp(), and a
+ * second BYE finds no call.
+ */
+static bool msg_origin_heard(struct edgepin_net *en,
+			     const struct edgepin_call *call,
+			     const struct edgepin_msg *m)
+{
+	bool shared;
+
+	if (m->origin == call->origin)
+		return true;
+	rcu_read_lock();
+	shared = rcu_dereference(en->policy)->sip_feed ==
+		 EDGEPIN_SIP_FEED_SHARED;
+	rcu_read_unlock();
+	return shared;
+}
+
 bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m)
 {
 	struct edgepin_calls *calls = &en->calls;
@@ -1342,6 +1371,13 @@ bool edgepin_call_message(struct edgepin_net *en, struct edgepin_msg *m)
 		call = call_new(en, m);
 		if (!call)
 			goto out;
+	}
+	if (!msg_origin_heard(en, call, m)) {
+		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_OTHER_SOURCE);
+		net_info_ratelimited("edgepin: SIP message from a source (%s) its call does not hear ignored\n",
+				     m->origin == EDGEPIN_ORIGIN_FEED ?
+				     "feed" : "wire");
+		goto out;
 	}
 	side = msg_side(call, m);
 	if (!msg_in_call(call, m, side)) {

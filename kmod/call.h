@@ -72,6 +72,7 @@ struct edgepin_pin_info {
 	u8 state;			/* enum edgepin_pin_state */
 	u8 edge_cand;			/* enum edgepin_cand_kind */
 	u8 peer_cand;
+	u8 origin;			/* enum edgepin_origin, of its call */
 	union nf_inet_addr edge_addr;
 	union nf_inet_addr peer_addr;
 	u16 edge_port;
@@ -88,6 +89,7 @@ struct edgepin_call_info {
 	u8 family;			/* of the signalling */
 	u8 proto;			/* of the signalling */
 	bool edge_offered;
+	u8 origin;			/* enum edgepin_origin */
 	union nf_inet_addr edge_sig;
 	union nf_inet_addr peer_sig;
 	u32 pinholes;
@@ -197,6 +199,7 @@ struct edgepin_msg {
 	u8 cseq_method;
 	u8 family;
 	u8 proto;
+	u8 origin;			/* enum edgepin_origin: wire or feed */
 	/* Out: how long (seconds) its call wants the signalling flow kept,
 	 * 0 if @m is not of a tracked call: call-timeout once confirmed,
 	 * the unanswered timeout before (a flood of INVITEs must not hold

@@ -278,6 +278,13 @@ static void reasm_touch(struct edgepin_stream *s)
 
 /* What a destroyed connection's stream pointer says: never again. */
 #define EDGEPIN_STREAM_DEAD	((struct edgepin_stream *)1)
+/* What a TLS connection's says: not SIP we can read, never framed. */
+#define EDGEPIN_STREAM_TLS	((struct edgepin_stream *)2)
+
+static bool stream_real(const struct edgepin_stream *s)
+{
+	return s && s != EDGEPIN_STREAM_DEAD && s != EDGEPIN_STREAM_TLS;
+}
 
 static void streams_add(struct edgepin_stream *s)
 {
@@ -304,7 +311,7 @@ static struct edgepin_stream *stream_get(struct nf_conn *ct)
 	int i;
 
 	if (s)
-		return s == EDGEPIN_STREAM_DEAD ? NULL : s;
+		return stream_real(s) ? s : NULL;
 	s = edgepin_obj_alloc(sizeof(*s));
 	if (!s)
 		return NULL;
@@ -319,7 +326,49 @@ static struct edgepin_stream *stream_get(struct nf_conn *ct)
 		return s;
 	streams_del(s);
 	edgepin_obj_free(s);
-	return old == EDGEPIN_STREAM_DEAD ? NULL : old;
+	return stream_real(old) ? old : NULL;
+}
+
+/*
+ * Does the payload at @off begin like a TLS record (handshake, alert,
+ * change cipher spec or application data; SSL 3.0 to TLS 1.3, whose
+ * records say 3.1 to 3.4 or less)? A SIP message begins with a method
+ * or "SIP/2.0", or CRLF keep-alives: none of these bytes.
+ */
+static bool starts_like_tls(const struct sk_buff *skb, unsigned int off)
+{
+	u8 _rec[3];
+	const u8 *rec = skb_header_pointer(skb, off, sizeof(_rec), _rec);
+
+	return rec && rec[0] >= 0x14 && rec[0] <= 0x17 && rec[1] == 0x03 &&
+	       rec[2] <= 0x04;
+}
+
+/*
+ * The helper is attached to the TLS port too, so that the TLS connection
+ * can be master of the pinholes the SIP feed opens; its bytes are not
+ * SIP. A connection whose first payload, either way, begins like a TLS
+ * record is marked, and none of it is ever framed or held: the framer
+ * would resynchronise over every record and the stream would hold
+ * memory for nothing. This fails closed: SIP made to look like TLS is
+ * only not read. Returns true if @ct is (now) such a connection.
+ */
+static bool stream_is_tls(struct edgepin_net *en, struct nf_conn *ct,
+			  const struct sk_buff *skb, unsigned int off)
+{
+	struct edgepin_ct *ect = edgepin_ct(ct);
+	struct edgepin_stream *s = READ_ONCE(ect->stream);
+
+	if (s)
+		return s == EDGEPIN_STREAM_TLS;
+	if (!starts_like_tls(skb, off))
+		return false;
+	/* nothing seen before: the first payload decides, once */
+	s = cmpxchg(&ect->stream, NULL, EDGEPIN_STREAM_TLS);
+	if (s)
+		return s == EDGEPIN_STREAM_TLS;
+	edgepin_stat_inc(en, EDGEPIN_STAT_TLS_STREAMS);
+	return true;
 }
 
 /* Free what @s holds, for good; its conntrack is gone. */
@@ -501,7 +550,8 @@ static u32 frame_run(struct edgepin_net *en, struct nf_conn *ct,
 		if (fr->kind == SIP_FRAME_NEED_MORE || !fr->len)
 			return off;
 		if (fr->kind == SIP_FRAME_MESSAGE)
-			edgepin_sip_message(en, ct, dir, buf + off, fr->len);
+			edgepin_sip_message(en, ct, dir, buf + off, fr->len,
+					    EDGEPIN_ORIGIN_WIRE);
 		else if (fr->kind == SIP_FRAME_RESYNC)
 			edgepin_stat_inc(en, EDGEPIN_STAT_TCP_RESYNCS);
 		off += fr->len;
@@ -725,6 +775,7 @@ static int edgepin_help_tcp(struct sk_buff *skb, unsigned int protoff,
 			    struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
 	enum ip_conntrack_dir dir = CTINFO2DIR(ctinfo);
+	struct edgepin_net *en = edgepin_pernet(nf_ct_net(ct));
 	struct edgepin_stream *s;
 	const struct tcphdr *th;
 	struct tcphdr _th;
@@ -739,7 +790,9 @@ static int edgepin_help_tcp(struct sk_buff *skb, unsigned int protoff,
 	if (off >= skb->len)
 		return NF_ACCEPT;
 	/* forged bytes of an established stream are not the Edge's */
-	if (edgepin_spoofed(edgepin_pernet(nf_ct_net(ct)), skb, ct, dir))
+	if (edgepin_spoofed(en, skb, ct, dir))
+		return NF_ACCEPT;
+	if (stream_is_tls(en, ct, skb, off))
 		return NF_ACCEPT;
 	s = stream_get(ct);
 	if (!s)
@@ -797,11 +850,23 @@ static int edgepin_help_udp(struct sk_buff *skb, unsigned int protoff,
 		if (skb_copy_bits(skb, off, (char *)buf, len) < 0)
 			goto out;
 	}
-	/* The signalling flow is the pinholes' master: keep it as long as
-	 * a call on it may live, whatever else it carries; never shorten
-	 * it (other calls may be on it).
-	 */
-	hold = edgepin_sip_message(en, ct, dir, buf, len);
+	hold = edgepin_sip_message(en, ct, dir, buf, len, EDGEPIN_ORIGIN_WIRE);
+	edgepin_ct_hold(en, ct, skb, hold);
+out:
+	local_bh_enable();
+	return NF_ACCEPT;
+}
+
+/*
+ * The signalling flow is the pinholes' master: keep it as long as a call
+ * on it may live, whatever else it carries; never shorten it (other
+ * calls may be on it). UDP only: a TCP connection lives by its own
+ * state. @skb may be NULL (a fed message): nf_ct_refresh() does no
+ * accounting, so it never reads it.
+ */
+void edgepin_ct_hold(struct edgepin_net *en, struct nf_conn *ct,
+		     const struct sk_buff *skb, u32 hold)
+{
 	if (atomic_read(&edgepin_ct(ct)->pins)) {
 		rcu_read_lock();
 		hold = rcu_dereference(en->policy)->call_timeout;
@@ -809,9 +874,6 @@ static int edgepin_help_udp(struct sk_buff *skb, unsigned int protoff,
 	}
 	if (hold && nf_ct_expires(ct) < hold * HZ)
 		edgepin_ct_refresh(ct, skb, hold * HZ);
-out:
-	local_bh_enable();
-	return NF_ACCEPT;
 }
 
 /*
@@ -827,7 +889,7 @@ static void edgepin_destroy(struct nf_conn *ct)
 	if (atomic_read(&ect->pins))
 		edgepin_calls_master_gone(edgepin_pernet(nf_ct_net(ct)), ct);
 	s = xchg(&ect->stream, EDGEPIN_STREAM_DEAD);
-	if (s && s != EDGEPIN_STREAM_DEAD) {
+	if (stream_real(s)) {
 		/* its memory goes back now, while its netns surely lives */
 		stream_kill(s);
 		streams_del(s);
@@ -878,6 +940,17 @@ static void dgram_bufs_free(void)
 static unsigned int helpers_count(void)
 {
 	return ports_c * ARRAY_SIZE(edgepin_flavours);
+}
+
+/* Is @h one of the helpers this module registered? */
+bool edgepin_helper_ours(const struct nf_conntrack_helper *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < helpers_count(); i++)
+		if (h == &edgepin_helpers[i])
+			return true;
+	return false;
 }
 
 int edgepin_helper_init(void)

@@ -28,7 +28,10 @@ void edgepin_reasm_init(struct edgepin_reasm *r);
 
 /* Our part of a SIP connection's conntrack (nf_conn_help.data). */
 struct edgepin_ct {
-	struct edgepin_stream *stream;	/* TCP reassembly, NULL for UDP */
+	/* TCP reassembly, NULL for UDP; or the mark of a TLS connection,
+	 * never read (helper.c: stream_is_tls())
+	 */
+	struct edgepin_stream *stream;
 	/* the pins it is master of (edgepin_pin.mnode), under the netns's
 	 * calls.lock: its destroy closes them without walking every call
 	 */
@@ -58,6 +61,13 @@ static inline void edgepin_ct_pins_dec(struct nf_conn *ct)
 {
 	atomic_dec(&edgepin_ct(ct)->pins);
 }
+
+struct edgepin_net;
+
+/* Keep @ct, a UDP SIP flow, for @hold seconds (helper.c). */
+void edgepin_ct_hold(struct edgepin_net *en, struct nf_conn *ct,
+		     const struct sk_buff *skb, u32 hold);
+bool edgepin_helper_ours(const struct nf_conntrack_helper *h);
 
 int edgepin_helper_init(void);
 void edgepin_helper_exit(void);

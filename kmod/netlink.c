@@ -12,10 +12,14 @@
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 
 #include "compat.h"
 #include "netlink.h"
 #include "netns.h"
+#include "parser.h"
+#include "sip.h"
 
 enum edgepin_mcgrp {
 	EDGEPIN_MCGRP_EVENTS_ID,
@@ -50,6 +54,44 @@ static const struct nla_policy edgepin_pin_get_policy[EDGEPIN_A_MAX + 1] = {
 
 static const struct nla_policy edgepin_call_id_policy[EDGEPIN_A_MAX + 1] = {
 	[EDGEPIN_A_CALL_ID]	= EDGEPIN_CALL_ID_POLICY,
+};
+
+static struct netlink_range_validation edgepin_feed_msg_range = {
+	.min = 1, .max = SIP_MAX_MSG_LEN,
+};
+
+static const struct nla_policy
+edgepin_feed_msg_policy[EDGEPIN_A_FEED_MAX + 1] = {
+	[EDGEPIN_A_FEED_PROTO]		= { .type = NLA_U8 },
+	[EDGEPIN_A_FEED_FAMILY]		= { .type = NLA_U8 },
+	[EDGEPIN_A_FEED_SRC_ADDR]	= NLA_POLICY_VALIDATE_FN(NLA_BINARY,
+							 edgepin_validate_addr,
+							 16),
+	[EDGEPIN_A_FEED_SRC_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[EDGEPIN_A_FEED_DST_ADDR]	= NLA_POLICY_VALIDATE_FN(NLA_BINARY,
+							 edgepin_validate_addr,
+							 16),
+	[EDGEPIN_A_FEED_DST_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[EDGEPIN_A_FEED_MSG]		=
+		NLA_POLICY_FULL_RANGE(NLA_BINARY, &edgepin_feed_msg_range),
+	[EDGEPIN_A_FEED_ZONE]		= { .type = NLA_U16 },
+	[EDGEPIN_A_FEED_TLS]		= { .type = NLA_FLAG },
+};
+
+static const struct nla_policy
+edgepin_feed_drop_policy[EDGEPIN_A_FEED_DROP_MAX + 1] = {
+	[EDGEPIN_A_FEED_DROP_REASON]	=
+		NLA_POLICY_RANGE(NLA_U32, EDGEPIN_STAT_FEED_REFUSED_SENDER,
+				 EDGEPIN_STAT_FEED_REFUSED_MALFORMED),
+	[EDGEPIN_A_FEED_DROP_COUNT]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[EDGEPIN_A_FEED_DROP_SENDER]	= NLA_POLICY_VALIDATE_FN(NLA_BINARY,
+							 edgepin_validate_addr,
+							 16),
+};
+
+static const struct nla_policy edgepin_feed_policy[EDGEPIN_A_MAX + 1] = {
+	[EDGEPIN_A_FEED]	= NLA_POLICY_NESTED(edgepin_feed_msg_policy),
+	[EDGEPIN_A_FEED_DROP]	= NLA_POLICY_NESTED(edgepin_feed_drop_policy),
 };
 
 static struct edgepin_net *edgepin_info_pernet(struct genl_info *info)
@@ -187,7 +229,8 @@ static int edgepin_fill_pin(struct sk_buff *skb,
 	     nla_put_u32(skb, EDGEPIN_A_PIN_TIMEOUT, pi->timeout)) ||
 	    nla_put_u32(skb, EDGEPIN_A_PIN_FLOWS, pi->flows) ||
 	    nla_put_u8(skb, EDGEPIN_A_PIN_EDGE_CAND, pi->edge_cand) ||
-	    nla_put_u8(skb, EDGEPIN_A_PIN_PEER_CAND, pi->peer_cand)) {
+	    nla_put_u8(skb, EDGEPIN_A_PIN_PEER_CAND, pi->peer_cand) ||
+	    nla_put_u8(skb, EDGEPIN_A_PIN_ORIGIN, pi->origin)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -225,6 +268,7 @@ static int edgepin_fill_call(struct sk_buff *skb,
 	    nla_put_u32(skb, EDGEPIN_A_CALL_PINHOLES, ci->pinholes) ||
 	    nla_put_u32(skb, EDGEPIN_A_CALL_AGE, ci->age) ||
 	    nla_put_u32(skb, EDGEPIN_A_CALL_IDLE, ci->idle) ||
+	    nla_put_u8(skb, EDGEPIN_A_CALL_ORIGIN, ci->origin) ||
 	    (ci->edge_offered &&
 	     nla_put_flag(skb, EDGEPIN_A_CALL_EDGE_OFFERED))) {
 		nla_nest_cancel(skb, nest);
@@ -412,6 +456,204 @@ static int edgepin_stats_reset_doit(struct sk_buff *skb,
 	return 0;
 }
 
+/*
+ * The conntrack of the signalling connection a fed message names, with a
+ * reference, and the direction the message went in it; NULL if none.
+ * The proxy reports addresses as it saw them: one end of a connection
+ * behind DNAT (or SNAT) sees its private address, which only the reply
+ * tuple holds, so the message's own direction is looked up, then the
+ * opposite one (a match there is the other direction).
+ */
+static struct nf_conn *edgepin_feed_master(struct net *net, u16 zone_id,
+					   struct nf_conntrack_tuple *t,
+					   enum ip_conntrack_dir *dir)
+{
+	const struct nf_conntrack_tuple_hash *h;
+	struct nf_conntrack_zone zone;
+	union nf_inet_addr a;
+	__be16 port;
+
+	nf_ct_zone_init(&zone, zone_id, NF_CT_DEFAULT_ZONE_DIR, 0);
+	h = nf_conntrack_find_get(net, &zone, t);
+	if (h) {
+		*dir = NF_CT_DIRECTION(h);
+		return nf_ct_tuplehash_to_ctrack(h);
+	}
+	a = t->src.u3;
+	t->src.u3 = t->dst.u3;
+	t->dst.u3 = a;
+	port = t->src.u.all;
+	t->src.u.all = t->dst.u.all;
+	t->dst.u.all = port;
+	h = nf_conntrack_find_get(net, &zone, t);
+	if (!h)
+		return NULL;
+	*dir = !NF_CT_DIRECTION(h);
+	return nf_ct_tuplehash_to_ctrack(h);
+}
+
+/* Does @ct carry one of our helpers, so that it may master pinholes? */
+static bool edgepin_feed_helper_ours(const struct nf_conn *ct)
+{
+	const struct nf_conn_help *help = nfct_help(ct);
+	bool ours;
+
+	if (!help)
+		return false;
+	rcu_read_lock();
+	ours = edgepin_helper_ours(rcu_dereference(help->helper));
+	rcu_read_unlock();
+	return ours;
+}
+
+/*
+ * A fed message goes where a message the helper read would: the same
+ * parser, call layer and policy, with the signalling connection it names
+ * as the pinholes' master. There is no packet, so no reverse-path check:
+ * what stands for it is edgepin feed's checks of its senders (and key),
+ * CAP_NET_ADMIN here, and that the addresses name a live connection that
+ * this firewall tracks with our helper.
+ */
+static int edgepin_feed_msg(struct edgepin_net *en, const struct nlattr *nest,
+			    struct netlink_ext_ack *extack)
+{
+	static const int required[] = {
+		EDGEPIN_A_FEED_PROTO, EDGEPIN_A_FEED_FAMILY,
+		EDGEPIN_A_FEED_SRC_ADDR, EDGEPIN_A_FEED_SRC_PORT,
+		EDGEPIN_A_FEED_DST_ADDR, EDGEPIN_A_FEED_DST_PORT,
+		EDGEPIN_A_FEED_MSG,
+	};
+	struct nlattr *tb[EDGEPIN_A_FEED_MAX + 1];
+	struct nf_conntrack_tuple t = {};
+	enum ip_conntrack_dir dir;
+	unsigned int alen, i;
+	struct nf_conn *ct;
+	u8 family, proto;
+	u16 zone = 0;
+	u8 sip_feed;
+	u32 hold;
+	int ret;
+
+	ret = nla_parse_nested(tb, EDGEPIN_A_FEED_MAX, nest,
+			       edgepin_feed_msg_policy, extack);
+	if (ret)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(required); i++) {
+		if (NL_REQ_ATTR_CHECK(extack, nest, tb, required[i])) {
+			NL_SET_ERR_MSG(extack, "fed message incomplete");
+			return -EINVAL;
+		}
+	}
+	family = nla_get_u8(tb[EDGEPIN_A_FEED_FAMILY]);
+	if (family != AF_INET && family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[EDGEPIN_A_FEED_FAMILY],
+				    "family must be AF_INET or AF_INET6");
+		return -EINVAL;
+	}
+	alen = family == AF_INET ? 4 : 16;
+	if (nla_len(tb[EDGEPIN_A_FEED_SRC_ADDR]) != alen) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[EDGEPIN_A_FEED_SRC_ADDR],
+				    "address length does not match the family");
+		return -EINVAL;
+	}
+	if (nla_len(tb[EDGEPIN_A_FEED_DST_ADDR]) != alen) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[EDGEPIN_A_FEED_DST_ADDR],
+				    "address length does not match the family");
+		return -EINVAL;
+	}
+	proto = nla_get_u8(tb[EDGEPIN_A_FEED_PROTO]);
+	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[EDGEPIN_A_FEED_PROTO],
+				    "transport must be UDP or TCP");
+		return -EINVAL;
+	}
+	if (tb[EDGEPIN_A_FEED_ZONE])
+		zone = nla_get_u16(tb[EDGEPIN_A_FEED_ZONE]);
+
+	edgepin_stat_inc(en, EDGEPIN_STAT_FEED_MESSAGES);
+	rcu_read_lock();
+	sip_feed = rcu_dereference(en->policy)->sip_feed;
+	rcu_read_unlock();
+	if (sip_feed == EDGEPIN_SIP_FEED_OFF) {
+		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_OTHER_SOURCE);
+		NL_SET_ERR_MSG(extack, "policy sip-feed is off");
+		return -EOPNOTSUPP;
+	}
+
+	t.src.l3num = family;
+	nla_memcpy(&t.src.u3, tb[EDGEPIN_A_FEED_SRC_ADDR], alen);
+	t.src.u.all = htons(nla_get_u16(tb[EDGEPIN_A_FEED_SRC_PORT]));
+	nla_memcpy(&t.dst.u3, tb[EDGEPIN_A_FEED_DST_ADDR], alen);
+	t.dst.u.all = htons(nla_get_u16(tb[EDGEPIN_A_FEED_DST_PORT]));
+	t.dst.protonum = proto;
+	ct = edgepin_feed_master(en->net, zone, &t, &dir);
+	if (ct && !edgepin_feed_helper_ours(ct)) {
+		nf_ct_put(ct);
+		ct = NULL;
+	}
+	if (!ct) {
+		edgepin_stat_inc(en, EDGEPIN_STAT_FEED_NO_MASTER);
+		NL_SET_ERR_MSG(extack,
+			       "no tracked signalling connection with the edgepin helper has these addresses");
+		return -ENOENT;
+	}
+
+	/* as in the helper: the call layer expects BHs off */
+	local_bh_disable();
+	hold = edgepin_sip_message(en, ct, dir,
+				   nla_data(tb[EDGEPIN_A_FEED_MSG]),
+				   nla_len(tb[EDGEPIN_A_FEED_MSG]),
+				   EDGEPIN_ORIGIN_FEED);
+	if (proto == IPPROTO_UDP)
+		edgepin_ct_hold(en, ct, NULL, hold);
+	local_bh_enable();
+	nf_ct_put(ct);
+	return 0;
+}
+
+static void edgepin_notify_feed_refused(struct edgepin_net *en, u32 reason,
+					u32 count, const struct nlattr *sender);
+
+/* What edgepin feed refused itself: counted here, where stats are read. */
+static int edgepin_feed_drop(struct edgepin_net *en, const struct nlattr *nest,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[EDGEPIN_A_FEED_DROP_MAX + 1];
+	u32 reason, count;
+	int ret;
+
+	ret = nla_parse_nested(tb, EDGEPIN_A_FEED_DROP_MAX, nest,
+			       edgepin_feed_drop_policy, extack);
+	if (ret)
+		return ret;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, EDGEPIN_A_FEED_DROP_REASON) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, EDGEPIN_A_FEED_DROP_COUNT)) {
+		NL_SET_ERR_MSG(extack, "feed refusals need a reason and a count");
+		return -EINVAL;
+	}
+	reason = nla_get_u32(tb[EDGEPIN_A_FEED_DROP_REASON]);
+	count = nla_get_u32(tb[EDGEPIN_A_FEED_DROP_COUNT]);
+	edgepin_stat_add(en, reason, count);
+	edgepin_notify_feed_refused(en, reason, count,
+				    tb[EDGEPIN_A_FEED_DROP_SENDER]);
+	return 0;
+}
+
+static int edgepin_feed_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct edgepin_net *en = edgepin_info_pernet(info);
+	struct nlattr *msg = info->attrs[EDGEPIN_A_FEED];
+	struct nlattr *drop = info->attrs[EDGEPIN_A_FEED_DROP];
+
+	if (!msg == !drop) {
+		GENL_SET_ERR_MSG(info, "one of a fed message or feed refusals");
+		return -EINVAL;
+	}
+	if (drop)
+		return edgepin_feed_drop(en, drop, info->extack);
+	return edgepin_feed_msg(en, msg, info->extack);
+}
+
 /* Commands that take no attribute: any one given is refused. */
 static const struct nla_policy edgepin_no_attrs[EDGEPIN_A_MAX + 1] = {};
 
@@ -469,6 +711,13 @@ static const struct genl_ops edgepin_genl_ops[] = {
 		.cmd	= EDGEPIN_CMD_STATS_RESET,
 		.doit	= edgepin_stats_reset_doit,
 		.policy	= edgepin_no_attrs,
+		.maxattr = EDGEPIN_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= EDGEPIN_CMD_FEED,
+		.doit	= edgepin_feed_doit,
+		.policy	= edgepin_feed_policy,
 		.maxattr = EDGEPIN_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
@@ -568,6 +817,29 @@ void edgepin_notify_spoofed(struct edgepin_net *en, u8 family,
 	    nla_put(skb, EDGEPIN_A_PEER_ADDR, family == AF_INET ? 4 : 16,
 		    src) ||
 	    nla_put_string(skb, EDGEPIN_A_IIF, iif)) {
+		nlmsg_free(skb);
+		goto out;
+	}
+	edgepin_event_send(en, skb, hdr);
+out:
+	rcu_read_unlock();
+}
+
+/* What edgepin feed refused: how many, why, from whom (when known). */
+static void edgepin_notify_feed_refused(struct edgepin_net *en, u32 reason,
+					u32 count, const struct nlattr *sender)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	rcu_read_lock();
+	skb = edgepin_event_new(en, EDGEPIN_EVENT_FEED_REFUSED, &hdr);
+	if (!skb)
+		goto out;
+	if (nla_put_u32(skb, EDGEPIN_A_REASON, reason) ||
+	    nla_put_u32(skb, EDGEPIN_A_COUNT, count) ||
+	    (sender && nla_put(skb, EDGEPIN_A_PEER_ADDR, nla_len(sender),
+			       nla_data(sender)))) {
 		nlmsg_free(skb);
 		goto out;
 	}

@@ -35,6 +35,12 @@ static inline void edgepin_stat_inc(struct edgepin_net *en,
 	this_cpu_inc(en->stats->c[s]);
 }
 
+static inline void edgepin_stat_add(struct edgepin_net *en,
+				    enum edgepin_stat s, u32 n)
+{
+	this_cpu_add(en->stats->c[s], n);
+}
+
 /* Sum of one counter over all CPUs (approximate while it changes). */
 u64 edgepin_stat_read(struct edgepin_net *en, enum edgepin_stat s);
 void edgepin_stats_reset(struct edgepin_net *en);

@@ -27,6 +27,7 @@ static const struct edgepin_policy edgepin_policy_defaults = {
 	.transports		= EDGEPIN_PROTO_UDP | EDGEPIN_PROTO_TCP,
 	.peer_match		= EDGEPIN_PEER_MATCH_ADDRESS,
 	.mode			= EDGEPIN_MODE_ENFORCE,
+	.sip_feed		= EDGEPIN_SIP_FEED_ON,
 	.n_ranges		= 1,
 	.ranges			= { { .lo = 50000, .hi = 59999 } },
 	.n_edges		= 0,
@@ -95,6 +96,8 @@ static const struct nla_policy edgepin_policy_nl_policy[EDGEPIN_A_POL_MAX + 1] =
 	[EDGEPIN_A_POL_CALL_TIMEOUT] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &edgepin_call_timeout_range),
 	[EDGEPIN_A_POL_MODE]	= NLA_POLICY_MAX(NLA_U8, EDGEPIN_MODE_MONITOR),
+	[EDGEPIN_A_POL_SIP_FEED] = NLA_POLICY_MAX(NLA_U8,
+						  EDGEPIN_SIP_FEED_SHARED),
 	[EDGEPIN_A_POL_MAX_CALLS_PER_SOURCE] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &edgepin_max_per_source_range),
 };
@@ -268,6 +271,8 @@ int edgepin_policy_parse(struct edgepin_policy *p, const struct nlattr *nest,
 		p->peer_match = nla_get_u8(tb[EDGEPIN_A_POL_PEER_MATCH]);
 	if (tb[EDGEPIN_A_POL_MODE])
 		p->mode = nla_get_u8(tb[EDGEPIN_A_POL_MODE]);
+	if (tb[EDGEPIN_A_POL_SIP_FEED])
+		p->sip_feed = nla_get_u8(tb[EDGEPIN_A_POL_SIP_FEED]);
 	if (tb[EDGEPIN_A_POL_MAX_CALLS])
 		p->max_calls = nla_get_u32(tb[EDGEPIN_A_POL_MAX_CALLS]);
 	if (tb[EDGEPIN_A_POL_MAX_CALLS_PER_SOURCE])
@@ -394,7 +399,8 @@ int edgepin_policy_fill(const struct edgepin_policy *p, struct sk_buff *skb)
 	    nla_put_u32(skb, EDGEPIN_A_POL_PINHOLE_TIMEOUT,
 			p->pinhole_timeout) ||
 	    nla_put_u32(skb, EDGEPIN_A_POL_CALL_TIMEOUT, p->call_timeout) ||
-	    nla_put_u8(skb, EDGEPIN_A_POL_MODE, p->mode)) {
+	    nla_put_u8(skb, EDGEPIN_A_POL_MODE, p->mode) ||
+	    nla_put_u8(skb, EDGEPIN_A_POL_SIP_FEED, p->sip_feed)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -51,6 +51,7 @@ struct edgepin_policy {
 	u8 transports;			/* EDGEPIN_PROTO_* */
 	u8 peer_match;			/* enum edgepin_peer_match */
 	u8 mode;			/* enum edgepin_mode */
+	u8 sip_feed;			/* enum edgepin_sip_feed */
 	u8 n_ranges;
 	u8 n_edges;
 	u8 n_excludes;

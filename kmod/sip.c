@@ -112,9 +112,10 @@ static struct edgepin_sdp *sum_dup(const struct edgepin_sdp *sum)
 }
 
 u32 edgepin_sip_message(struct edgepin_net *en, struct nf_conn *ct,
-			enum ip_conntrack_dir dir, const char *buf, size_t len)
+			enum ip_conntrack_dir dir, const char *buf, size_t len,
+			u8 origin)
 {
-	struct edgepin_msg m = { .ct = ct };
+	struct edgepin_msg m = { .ct = ct, .origin = origin };
 	struct sip_scratch *s;
 	struct sip_msg msg;
 

@@ -27,7 +27,7 @@ expect() {
 }
 
 expect "edgepin " "-j --json -h --help -V --version help version audit call
-	monitor pinhole policy ruleset stats"
+	feed monitor pinhole policy ruleset stats"
 expect "edgepin -j po" "policy"
 expect "edgepin policy " "help show load set check reset"
 expect "edgepin monitor " "help -t --timestamp"
@@ -45,5 +45,11 @@ expect "edgepin ruleset install " "--print --edge --sip-port --range"
 expect "edgepin ruleset install --print --range 1-2 " "--edge --sip-port"
 expect "edgepin ruleset show --nft " "--guard --policy"
 expect "edgepin ruleset remove " "--keep-guard"
+expect "edgepin feed " "help send --listen --source --key-file --socket --zone
+	--print"
+expect "edgepin feed --print --listen 127.0.0.1 " "--listen --source
+	--key-file --socket --zone"
+expect "edgepin feed send " "--socket"
+expect "edgepin policy set sip-feed " "on off shared"
 [ $fail = 0 ] && echo "completion: every case offers what the usage says"
 exit $fail

@@ -104,12 +104,13 @@ enum edgepin_mode {
 
 /* Policy key sip-feed: may fed SIP (EDGEPIN_CMD_FEED) speak for calls? */
 enum edgepin_sip_feed {
-	EDGEPIN_SIP_FEED_ON,		/* yes; a call hears only the source
-					 * (wire or feed) it was learned from */
+	/* yes; a call hears only the source (wire or feed) it was learned from */
+	EDGEPIN_SIP_FEED_ON,
 	EDGEPIN_SIP_FEED_OFF,		/* no: fed messages are refused */
-	EDGEPIN_SIP_FEED_SHARED,	/* yes, and wire and feed both speak
-					 * for the same call (a message seen
-					 * by both counts once) */
+	/* yes, and wire and feed both speak for the same call (a message
+	 * seen by both counts once)
+	 */
+	EDGEPIN_SIP_FEED_SHARED,
 };
 
 /* Where a call, and so its pinholes, was learned from. */
@@ -260,17 +261,18 @@ enum edgepin_stat {
 	EDGEPIN_STAT_REFUSED_OFFER_MEMORY, /* offer memory budget hit */
 	/* The SIP feed (EDGEPIN_CMD_FEED) and TLS. */
 	EDGEPIN_STAT_FEED_MESSAGES,	/* fed messages received */
-	EDGEPIN_STAT_FEED_NO_MASTER,	/* no helper-attached connection has
-					 * the fed addresses */
-	EDGEPIN_STAT_REFUSED_OTHER_SOURCE, /* fed with sip-feed off, or a call's
-					 * message from the source (wire or
-					 * feed) it does not hear */
+	/* no helper-attached connection has the fed addresses */
+	EDGEPIN_STAT_FEED_NO_MASTER,
+	/* fed with sip-feed off, or a call's message from the source (wire
+	 * or feed) it does not hear
+	 */
+	EDGEPIN_STAT_REFUSED_OTHER_SOURCE,
 	EDGEPIN_STAT_FEED_REFUSED_SENDER, /* by edgepin feed: unlisted sender */
 	EDGEPIN_STAT_FEED_REFUSED_KEY,	/* by edgepin feed: wrong or no key */
-	EDGEPIN_STAT_FEED_REFUSED_MALFORMED, /* by edgepin feed: bad HEP, not
-					 * SIP, addresses unusable */
-	EDGEPIN_STAT_TLS_STREAMS,	/* helper-attached TCP streams that
-					 * began with TLS: not read */
+	/* by edgepin feed: bad HEP, not SIP, addresses unusable */
+	EDGEPIN_STAT_FEED_REFUSED_MALFORMED,
+	/* helper-attached TCP streams that began with TLS: not read */
+	EDGEPIN_STAT_TLS_STREAMS,
 	__EDGEPIN_STAT_MAX
 };
 #define EDGEPIN_STAT_MAX (__EDGEPIN_STAT_MAX - 1)
@@ -286,9 +288,10 @@ enum edgepin_event {
 					 * claimed source EDGEPIN_A_PEER_ADDR
 					 * and EDGEPIN_A_IIF it came in on
 					 */
-	EDGEPIN_EVENT_FEED_REFUSED,	/* + EDGEPIN_A_REASON, EDGEPIN_A_COUNT,
-					 * EDGEPIN_A_PEER_ADDR (the sender,
-					 * when not the local socket) */
+	/* + EDGEPIN_A_REASON, EDGEPIN_A_COUNT, EDGEPIN_A_PEER_ADDR (the
+	 * sender, when not the local socket)
+	 */
+	EDGEPIN_EVENT_FEED_REFUSED,
 };
 
 #endif /* _UAPI_LINUX_EDGEPIN_H */

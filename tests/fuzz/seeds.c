@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz.h"
+#include "hep_build.h"
 
 static const char *out;
 static int seq;
@@ -101,9 +102,40 @@ static void multipart(const char *msg, const struct sip_msg *m)
 			sdp_seed(body + part.body.off, part.body.len);
 }
 
+/*
+ * The message in HEPv3: IPv4 UDP without a key, IPv6 TCP with one, IPv4
+ * as Kamailio sends TLS (IP protocol 22).
+ */
+static void hep_seeds(const char *buf, size_t len)
+{
+	static const uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t b6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	static struct hep_build h;
+
+	if (len > 60000)
+		return;
+	hb_head(&h, 2, 17, "\xc0\x00\x02\x0a", 5060, "\xc0\x00\x02\x14",
+		5060, NULL);
+	hb_chunk(&h, 15, buf, len);
+	hb_end(&h);
+	put("hep", h.b, h.len, "", 0);
+	hb_head(&h, 10, 6, a6, 5061, b6, 443, "capture-password");
+	hb_chunk(&h, 17, "corr", 4);
+	hb_chunk(&h, 15, buf, len);
+	hb_end(&h);
+	put("hep", h.b, h.len, "", 0);
+	hb_head(&h, 2, 22, "\xc6\x33\x64\x02", 40000, "\xcb\x00\x71\x02",
+		5061, "k");
+	hb_chunk(&h, 15, buf, len);
+	hb_end(&h);
+	put("hep", h.b, h.len, "", 0);
+}
+
 static void vector(const char *buf, size_t len, FILE *stream)
 {
 	struct sip_msg m;
+
+	hep_seeds(buf, len);
 
 	put("sip", buf, len, "", 0);
 	put("frame", buf, len, "", 0);

@@ -60,7 +60,8 @@ max-pinholes 65536
 max-pinholes-per-call 64
 pinhole-timeout 60
 call-timeout 14400
-mode enforce'
+mode enforce
+sip-feed on'
 
 # 1. Defaults, in text and in JSON with DESIGN.md's key names.
 expect_show "$NS_A" <<<"$defaults"
@@ -71,7 +72,8 @@ jq -e '.range == [{"lo": 50000, "hi": 59999}] and .edge == [] and
 	.max_pinholes == 65536 and
 	.max_pinholes_per_call == 64 and .pinhole_timeout == 60 and
 	.call_timeout == 14400 and .mode == "enforce" and
-	(keys | length) == 12' "$tmp/show.json" >/dev/null ||
+	.sip_feed == "on" and
+	(keys | length) == 13' "$tmp/show.json" >/dev/null ||
 	fail "policy show -j does not show the defaults"
 echo "# defaults shown in text and JSON"
 
@@ -100,7 +102,8 @@ max-pinholes 1000
 max-pinholes-per-call 8
 pinhole-timeout 5
 call-timeout 30
-mode monitor'
+mode monitor
+sip-feed on'
 expect_show "$NS_A" <<<"$changed"
 jq -e '.range == [{"lo": 40000, "hi": 40100}, {"lo": 50000, "hi": 50000}]
 	and .edge == ["203.0.113.0/24", "2001:db8:2::2/128"] and
@@ -150,6 +153,7 @@ max-pinholes-per-call 64
 pinhole-timeout 60
 call-timeout 14400
 mode enforce
+sip-feed on
 EOF
 echo "# load replaces from the defaults; lines add"
 
