@@ -11,7 +11,8 @@
 # it), those of Kamailio's leg to the UAS name no connection
 # (feed_no_master). The peer's media reaches the negotiated ports, the
 # attacker's does not, nor the peer's to another port; the BYE closes the
-# pinholes and cuts the media.
+# pinholes and cuts the media. A TLS connection without the helper masters
+# nothing: its call's fed messages count feed_no_master and open nothing.
 . ./lib.sh
 need nft conntrack jq edgepin python3 kamailio openssl socat
 feed_setup
@@ -98,5 +99,22 @@ poll 10 sh -c "! ip netns exec $FW conntrack -L -p udp --dport 50010 2>/dev/null
 	fail "calls left: $(ip netns exec "$FW" edgepin -j call list)"
 probe "$PEER" 40000 "$EDGE4" 50010 after-bye
 expect_no_rx "$tmp/rx" after-bye
+
+# A TLS connection that carries no helper (the ruleset without the TLS
+# port), as one that does not cross this firewall: its fed messages name
+# no master (feed_no_master) and open nothing.
+in_ns "$FW" edgepin ruleset install --edge "$EDGE4" --sip-port 5060 ||
+	fail "ruleset install without 5061"
+nm0=$(stat feed_no_master) op0=$(stat pinholes_opened)
+ip netns exec "$PEER" "$TLSUA" --to "$EDGE4" --ca "$tmp/edge.crt" \
+	--calls 1 --call-prefix no-helper- --media-port 40000 \
+	>"$tmp/ua2.log" 2>&1 || fail "the second TLS call: $(cat "$tmp/ua2.log")"
+# INVITE, 100, 200, ACK, BYE, 200 on the TLS leg at least
+no_master_grew() { [ "$(stat feed_no_master)" -ge $((nm0 + 6)) ]; }
+poll 20 no_master_grew ||
+	fail "feed_no_master $nm0 -> $(stat feed_no_master) for a call without a master"
+[ "$(stat pinholes_opened)" = "$op0" ] ||
+	fail "a call without a master opened pinholes"
+echo "# no helper on the TLS connection: feed_no_master $nm0 -> $(stat feed_no_master), nothing opened"
 kill -0 $FEED_PID || fail "edgepin feed died: $(cat "$tmp/feed.log")"
 exit 0
