@@ -31,7 +31,7 @@ tier_debug() { tests/debug/check.sh; }
 tier_deb() { tests/deb/check.sh; }
 tier_selftests() {
 	scripts/vm-run --timeout "${SELFTESTS_TIMEOUT:-3600}" -- \
-		tests/selftests/run.sh
+		env SELFTESTS_FULL="${SELFTESTS_FULL:-}" tests/selftests/run.sh
 }
 
 # The module built from a copy of kmod/ in build/6.12/ (kmod/ keeps the
