@@ -90,14 +90,16 @@ selftests: all
 
 # The module (modules_install, then depmod), and install-ctl: the tool,
 # its man page and bash completion (PREFIX, default /usr/local),
-# edgepin.service (UNITDIR, its ExecStart= pointed at SBINDIR) and the
-# two files in /etc, each only when not there yet (an operator's edits
-# are kept). DESTDIR honoured.
+# edgepin.service and edgepin-feed.service (UNITDIR, their Exec lines
+# pointed at SBINDIR) and the three files in /etc, each only when not
+# there yet (an operator's edits are kept). DESTDIR honoured.
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 etc_files := scripts/deploy/policy:/etc/edgepin/policy \
-	scripts/deploy/modprobe.conf:/etc/modprobe.d/edgepin.conf
+	scripts/deploy/modprobe.conf:/etc/modprobe.d/edgepin.conf \
+	scripts/deploy/edgepin-feed.default:/etc/default/edgepin-feed
+units := edgepin.service edgepin-feed.service
 # systemd, when it runs this system (not for a DESTDIR staging tree)
 systemd := $(if $(DESTDIR),,$(wildcard /run/systemd/system))
 
@@ -114,10 +116,11 @@ install-module: module
 install-ctl: ctl
 	$(MAKE) -C ctl install
 	install -d "$(DESTDIR)$(UNITDIR)"
-	sed 's|/usr/sbin/edgepin|$(SBINDIR)/edgepin|g' \
-		scripts/deploy/edgepin.service \
-		>"$(DESTDIR)$(UNITDIR)/edgepin.service"
-	chmod 0644 "$(DESTDIR)$(UNITDIR)/edgepin.service"
+	set -e; for u in $(units); do \
+		sed 's|/usr/sbin/edgepin|$(SBINDIR)/edgepin|g' \
+			scripts/deploy/$$u >"$(DESTDIR)$(UNITDIR)/$$u"; \
+		chmod 0644 "$(DESTDIR)$(UNITDIR)/$$u"; \
+	done
 	set -e; for f in $(etc_files); do \
 		dst="$(DESTDIR)$${f#*:}"; \
 		if [ -e "$$dst" ]; then echo "kept $$dst"; continue; fi; \
@@ -136,8 +139,8 @@ uninstall:
 		depmod -b "$(or $(DESTDIR),/)" "$${v%%/*}"; \
 	done
 	$(MAKE) -C ctl uninstall
-	$(if $(systemd),-systemctl disable edgepin.service)
-	rm -f "$(DESTDIR)$(UNITDIR)/edgepin.service"
+	$(if $(systemd),-systemctl disable $(units))
+	set -e; for u in $(units); do rm -f "$(DESTDIR)$(UNITDIR)/$$u"; done
 	$(if $(systemd),systemctl daemon-reload)
 	set -e; for f in $(etc_files); do \
 		dst="$(DESTDIR)$${f#*:}"; \

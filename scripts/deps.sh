@@ -8,7 +8,10 @@
 # (tests/debug/build-kernel.sh) from linux-source-6.1. The line before
 # it builds and checks the packages of `make deb` (dpkg-buildpackage, which
 # wants build-essential, dh-dkms, lintian; dkms and openssl, which makes
-# its signing key; systemd-analyze and man check the unit).
+# its signing key; systemd-analyze and man check the unit). Kamailio
+# (siptrace is in kamailio, tls.so in kamailio-tls-modules) is the
+# TLS-terminating proxy that feeds edgepin in selftests 61-63; its own
+# service is not wanted on the host and is disabled when it comes in.
 set -eu
 
 pkgs="make gcc libc6-dev pkg-config libmnl-dev libnftnl-dev libnftables-dev libjansson-dev
@@ -16,6 +19,7 @@ linux-image-amd64 linux-headers-amd64 linux-source-6.1 kmod
 linux-image-6.12-amd64 linux-headers-6.12-amd64 dwarves
 qemu-system-x86 busybox-static cpio gzip xz-utils perl
 nftables python3-nftables iptables conntrack conntrackd iproute2 iputils-ping sip-tester socat jq procps python3
+kamailio kamailio-tls-modules
 clang libclang-rt-14-dev llvm valgrind libosip2-dev strace
 build-essential dpkg-dev debhelper dh-dkms dkms lintian openssl man-db systemd
 bc bison flex libelf-dev libssl-dev"
@@ -58,4 +62,14 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+case " $missing " in
+*" kamailio "*)
+	# the package enables and starts kamailio.service with its sample
+	# configuration (a SIP server on every address): the tests run their
+	# own, in the VM's namespaces
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now kamailio.service >/dev/null 2>&1 || true
+	fi
+	;;
+esac
 ksrc_extract

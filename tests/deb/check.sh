@@ -98,21 +98,29 @@ in_root() {
 	check "edgepin -V is $version" \
 		sh -c "edgepin -V | grep -qx 'edgepin $version'"
 	dpkg-query -W -f '${Conffiles}\n' edgepin >/tmp/conffiles
-	check "dpkg registered the conffiles /etc/edgepin/policy, /etc/modprobe.d/edgepin.conf" \
+	check "dpkg registered the conffiles /etc/edgepin/policy, /etc/modprobe.d/edgepin.conf, /etc/default/edgepin-feed" \
 		has /tmp/conffiles \
-		'^ /etc/edgepin/policy ' '^ /etc/modprobe.d/edgepin.conf '
+		'^ /etc/edgepin/policy ' '^ /etc/modprobe.d/edgepin.conf ' \
+		'^ /etc/default/edgepin-feed '
 	units=$(find /etc/systemd/system -name 'edgepin*')
-	check "edgepin.service installed, not enabled" \
-		test -f /lib/systemd/system/edgepin.service -a -z "$units"
+	check "edgepin.service and edgepin-feed.service installed, not enabled" \
+		test -f /lib/systemd/system/edgepin.service \
+		-a -f /lib/systemd/system/edgepin-feed.service -a -z "$units"
 	check "systemd-analyze verify edgepin.service (its commands, man page)" \
 		systemd-analyze verify /lib/systemd/system/edgepin.service
+	check "systemd-analyze verify edgepin-feed.service" \
+		systemd-analyze verify /lib/systemd/system/edgepin-feed.service
+	check "the postinst made /etc/edgepin/feed.key: root's, mode 0600, 32 hex digits" \
+		sh -c '[ "$(stat -c %a:%U /etc/edgepin/feed.key)" = 600:root ] &&
+			grep -qxE "[0-9a-f]{32}" /etc/edgepin/feed.key'
 	check "dpkg -r edgepin-dkms removes the module from every kernel" \
 		sh -c "dpkg -r edgepin-dkms >/dev/null 2>&1 &&
 			! ls /lib/modules/*/updates/dkms/nf_conntrack_edgepin.ko* &&
 			! ls /usr/src/edgepin-$version /var/lib/dkms/edgepin"
-	check "dpkg --purge edgepin removes the conffiles" \
+	check "dpkg --purge edgepin removes the conffiles and the key" \
 		sh -c 'dpkg --purge edgepin >/dev/null 2>&1 &&
-			! ls /etc/edgepin /etc/modprobe.d/edgepin.conf'
+			! ls /etc/edgepin /etc/modprobe.d/edgepin.conf \
+				/etc/default/edgepin-feed'
 }
 
 # --ns VERSION DEB DEB KERNEL...: in the new mount namespace, the overlay
@@ -197,16 +205,18 @@ check "edgepin holds the tool, man page, completion, unit, /etc files" \
 	'^\./usr/share/man/man8/edgepin\.8\.gz$' \
 	'^\./usr/share/bash-completion/completions/edgepin$' \
 	'^\./lib/systemd/system/edgepin\.service$' \
-	'^\./etc/edgepin/policy$' '^\./etc/modprobe\.d/edgepin\.conf$'
+	'^\./lib/systemd/system/edgepin-feed\.service$' \
+	'^\./etc/edgepin/policy$' '^\./etc/modprobe\.d/edgepin\.conf$' \
+	'^\./etc/default/edgepin-feed$'
 check "edgepin: Depends kmod, procps, libmnl0, libnftnl11; Recommends edgepin-dkms, nftables, conntrack; conffiles" \
 	has "$tmp/control" '^Depends: .*kmod' '^Depends: .*procps' \
 	'^Depends: .*libmnl0' '^Depends: .*libnftnl11' \
 	'^Recommends: .*edgepin-dkms' '^Recommends: .*nftables' \
 	'^Recommends: .*conntrack' '^/etc/edgepin/policy$' \
-	'^/etc/modprobe\.d/edgepin\.conf$'
+	'^/etc/modprobe\.d/edgepin\.conf$' '^/etc/default/edgepin-feed$'
 # Whether they enable it is seen in the throw-away root below.
 dpkg-deb -e "$deb" "$tmp/DEBIAN"
-check "edgepin's maintainer scripts never start, restart or stop edgepin.service" \
+check "edgepin's maintainer scripts never start, restart or stop edgepin.service or edgepin-feed.service" \
 	sh -c "! cat '$tmp'/DEBIAN/*inst '$tmp'/DEBIAN/*rm |
 		grep -E 'deb-systemd-invoke|systemctl (start|stop|restart)'"
 src=./usr/src/edgepin-$version
@@ -242,6 +252,7 @@ done
 snapshot() {
 	ls -d /usr/src/edgepin-* /var/lib/dkms/edgepin /etc/edgepin \
 		/etc/modprobe.d/edgepin.conf /lib/systemd/system/edgepin.service \
+		/etc/default/edgepin-feed /lib/systemd/system/edgepin-feed.service \
 		/lib/modules/*/updates/dkms/nf_conntrack_edgepin* 2>/dev/null
 	dpkg-query -W edgepin edgepin-dkms 2>/dev/null
 	stat -c '%n %Y' /lib/modules/*/modules.dep

@@ -488,3 +488,132 @@ s.sendto(data, (dst, dport))
 print(int((time.perf_counter() - t) * 1000))
 PY
 }
+
+# --- the SIP feed: a TLS-terminating proxy on the Edge side (61-63) ---
+KAMDIR="$PWD/kamailio"
+TLSUA="$PWD/tlsua.py"
+
+# tls_cert DIR: a self-signed key and certificate for the edge's address
+# (DIR/edge.key, DIR/edge.crt; the certificate is its own CA for tlsua.py
+# --ca).
+tls_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 2 -subj "/CN=edge.example.com" \
+		-addext "subjectAltName=IP:$EDGE4" \
+		-keyout "$1/edge.key" -out "$1/edge.crt" 2>"$1/openssl.err" ||
+		fail "openssl: $(cat "$1/openssl.err")"
+}
+
+# kamailio_start DIR HEP_URI [KEY]: Kamailio in the edge namespace, in the
+# foreground with its own run directory DIR/run (killed at exit; pid in
+# KAM_PID, log in DIR/kamailio.log): TLS on EDGE4:5061, each call relayed
+# to the UAS on EDGE4:5090 (UDP), its messages traced in HEPv3 to HEP_URI
+# (a SIP URI: sip:ADDR:PORT[;transport=tcp]) with auth key KEY.
+kamailio_start() {
+	local dir=$1 f
+	need kamailio openssl
+	mkdir -p "$dir/run"
+	tls_cert "$dir"
+	for f in kamailio.cfg tls.cfg; do
+		sed -e "s|@EDGE@|$EDGE4|g" -e "s|@DIR@|$dir|g" \
+			-e "s|@HEP_URI@|$2|g" -e "s|@HEP_KEY@|${3:-}|g" \
+			-e "s|@UAS_PORT@|5090|g" "$KAMDIR/$f" >"$dir/$f"
+	done
+	ip netns exec "$EDGE" kamailio -DD -E -f "$dir/kamailio.cfg" \
+		-Y "$dir/run" -w "$dir/run" -m 32 -M 4 \
+		>"$dir/kamailio.log" 2>&1 &
+	KAM_PID=$!
+	at_exit kill $KAM_PID
+	poll 60 ip netns exec "$EDGE" sh -c \
+		"ss -Hltn | grep -qF '$EDGE4:5061 '" ||
+		fail "kamailio did not start: $(tail -n 20 "$dir/kamailio.log")"
+}
+
+# edge_uas DIR: the Edge's UAS behind Kamailio (UDP, EDGE4:5090),
+# answering each INVITE with DIR/answer (tls_answer: media ports 50010 +
+# 2n on the edge's address); its log in DIR/uas.log.
+edge_uas() {
+	tls_answer "$1"
+	ip netns exec "$EDGE" "$SIPUA" uas --bind "$EDGE4" --port 5090 \
+		--proto udp --answer "$1/answer" --base-port 50010 \
+		>"$1/uas.log" 2>&1 &
+	UAS_PID=$!
+	at_exit kill $UAS_PID
+	poll 30 ip netns exec "$EDGE" sh -c \
+		"ss -Hlun | grep -qF '$EDGE4:5090 '" ||
+		fail "edge_uas: no UAS on $EDGE4:5090: $(cat "$1/uas.log")"
+}
+
+# tls_answer DIR: DIR/answer, the UAS's answer template for edge_uas:
+# call_templates' answer (audio on the edge's address, RTCP on the next
+# port, both as ICE host candidates), its Contact the UAS behind Kamailio.
+tls_answer() {
+	call_templates "$1"
+	sed -i "s|^Contact: .*|Contact: <sip:edge@$EDGE4:5090>|" "$1/answer"
+}
+
+FW_EDGE4=203.0.113.1
+HEP="$PWD/hep.py"
+
+# feed_setup: the topology, the module, a $tmp of the test's, and the
+# firewall's `edgepin ruleset install` with the helper on SIP and on SIP
+# over TLS (--sip-port 5060 5061).
+feed_setup() {
+	topo_up
+	run modprobe nf_conntrack_edgepin || fail "modprobe"
+	tmp=$(mktemp -d)
+	at_exit rm -rf "$tmp"
+	in_ns "$FW" edgepin ruleset install --edge "$EDGE4" \
+		--sip-port 5060 5061 || fail "ruleset install"
+}
+
+# feed_start DIR [ARGS...]: edgepin feed in the firewall, HEP on its
+# edge-side address (UDP and TCP 9060) from the edge's address only, with
+# the key it writes to DIR/feed.key (0600), its local socket in DIR, its
+# output in DIR/feed.log; ARGS replace --source. Pid in FEED_PID; killed
+# at exit.
+feed_start() {
+	local dir=$1
+	shift
+	[ $# -gt 0 ] || set -- --source "$EDGE4"
+	[ -s "$dir/feed.key" ] ||
+		(umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' \
+			>"$dir/feed.key")
+	ip netns exec "$FW" edgepin feed --listen "$FW_EDGE4" "$@" \
+		--key-file "$dir/feed.key" --socket "$dir/feed.sock" \
+		>"$dir/feed.log" 2>&1 &
+	FEED_PID=$!
+	at_exit kill $FEED_PID
+	poll 30 ip netns exec "$FW" sh -c \
+		"ss -Hltn | grep -qF '$FW_EDGE4:9060 ' &&
+		 ss -Hlun | grep -qF '$FW_EDGE4:9060 '" ||
+		fail "edgepin feed does not listen: $(cat "$dir/feed.log")"
+}
+
+# tls_master DIR SPORT: a TCP connection from the peer's port SPORT to the
+# edge's 5061 that begins like TLS (a record header) and stays open (the
+# master of fed calls, as a real TLS connection would be); waits until
+# the helper counted it a TLS stream. Pid in MASTER_PID.
+tls_master() {
+	local n0
+	n0=$(stat tls_streams)
+	ip netns exec "$EDGE" socat -u TCP4-LISTEN:5061,reuseaddr,fork \
+		"OPEN:$1/tls-rx,creat,append" &
+	at_exit kill $!
+	poll 10 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':5061 '" ||
+		fail "tls_master: nothing listens on 5061 in the edge"
+	ip netns exec "$PEER" python3 -c '
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], 5061),
+                             source_address=("0.0.0.0", int(sys.argv[2])))
+s.sendall(bytes.fromhex("160301002a") + bytes(42))
+time.sleep(3600)' "$EDGE4" "$2" &
+	MASTER_PID=$!
+	at_exit kill $MASTER_PID
+	poll 20 sh -c "[ \$(ip netns exec $FW edgepin -j stats |
+		jq .tls_streams) -gt $n0 ]" ||
+		fail "tls_master: no TLS stream counted ($(stat tls_streams))"
+	ip netns exec "$FW" conntrack -L -p tcp --sport "$2" 2>/dev/null |
+		grep -q 'helper=edgepin' ||
+		fail "tls_master: the connection does not carry the helper"
+}

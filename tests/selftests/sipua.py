@@ -58,6 +58,12 @@ def header(msg, name, compact):
     return m.group(1).decode() if m else ""
 
 
+def headers(msg, name, compact):
+    return [m.group(1).decode() for m in re.finditer(
+        rb"(?im)^(?:%s|%s)\s*:\s*(.*?)\r?$" %
+        (name.encode(), compact.encode()), msg)]
+
+
 def answer(args, msg, state):
     line = msg.split(b"\r\n", 1)[0].decode()
     if line.startswith("SIP/2.0") or line.startswith("ACK "):
@@ -67,13 +73,19 @@ def answer(args, msg, state):
         "cseq": header(msg, "cseq", "cseq"),
         "from": header(msg, "from", "f"),
         "to": header(msg, "to", "t"),
-        "via": header(msg, "via", "v"),
+        # every Via, in order: a proxy's replies find their way back
+        "via": "\nVia: ".join(headers(msg, "via", "v")),
     }
     if line.startswith("INVITE ") and ";tag=" not in kw["to"]:
         port = args.base_port + 2 * state["n"]
         state["n"] += 1
-        return fill(args.answer_text, port=port, rtcp=port + 1,
-                    n=state["n"], **kw)
+        reply = fill(args.answer_text, port=port, rtcp=port + 1,
+                     n=state["n"], **kw)
+        # the 2xx copies the proxies' Record-Route (RFC 3261 12.1.1)
+        rr = "".join(f"Record-Route: {r}\r\n"
+                     for r in headers(msg, "record-route", "record-route"))
+        first, _, rest = reply.partition(b"\r\n")
+        return first + b"\r\n" + rr.encode() + rest
     return fill("SIP/2.0 200 OK\nVia: {via}\nFrom: {from}\nTo: {to}\n"
                 "Call-ID: {call_id}\nCSeq: {cseq}\n\n", **kw)
 
