@@ -44,7 +44,7 @@ tier_selftests() {
 selftests_612="01-module-load 02-helper-attach 10-policy 11-cli
 12-control-call 13-netlink-strict 14-print-escape 20-udp-call 21-tcp-call
 23-policy-pins 25-lifetime 27-teardown 30-ruleset 50-spoofed-edge
-51-tcp-loss"
+51-tcp-loss 61-tls-feed"
 tier_selftests_6_12() {
 	local kdir mod=build/6.12/mod list=${SELFTESTS_612:-$selftests_612}
 	if ! kdir=$(scripts/kdir.sh 6.12); then
