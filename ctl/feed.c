@@ -422,8 +422,9 @@ static void log_counters(const struct feed *f)
 
 /*
  * One HEPv3 frame from @sender (NULL: the local socket, whose file mode
- * is its access control: no key asked). Returns 0, or -EBADMSG when it
- * was malformed (a TCP connection is then closed).
+ * is its access control: no key asked). Returns 0, -EBADMSG when it was
+ * malformed, or -EACCES when its key was not ours: a TCP connection is
+ * then closed.
  */
 static int take_hep(struct feed *f, const uint8_t *buf, size_t len,
 		    const struct endpoint *sender)
@@ -439,7 +440,8 @@ static int take_hep(struct feed *f, const uint8_t *buf, size_t len,
 	if (sender && f->key_len &&
 	    !(h.has_key && key_equal(f, buf + h.key_off, h.key_len))) {
 		refuse(f, R_KEY, sender, h.has_key ? "wrong-key" : "no-key");
-		return 0;
+		/* a TCP sender that does not know the key guesses no more */
+		return -EACCES;
 	}
 	if (h.payload_len > FEED_MSG_MAX) {
 		refuse(f, R_MALFORMED, sender, "too-long");
@@ -653,6 +655,7 @@ static int open_listener(const struct endpoint *ep, int type)
 static int open_local(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
 	mode_t old;
 	int fd, err;
 
@@ -668,7 +671,8 @@ static int open_local(const char *path)
 		close(fd);
 		return -EADDRINUSE;
 	}
-	if (errno == ECONNREFUSED)
+	/* a socket nobody answers on; never another kind of file */
+	if (errno == ECONNREFUSED && !lstat(path, &st) && S_ISSOCK(st.st_mode))
 		unlink(path);
 	close(fd);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -893,6 +897,8 @@ static int feed_args(struct feed *f, int argc, char **argv)
 	}
 	if (f->n_listen && !f->n_sources)
 		return ctl_usage(o, "feed: --listen needs --source: whose HEP to accept");
+	if (f->n_listen && !f->key_len)
+		fprintf(stderr, "edgepin: feed: no --key-file: HEP is taken on its sender's address alone, which a UDP datagram can forge\n");
 	return 0;
 }
 

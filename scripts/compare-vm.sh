@@ -8,7 +8,7 @@
 cd "$(dirname "$0")/../tests/selftests" || exit 1
 . ./lib.sh
 . ./sipp/lib.sh
-need sipp nft conntrack socat edgepin python3
+need sipp nft conntrack socat edgepin python3 kamailio openssl
 topo_up >/dev/null 2>&1
 modprobe nf_conntrack_edgepin || fail "modprobe nf_conntrack_edgepin"
 # On another port than edgepin (its helper tuple would clash); attached
@@ -68,7 +68,7 @@ table inet compare {
 	chain pre {
 		type filter hook prerouting priority mangle; policy accept;
 		udp dport 5060 ct helper set "sip-udp"
-		tcp dport 5060 ct helper set "sip-tcp"
+		tcp dport { 5060, 5061 } ct helper set "sip-tcp"
 	}
 	chain forward {
 		type filter hook forward priority filter; policy accept;
@@ -148,6 +148,40 @@ split() {
 	fi
 }
 
+# tls H: the peer calls over TLS (tlsua.py) to Kamailio, the Edge's
+# TLS-terminating proxy, which relays to the Edge's UAS and mirrors the
+# call in HEPv3 to the firewall: with edgepin, to edgepin feed (the
+# pinholes' master is the peer's TLS connection); nf_conntrack_sip has no
+# such input, and reads the TLS connection on 5061 as it would SIP.
+# R[tls,H]: did the peer's media get in on the answer's port?
+tls() {
+	local h=$1 d=$tmp/tls-$1 t=$1-tls ua
+	mkdir -p "$d"
+	[ "$h" = edgepin ] && feed_start "$d"
+	kamailio_start "$d" "sip:$FW_EDGE4:9060;transport=tcp" \
+		"$(cat "$d/feed.key" 2>/dev/null)"
+	edge_uas "$d"
+	ip netns exec "$PEER" "$TLSUA" --to "$EDGE4" --ca "$d/edge.crt" \
+		--calls 1 --call-prefix "$t-" --media-port 40200 --hold 300 \
+		>"$d/ua.log" 2>&1 &
+	ua=$!
+	if poll 60 grep -q "1 calls up" "$d/ua.log"; then
+		media "$PEER" 40200 "$EDGE4" 50010 "$t" 12
+		R[tls,$h]=$(yn got "$tmp/rx50010" "$t" 3)
+		kill "$MEDIA_PID"
+		kill -USR1 "$ua"
+		poll 30 grep -q "1 calls ended" "$d/ua.log"
+	else
+		echo "# $h tls: the call did not come up: $(cat "$d/ua.log")" >&3
+		R[tls,$h]="no call"
+		failed=1
+	fi
+	kill "$ua" "$UAS_PID" "$KAM_PID" 2>/dev/null
+	[ "$h" = edgepin ] && kill "$FEED_PID"
+	wait "$KAM_PID" 2>/dev/null
+	return 0
+}
+
 # Each scenario sets R[scenario] for helper $1.
 declare -A R
 failed=0
@@ -213,6 +247,7 @@ scenarios() {
 	done
 	R[many,$h]="$n/20"
 	end_call
+	tls "$h"
 }
 
 scenarios edgepin
@@ -234,4 +269,5 @@ row "answer offers TCP 50001: peer cannot connect to it" excl
 row "attacker's media to the call's port refused" atk
 row "media stream cut at BYE" bye
 row "20 calls on one TCP connection: calls whose media got in" many
+row "SIP over TLS to the Edge's TLS-terminating proxy (Kamailio 5.6, mirroring it in HEPv3 to edgepin feed): media in" tls
 exit $failed

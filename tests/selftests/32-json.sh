@@ -133,6 +133,32 @@ grep -Evq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[.][0-9]{6}Z [a-z_]+( |$)' \
 	"$tmp/tevents" && fail "monitor -t: a line without its time first"
 checked[monitor]=1
 
+# feed --print: one JSON object per fed message or refusal; feed send
+# prints nothing.
+# (not through ep: $! must be edgepin's pid, for the SIGTERM)
+ip netns exec "$FW" edgepin -j feed --print --socket "$tmp/feed.sock" \
+	>"$tmp/feed" 2>"$tmp/feed.err" &
+feed=$!
+poll 10 test -S "$tmp/feed.sock" || fail "feed: no local socket"
+printf 'OPTIONS sip:a@b SIP/2.0\r\n\r\n' >"$tmp/stdin"
+check "feed send" "" feed send --socket "$tmp/feed.sock" tls \
+	"$PEER4:5061" "$EDGE4:5061"
+: >"$tmp/stdin"
+python3 -c 'import socket, sys
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"sctp x\n", sys.argv[1])' \
+	"$tmp/feed.sock" || fail "feed: a bad line not sent"
+poll 10 sh -c "[ \$(wc -l <'$tmp/feed') -ge 2 ]" || fail "feed: nothing"
+kill -TERM $feed
+wait $feed || fail "feed: $(cat "$tmp/feed.err")"
+sed 's/^/# feed: /' "$tmp/feed"
+snake "$tmp/feed" feed
+jq -s -e --arg src "$PEER4:5061" '.[0] == {"proto": "tls", "src": $src,
+	"dst": "'"$EDGE4"':5061", "len": 27,
+	"first_line": "OPTIONS sip:a@b SIP/2.0"} and .[1] == {"refused":
+	"malformed", "sender": "local", "why": "bad-line"} and length == 2' \
+	"$tmp/feed" >/dev/null || fail "feed -j --print: $(cat "$tmp/feed")"
+checked[feed]=1
+
 # Every command of the usage was checked.
 while read -r obj cmd _; do
 	case $cmd in [a-z]*) ;; *) cmd="" ;; esac
