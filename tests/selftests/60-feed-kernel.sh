@@ -12,7 +12,9 @@
 # message with sip-feed off. Behind DNAT, the Edge's own (private)
 # addresses find the master. With sip-feed shared, a wire call's
 # messages fed again count once. The checks go on after a failure, so that
-# a sabotaged module shows every defence it lacks in one run.
+# a sabotaged module shows every defence it lacks in one run. Review
+# fixes: a forged Edge datagram's conntrack does not let the feed speak
+# for the Edge (F1).
 . ./lib.sh
 need nft conntrack socat jq edgepin python3
 topo_up
@@ -266,6 +268,41 @@ pins_become 0 '.call_id == "shared-1@peer"' ||
 	check_fail "shared: the fed BYE did not end the wire call"
 to_edge "$tmp/shared/bye"
 stat_is feed_messages 11
+
+# --- review F1: a forged datagram claiming the Edge's address makes a
+# conntrack with the helper (its SIP refused on the wire, the packet
+# delivered); the proxy's mirror of it must not speak for the Edge
+# through the feed either. The attacker writes it onto its own link,
+# as in 50-spoofed-edge; rp_filter is loose. ---
+in_ns "$FW" sysctl -qw net.ipv4.conf.all.rp_filter=2 \
+	net.ipv4.conf.a0.rp_filter=2 net.ipv4.conf.e0.rp_filter=2 ||
+	fail "rp_filter"
+gw_mac=$(ip netns exec "$FW" cat /sys/class/net/a0/address)
+mkdir "$tmp/spoof"
+udp_call "$tmp/spoof" spoof-1@peer 50040
+spoofed0=$(stat refused_spoofed)
+in_ns "$ATK" "$PWD/spoof.py" udp --iface eth0 --gw-mac "$gw_mac" \
+	--src "$EDGE4" --sport 5066 --dst "$PEER4" --dport 5060 \
+	"$tmp/spoof/200" || fail "could not forge"
+poll 10 stat_eq refused_spoofed $((spoofed0 + 1)) ||
+	check_fail "the forged datagram was not refused on the wire ($(stat refused_spoofed))"
+in_ns "$FW" conntrack -L -p udp --orig-src "$EDGE4" --sport 5066 2>/dev/null |
+	sed 's/^/# /'
+ip netns exec "$FW" conntrack -L -p udp --orig-src "$EDGE4" --sport 5066 \
+	2>/dev/null | grep -q 'helper=edgepin' ||
+	check_fail "the forged datagram made no conntrack with the helper"
+# The proxy's side (not the Edge) may speak; the forged Edge may not:
+# neither its answer nor a call of its own.
+feed_is 0 feed_send udp "$PEER4" 5060 "$EDGE4" 5066 "$tmp/spoof/invite"
+feed_is 13 feed_send udp "$EDGE4" 5066 "$PEER4" 5060 "$tmp/spoof/200"
+sed 's/spoof-1@peer/spoof-2@peer/' "$tmp/spoof/invite" >"$tmp/spoof/invite2"
+feed_is 13 feed_send udp "$EDGE4" 5066 "$PEER4" 5060 "$tmp/spoof/invite2"
+stat_is refused_spoofed $((spoofed0 + 3))
+n=$(pin_count '.call_id == "spoof-1@peer" or .call_id == "spoof-2@peer"')
+[ "$n" = 0 ] || check_fail "the forged Edge's fed messages opened $n pinholes"
+n=$(expects | grep -c "dport=50040 ")
+[ "$n" = 0 ] || check_fail "$n expectations for the forged Edge's port 50040"
+in_ns "$FW" edgepin call drop spoof-1@peer >/dev/null 2>&1
 
 ip netns exec "$FW" edgepin stats | sed 's/^/# /'
 exit $failed
