@@ -14,7 +14,7 @@
 # messages fed again count once. The checks go on after a failure, so that
 # a sabotaged module shows every defence it lacks in one run. Review
 # fixes: a forged Edge datagram's conntrack does not let the feed speak
-# for the Edge (F1).
+# for the Edge (F1); sip-feed off ends fed calls (F2).
 . ./lib.sh
 need nft conntrack socat jq edgepin python3
 topo_up
@@ -303,6 +303,40 @@ n=$(pin_count '.call_id == "spoof-1@peer" or .call_id == "spoof-2@peer"')
 n=$(expects | grep -c "dport=50040 ")
 [ "$n" = 0 ] || check_fail "$n expectations for the forged Edge's port 50040"
 in_ns "$FW" edgepin call drop spoof-1@peer >/dev/null 2>&1
+
+# --- review F2: sip-feed off ends the calls learned from the feed (their
+# pinholes and media with them), and only those ---
+feed_is 0 feed policy --sip-feed on
+mkdir "$tmp/off" "$tmp/wire"
+udp_call "$tmp/off" off-1@peer 50050
+udp_call "$tmp/wire" wire-1@peer 50060
+feed_is 0 feed_send tcp "$PEER4" 45061 "$EDGE4" 5061 "$tmp/off/invite"
+feed_is 0 feed_send tcp "$EDGE4" 5061 "$PEER4" 45061 "$tmp/off/200"
+to_edge "$tmp/wire/invite"
+to_peer "$tmp/wire/200"
+pins_become 2 '.call_id == "off-1@peer"' ||
+	check_fail "the fed call has $(pin_count '.call_id == "off-1@peer"') pinholes, expected 2"
+pins_become 2 '.call_id == "wire-1@peer"' ||
+	check_fail "the wire call has $(pin_count '.call_id == "wire-1@peer"') pinholes, expected 2"
+udp_listen "$EDGE" "$EDGE4" 50050 "$tmp/rx-off"
+probe "$PEER" 40000 "$EDGE4" 50050 off-media
+expect_rx "$tmp/rx-off" off-media
+poll 10 sh -c "ip netns exec $FW conntrack -L -p udp --orig-port-dst 50050 2>/dev/null | grep -q ." ||
+	check_fail "no media flow of the fed call"
+ended=$(stat calls_ended)
+feed_is 0 feed policy --sip-feed off
+pins_become 0 '.call_id == "off-1@peer"' ||
+	check_fail "sip-feed off left the fed call's $(pin_count '.call_id == "off-1@peer"') pinholes"
+poll 10 sh -c "! ip netns exec $FW conntrack -L -p udp --orig-port-dst 50050 2>/dev/null | grep -q ." ||
+	check_fail "sip-feed off left the fed call's media flow"
+probe "$PEER" 40000 "$EDGE4" 50050 after-off
+expect_no_rx "$tmp/rx-off" after-off
+stat_is calls_ended $((ended + 1))
+pins_match 2 '.call_id == "wire-1@peer"' ||
+	check_fail "sip-feed off closed the wire call's pinholes"
+feed origins | grep -q '^call off-1@peer ' && check_fail "the fed call is still listed"
+feed_is 0 feed policy --sip-feed on
+in_ns "$FW" edgepin call drop wire-1@peer >/dev/null
 
 ip netns exec "$FW" edgepin stats | sed 's/^/# /'
 exit $failed
