@@ -14,7 +14,8 @@
 # messages fed again count once. The checks go on after a failure, so that
 # a sabotaged module shows every defence it lacks in one run. Review
 # fixes: a forged Edge datagram's conntrack does not let the feed speak
-# for the Edge (F1); sip-feed off ends fed calls (F2).
+# for the Edge (F1); sip-feed off ends fed calls (F2); only a ClientHello
+# from the originator marks a TLS stream (F4).
 . ./lib.sh
 need nft conntrack socat jq edgepin python3
 topo_up
@@ -337,6 +338,61 @@ pins_match 2 '.call_id == "wire-1@peer"' ||
 feed origins | grep -q '^call off-1@peer ' && check_fail "the fed call is still listed"
 feed_is 0 feed policy --sip-feed on
 in_ns "$FW" edgepin call drop wire-1@peer >/dev/null
+
+# --- review F4: only a ClientHello from the originator marks TLS. A SIP
+# connection picked up mid-stream whose first bytes look like a TLS
+# record, a ClientHello from the answering side or another handshake
+# record from the originator, is not marked ---
+ip netns exec "$EDGE" python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 5060))
+s.listen(8)
+held = []
+while True:
+    c, _ = s.accept()
+    if c.getpeername()[1] == 45071:
+        c.sendall(b"\x16\x03\x01\x00\x40\x01" + bytes(64))
+    held.append(c)
+' "$EDGE4" &
+at_exit kill $!
+poll 10 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q '$EDGE4:5060 '" ||
+	fail "no TCP listener on the edge's 5060"
+tls0=$(stat tls_streams)
+# not_tls SPORT: the peer connects from SPORT to the edge's 5060; from
+# 45071 it waits for the edge's bytes, from 45072 it sends a ServerHello-
+# shaped record first; then a SIP OPTIONS.
+not_tls() {
+	ip netns exec "$PEER" python3 -c '
+import socket, sys, time
+sport = int(sys.argv[2])
+s = socket.socket()
+s.bind((sys.argv[1], sport))
+s.connect((sys.argv[3], 5060))
+if sport == 45071:
+    s.recv(4096)
+else:
+    s.sendall(b"\x16\x03\x03\x00\x31\x02" + b"SIP/2.0 200 OK\r\n" * 3)
+time.sleep(1)
+s.sendall(b"\r\nOPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/TCP p;branch=z9hG4bK-o\r\n"
+          b"From: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: o-%d\r\n"
+          b"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n" % sport)
+print("up", flush=True)
+time.sleep(3600)
+' "$PEER4" "$1" "$EDGE4" >"$tmp/nottls$1" 2>&1 &
+	at_exit kill $!
+	poll 20 grep -q up "$tmp/nottls$1" ||
+		check_fail "no connection from port $1: $(cat "$tmp/nottls$1")"
+}
+msgs0=$(stat messages)
+not_tls 45071
+not_tls 45072
+poll 10 sh -c "[ \$(ip netns exec $FW edgepin -j stats | jq .messages) -gt $msgs0 ]" ||
+	echo "# the SIP after the TLS-looking bytes was not read (messages $(stat messages))"
+in_ns "$FW" conntrack -L -p tcp --orig-port-dst 5060 2>/dev/null | sed 's/^/# /'
+stat_is tls_streams "$tls0"
+echo "# messages $msgs0 -> $(stat messages)"
 
 ip netns exec "$FW" edgepin stats | sed 's/^/# /'
 exit $failed
