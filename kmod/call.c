@@ -1915,13 +1915,25 @@ unsigned int edgepin_calls_policy_changed(struct edgepin_net *en,
 					  const struct edgepin_policy *p)
 {
 	struct edgepin_calls *calls = &en->calls;
+	struct edgepin_call *call, *next;
 	struct edgepin_pin *pin, *tmp;
-	struct edgepin_call *call;
 	unsigned int n = 0;
 	LIST_HEAD(reap);
 
 	spin_lock_bh(&calls->lock);
-	list_for_each_entry(call, &calls->all, node) {
+	list_for_each_entry_safe(call, next, &calls->all, node) {
+		/*
+		 * sip-feed off: nothing could end a call learned from the
+		 * feed (fed messages are refused, the wire's are not its
+		 * origin), so each ends now, as edgepin call drop would.
+		 */
+		if (p->sip_feed == EDGEPIN_SIP_FEED_OFF &&
+		    call->origin == EDGEPIN_ORIGIN_FEED) {
+			list_for_each_entry(pin, &call->pins, node)
+				n++;
+			call_end(calls, call, EDGEPIN_STAT_CALLS_ENDED);
+			continue;
+		}
 		list_for_each_entry_safe(pin, tmp, &call->pins, node) {
 			if (pin_still_allowed(p, &pin->key)) {
 				pin_keep_active(pin, p);

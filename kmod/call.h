@@ -146,7 +146,9 @@ int edgepin_pin_flush(struct edgepin_net *en, const char *call_id,
  * port now excluded or out of range, a transport no longer pinned, an
  * address no longer an edge or now one, a port-less pinhole under
  * peer-match address-port, every one in mode monitor) and cut the flows
- * they let in. Limits only bound new pinholes. Returns how many closed.
+ * they let in. Limits only bound new pinholes. With sip-feed off, every
+ * call learned from the feed ends (calls_ended), its pinholes with it.
+ * Returns how many pinholes closed.
  */
 struct edgepin_policy;
 unsigned int edgepin_calls_policy_changed(struct edgepin_net *en,

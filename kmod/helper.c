@@ -330,30 +330,38 @@ static struct edgepin_stream *stream_get(struct nf_conn *ct)
 }
 
 /*
- * Does the payload at @off begin like a TLS record (handshake, alert,
- * change cipher spec or application data; SSL 3.0 to TLS 1.3, whose
- * records say 3.1 to 3.4 or less)? A SIP message begins with a method
- * or "SIP/2.0", or CRLF keep-alives: none of these bytes.
+ * Does the payload at @off begin with a TLS ClientHello: a handshake
+ * record (22) of SSL 3.0 to TLS 1.3 (whose records say 3.0 to 3.4 or
+ * less), a length a record may have (1 to 2^14 + 256), and the handshake
+ * type client_hello (1)? A SIP message begins with a method or
+ * "SIP/2.0", or CRLF keep-alives: none of these bytes.
  */
-static bool starts_like_tls(const struct sk_buff *skb, unsigned int off)
+static bool starts_client_hello(const struct sk_buff *skb, unsigned int off)
 {
-	u8 _rec[3];
+	u8 _rec[6];
 	const u8 *rec = skb_header_pointer(skb, off, sizeof(_rec), _rec);
+	unsigned int len;
 
-	return rec && rec[0] >= 0x14 && rec[0] <= 0x17 && rec[1] == 0x03 &&
-	       rec[2] <= 0x04;
+	if (!rec || rec[0] != 0x16 || rec[1] != 0x03 || rec[2] > 0x04)
+		return false;
+	len = rec[3] << 8 | rec[4];
+	return len >= 1 && len <= 16384 + 256 && rec[5] == 0x01;
 }
 
 /*
  * The helper is attached to the TLS port too, so that the TLS connection
  * can be master of the pinholes the SIP feed opens; its bytes are not
- * SIP. A connection whose first payload, either way, begins like a TLS
- * record is marked, and none of it is ever framed or held: the framer
- * would resynchronise over every record and the stream would hold
- * memory for nothing. This fails closed: SIP made to look like TLS is
- * only not read. Returns true if @ct is (now) such a connection.
+ * SIP. A connection whose first payload is a ClientHello from its
+ * originator is marked, and none of it is ever framed or held: the
+ * framer would resynchronise over every record and the stream would
+ * hold memory for nothing. Only that: a SIP connection picked up in the
+ * middle (after a conntrack flush or a failover) whose first bytes seen
+ * merely look like some TLS record, either way, is still read as SIP.
+ * SIP made to look like a ClientHello is only not read (fails closed).
+ * Returns true if @ct is (now) such a connection.
  */
 static bool stream_is_tls(struct edgepin_net *en, struct nf_conn *ct,
+			  enum ip_conntrack_dir dir,
 			  const struct sk_buff *skb, unsigned int off)
 {
 	struct edgepin_ct *ect = edgepin_ct(ct);
@@ -361,7 +369,7 @@ static bool stream_is_tls(struct edgepin_net *en, struct nf_conn *ct,
 
 	if (s)
 		return s == EDGEPIN_STREAM_TLS;
-	if (!starts_like_tls(skb, off))
+	if (dir != IP_CT_DIR_ORIGINAL || !starts_client_hello(skb, off))
 		return false;
 	/* nothing seen before: the first payload decides, once */
 	s = cmpxchg(&ect->stream, NULL, EDGEPIN_STREAM_TLS);
@@ -792,7 +800,7 @@ static int edgepin_help_tcp(struct sk_buff *skb, unsigned int protoff,
 	/* forged bytes of an established stream are not the Edge's */
 	if (edgepin_spoofed(en, skb, ct, dir))
 		return NF_ACCEPT;
-	if (stream_is_tls(en, ct, skb, off))
+	if (stream_is_tls(en, ct, dir, skb, off))
 		return NF_ACCEPT;
 	s = stream_get(ct);
 	if (!s)

@@ -41,6 +41,12 @@ struct edgepin_ct {
 	 * cleared); zero on conntrackd's copy of it on a standby
 	 */
 	bool pinned;
+	/* trust.c, per direction: a packet passed the reverse-path check
+	 * (the Edge's side may speak for it through the feed), and, sticky,
+	 * a packet failed it; each byte written alone (no lost update)
+	 */
+	bool rp_passed[IP_CT_DIR_MAX];
+	bool rp_failed[IP_CT_DIR_MAX];
 };
 
 static inline struct edgepin_ct *edgepin_ct(const struct nf_conn *ct)

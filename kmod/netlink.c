@@ -20,6 +20,7 @@
 #include "netns.h"
 #include "parser.h"
 #include "sip.h"
+#include "trust.h"
 
 enum edgepin_mcgrp {
 	EDGEPIN_MCGRP_EVENTS_ID,
@@ -509,10 +510,12 @@ static bool edgepin_feed_helper_ours(const struct nf_conn *ct)
 /*
  * A fed message goes where a message the helper read would: the same
  * parser, call layer and policy, with the signalling connection it names
- * as the pinholes' master. There is no packet, so no reverse-path check:
- * what stands for it is edgepin feed's checks of its senders (and key),
- * CAP_NET_ADMIN here, and that the addresses name a live connection that
- * this firewall tracks with our helper.
+ * as the pinholes' master. There is no packet, so no reverse-path check
+ * of its own: what stands for it is edgepin feed's checks of its senders
+ * (and key), CAP_NET_ADMIN here, that the addresses name a live
+ * connection that this firewall tracks with our helper, and that the
+ * wire's packets of the sender's side passed the check
+ * (edgepin_feed_spoofed()).
  */
 static int edgepin_feed_msg(struct edgepin_net *en, const struct nlattr *nest,
 			    struct netlink_ext_ack *extack)
@@ -596,6 +599,14 @@ static int edgepin_feed_msg(struct edgepin_net *en, const struct nlattr *nest,
 		NL_SET_ERR_MSG(extack,
 			       "no tracked signalling connection with the edgepin helper has these addresses");
 		return -ENOENT;
+	}
+
+	/* the reverse-path rule, as the wire's packets had it */
+	if (edgepin_feed_spoofed(en, ct, dir)) {
+		nf_ct_put(ct);
+		NL_SET_ERR_MSG(extack,
+			       "no packet from this sender's side of the connection passed the reverse-path check (spoofed edge source?)");
+		return -EACCES;
 	}
 
 	/* as in the helper: the call layer expects BHs off */

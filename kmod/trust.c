@@ -22,6 +22,7 @@
 #include <net/route.h>
 #include <net/netfilter/nf_conntrack.h>
 
+#include "helper.h"
 #include "netns.h"
 #include "trust.h"
 
@@ -96,14 +97,22 @@ bool edgepin_spoofed(struct edgepin_net *en, const struct sk_buff *skb,
 		     const struct nf_conn *ct, enum ip_conntrack_dir dir)
 {
 	const union nf_inet_addr *src = &ct->tuplehash[dir].tuple.src.u3;
+	struct edgepin_ct *ect = edgepin_ct(ct);
 	struct net *net = nf_ct_net(ct);
 	const struct net_device *dev;
 	bool spoofed;
 	int af;
 
 	rcu_read_lock();
-	spoofed = claims_edge(rcu_dereference(en->policy), ct, dir) &&
-		  !rp_ok(net, skb, ct, dir);
+	spoofed = false;
+	if (claims_edge(rcu_dereference(en->policy), ct, dir)) {
+		spoofed = !rp_ok(net, skb, ct, dir);
+		/* what edgepin_feed_spoofed() asks of this direction */
+		if (spoofed)
+			WRITE_ONCE(ect->rp_failed[dir], true);
+		else if (!READ_ONCE(ect->rp_passed[dir]))
+			WRITE_ONCE(ect->rp_passed[dir], true);
+	}
 	if (!spoofed) {
 		rcu_read_unlock();
 		return false;
@@ -120,5 +129,41 @@ bool edgepin_spoofed(struct edgepin_net *en, const struct sk_buff *skb,
 	if (__ratelimit(&en->spoof_events))
 		edgepin_notify_spoofed(en, af, src, dev ? dev->name : "");
 	rcu_read_unlock();
+	return true;
+}
+
+/*
+ * A fed message has no packet to check: it may speak for the sender of
+ * @ct's direction @dir only if the wire rule would let that sender's own
+ * packets speak, i.e. if a packet of that direction passed the check and
+ * none ever failed it. Else a single forged datagram that claims an edge
+ * source (its conntrack made, its SIP refused, but the packet delivered
+ * and mirrored to the feed by the proxy) would open what the wire refused.
+ */
+bool edgepin_feed_spoofed(struct edgepin_net *en, const struct nf_conn *ct,
+			  enum ip_conntrack_dir dir)
+{
+	const union nf_inet_addr *src = &ct->tuplehash[dir].tuple.src.u3;
+	const struct edgepin_ct *ect = edgepin_ct(ct);
+	bool spoofed;
+	int af;
+
+	rcu_read_lock();
+	spoofed = claims_edge(rcu_dereference(en->policy), ct, dir) &&
+		  (!READ_ONCE(ect->rp_passed[dir]) ||
+		   READ_ONCE(ect->rp_failed[dir]));
+	rcu_read_unlock();
+	if (!spoofed)
+		return false;
+	edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_SPOOFED);
+	af = nf_ct_l3num(ct) == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	if (af == AF_INET)
+		net_info_ratelimited("edgepin: fed message from %pI4: no packet of its connection from that side passed the reverse-path check, or one failed it: refused (spoofed source?)\n",
+				     &src->ip);
+	else
+		net_info_ratelimited("edgepin: fed message from %pI6c: no packet of its connection from that side passed the reverse-path check, or one failed it: refused (spoofed source?)\n",
+				     &src->in6);
+	if (__ratelimit(&en->spoof_events))
+		edgepin_notify_spoofed(en, af, src, "");
 	return true;
 }

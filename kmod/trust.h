@@ -31,4 +31,14 @@ static inline bool edgepin_ct_from_edge(const struct edgepin_policy *p,
 bool edgepin_spoofed(struct edgepin_net *en, const struct sk_buff *skb,
 		     const struct nf_conn *ct, enum ip_conntrack_dir dir);
 
+/*
+ * May a fed message speak for the sender of @ct's direction @dir? Not
+ * when the wire would check that sender (it claims the Edge) unless a
+ * packet of that direction passed the check and none failed it: then
+ * it is counted (refused_spoofed), logged and notified rate-limited,
+ * and true is returned.
+ */
+bool edgepin_feed_spoofed(struct edgepin_net *en, const struct nf_conn *ct,
+			  enum ip_conntrack_dir dir);
+
 #endif /* _EDGEPIN_TRUST_H */

@@ -12,7 +12,10 @@
 # message with sip-feed off. Behind DNAT, the Edge's own (private)
 # addresses find the master. With sip-feed shared, a wire call's
 # messages fed again count once. The checks go on after a failure, so that
-# a sabotaged module shows every defence it lacks in one run.
+# a sabotaged module shows every defence it lacks in one run. Review
+# fixes: a forged Edge datagram's conntrack does not let the feed speak
+# for the Edge (F1); sip-feed off ends fed calls (F2); only a ClientHello
+# from the originator marks a TLS stream (F4).
 . ./lib.sh
 need nft conntrack socat jq edgepin python3
 topo_up
@@ -266,6 +269,136 @@ pins_become 0 '.call_id == "shared-1@peer"' ||
 	check_fail "shared: the fed BYE did not end the wire call"
 to_edge "$tmp/shared/bye"
 stat_is feed_messages 11
+
+# --- review F1: a forged datagram claiming the Edge's address makes a
+# conntrack with the helper (its SIP refused on the wire, the packet
+# delivered); the proxy's mirror of it must not speak for the Edge
+# through the feed either. The attacker writes it onto its own link,
+# as in 50-spoofed-edge; rp_filter is loose. ---
+in_ns "$FW" sysctl -qw net.ipv4.conf.all.rp_filter=2 \
+	net.ipv4.conf.a0.rp_filter=2 net.ipv4.conf.e0.rp_filter=2 ||
+	fail "rp_filter"
+gw_mac=$(ip netns exec "$FW" cat /sys/class/net/a0/address)
+mkdir "$tmp/spoof"
+udp_call "$tmp/spoof" spoof-1@peer 50040
+spoofed0=$(stat refused_spoofed)
+in_ns "$ATK" "$PWD/spoof.py" udp --iface eth0 --gw-mac "$gw_mac" \
+	--src "$EDGE4" --sport 5066 --dst "$PEER4" --dport 5060 \
+	"$tmp/spoof/200" || fail "could not forge"
+poll 10 stat_eq refused_spoofed $((spoofed0 + 1)) ||
+	check_fail "the forged datagram was not refused on the wire ($(stat refused_spoofed))"
+in_ns "$FW" conntrack -L -p udp --orig-src "$EDGE4" --sport 5066 2>/dev/null |
+	sed 's/^/# /'
+ip netns exec "$FW" conntrack -L -p udp --orig-src "$EDGE4" --sport 5066 \
+	2>/dev/null | grep -q 'helper=edgepin' ||
+	check_fail "the forged datagram made no conntrack with the helper"
+# The proxy's side (not the Edge) may speak; the forged Edge may not:
+# neither its answer nor a call of its own.
+feed_is 0 feed_send udp "$PEER4" 5060 "$EDGE4" 5066 "$tmp/spoof/invite"
+feed_is 13 feed_send udp "$EDGE4" 5066 "$PEER4" 5060 "$tmp/spoof/200"
+sed 's/spoof-1@peer/spoof-2@peer/' "$tmp/spoof/invite" >"$tmp/spoof/invite2"
+feed_is 13 feed_send udp "$EDGE4" 5066 "$PEER4" 5060 "$tmp/spoof/invite2"
+stat_is refused_spoofed $((spoofed0 + 3))
+n=$(pin_count '.call_id == "spoof-1@peer" or .call_id == "spoof-2@peer"')
+[ "$n" = 0 ] || check_fail "the forged Edge's fed messages opened $n pinholes"
+n=$(expects | grep -c "dport=50040 ")
+[ "$n" = 0 ] || check_fail "$n expectations for the forged Edge's port 50040"
+in_ns "$FW" edgepin call drop spoof-1@peer >/dev/null 2>&1
+
+# --- review F2: sip-feed off ends the calls learned from the feed (their
+# pinholes and media with them: this one and the DNAT section's), and
+# only those ---
+feed_is 0 feed policy --sip-feed on
+mkdir "$tmp/off" "$tmp/wire"
+udp_call "$tmp/off" off-1@peer 50050
+udp_call "$tmp/wire" wire-1@peer 50060
+feed_is 0 feed_send tcp "$PEER4" 45061 "$EDGE4" 5061 "$tmp/off/invite"
+feed_is 0 feed_send tcp "$EDGE4" 5061 "$PEER4" 45061 "$tmp/off/200"
+to_edge "$tmp/wire/invite"
+to_peer "$tmp/wire/200"
+pins_become 2 '.call_id == "off-1@peer"' ||
+	check_fail "the fed call has $(pin_count '.call_id == "off-1@peer"') pinholes, expected 2"
+pins_become 2 '.call_id == "wire-1@peer"' ||
+	check_fail "the wire call has $(pin_count '.call_id == "wire-1@peer"') pinholes, expected 2"
+udp_listen "$EDGE" "$EDGE4" 50050 "$tmp/rx-off"
+probe "$PEER" 40000 "$EDGE4" 50050 off-media
+expect_rx "$tmp/rx-off" off-media
+poll 10 sh -c "ip netns exec $FW conntrack -L -p udp --orig-port-dst 50050 2>/dev/null | grep -q ." ||
+	check_fail "no media flow of the fed call"
+# every fed call still up (the DNAT section's too) ends
+nfed=$(feed origins | grep -c '^call [^ ]* origin 1$')
+echo "# $nfed fed calls up"
+[ "$nfed" -ge 1 ] || check_fail "the fed call is not listed"
+ended=$(stat calls_ended)
+feed_is 0 feed policy --sip-feed off
+pins_become 0 '.call_id == "off-1@peer"' ||
+	check_fail "sip-feed off left the fed call's $(pin_count '.call_id == "off-1@peer"') pinholes"
+poll 10 sh -c "! ip netns exec $FW conntrack -L -p udp --orig-port-dst 50050 2>/dev/null | grep -q ." ||
+	check_fail "sip-feed off left the fed call's media flow"
+probe "$PEER" 40000 "$EDGE4" 50050 after-off
+expect_no_rx "$tmp/rx-off" after-off
+stat_is calls_ended $((ended + nfed))
+pins_match 2 '.call_id == "wire-1@peer"' ||
+	check_fail "sip-feed off closed the wire call's pinholes"
+feed origins | grep ' origin 1$' | sed 's/^/# left: /' | grep . &&
+	check_fail "sip-feed off left fed calls or pinholes"
+feed_is 0 feed policy --sip-feed on
+in_ns "$FW" edgepin call drop wire-1@peer >/dev/null
+
+# --- review F4: only a ClientHello from the originator marks TLS. A SIP
+# connection picked up mid-stream whose first bytes look like a TLS
+# record, a ClientHello from the answering side or another handshake
+# record from the originator, is not marked ---
+ip netns exec "$EDGE" python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 5060))
+s.listen(8)
+held = []
+while True:
+    c, _ = s.accept()
+    if c.getpeername()[1] == 45071:
+        c.sendall(b"\x16\x03\x01\x00\x40\x01" + bytes(64))
+    held.append(c)
+' "$EDGE4" &
+at_exit kill $!
+poll 10 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q '$EDGE4:5060 '" ||
+	fail "no TCP listener on the edge's 5060"
+tls0=$(stat tls_streams)
+# not_tls SPORT: the peer connects from SPORT to the edge's 5060; from
+# 45071 it waits for the edge's bytes, from 45072 it sends a ServerHello-
+# shaped record first; then a SIP OPTIONS.
+not_tls() {
+	ip netns exec "$PEER" python3 -c '
+import socket, sys, time
+sport = int(sys.argv[2])
+s = socket.socket()
+s.bind((sys.argv[1], sport))
+s.connect((sys.argv[3], 5060))
+if sport == 45071:
+    s.recv(4096)
+else:
+    s.sendall(b"\x16\x03\x03\x00\x31\x02" + b"SIP/2.0 200 OK\r\n" * 3)
+time.sleep(1)
+s.sendall(b"\r\nOPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/TCP p;branch=z9hG4bK-o\r\n"
+          b"From: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: o-%d\r\n"
+          b"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n" % sport)
+print("up", flush=True)
+time.sleep(3600)
+' "$PEER4" "$1" "$EDGE4" >"$tmp/nottls$1" 2>&1 &
+	at_exit kill $!
+	poll 20 grep -q up "$tmp/nottls$1" ||
+		check_fail "no connection from port $1: $(cat "$tmp/nottls$1")"
+}
+msgs0=$(stat messages)
+not_tls 45071
+not_tls 45072
+poll 10 sh -c "[ \$(ip netns exec $FW edgepin -j stats | jq .messages) -gt $msgs0 ]" ||
+	echo "# the SIP after the TLS-looking bytes was not read (messages $(stat messages))"
+in_ns "$FW" conntrack -L -p tcp --orig-port-dst 5060 2>/dev/null | sed 's/^/# /'
+stat_is tls_streams "$tls0"
+echo "# messages $msgs0 -> $(stat messages)"
 
 ip netns exec "$FW" edgepin stats | sed 's/^/# /'
 exit $failed
