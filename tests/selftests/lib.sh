@@ -591,14 +591,26 @@ feed_start() {
 }
 
 # tls_master DIR SPORT: a TCP connection from the peer's port SPORT to the
-# edge's 5061 that begins like TLS (a record header) and stays open (the
+# edge's 5061 that begins like TLS (a ClientHello-shaped record, answered
+# by a ServerHello-shaped one: the edge's side has then passed the
+# reverse-path check, as a real handshake would) and stays open (the
 # master of fed calls, as a real TLS connection would be); waits until
 # the helper counted it a TLS stream. Pid in MASTER_PID.
 tls_master() {
 	local n0
 	n0=$(stat tls_streams)
-	ip netns exec "$EDGE" socat -u TCP4-LISTEN:5061,reuseaddr,fork \
-		"OPEN:$1/tls-rx,creat,append" &
+	ip netns exec "$EDGE" python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5061))
+s.listen(8)
+held = []
+while True:
+    c, _ = s.accept()
+    c.recv(4096)
+    c.sendall(bytes.fromhex("160303002a02") + bytes(41))
+    held.append(c)' &
 	at_exit kill $!
 	poll 10 ip netns exec "$EDGE" sh -c "ss -Hltn | grep -q ':5061 '" ||
 		fail "tls_master: nothing listens on 5061 in the edge"
@@ -606,10 +618,14 @@ tls_master() {
 import socket, sys, time
 s = socket.create_connection((sys.argv[1], 5061),
                              source_address=("0.0.0.0", int(sys.argv[2])))
-s.sendall(bytes.fromhex("160301002a") + bytes(42))
-time.sleep(3600)' "$EDGE4" "$2" &
+s.sendall(bytes.fromhex("160301002a01") + bytes(41))
+s.recv(4096)
+print("up", flush=True)
+time.sleep(3600)' "$EDGE4" "$2" >"$1/master.log" 2>&1 &
 	MASTER_PID=$!
 	at_exit kill $MASTER_PID
+	poll 20 grep -q up "$1/master.log" ||
+		fail "tls_master: no answer from the edge: $(cat "$1/master.log")"
 	poll 20 sh -c "[ \$(ip netns exec $FW edgepin -j stats |
 		jq .tls_streams) -gt $n0 ]" ||
 		fail "tls_master: no TLS stream counted ($(stat tls_streams))"
