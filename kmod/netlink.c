@@ -526,6 +526,9 @@ static int edgepin_feed_msg(struct edgepin_net *en, const struct nlattr *nest,
 		EDGEPIN_A_FEED_DST_ADDR, EDGEPIN_A_FEED_DST_PORT,
 		EDGEPIN_A_FEED_MSG,
 	};
+	static const int addrs[] = {
+		EDGEPIN_A_FEED_SRC_ADDR, EDGEPIN_A_FEED_DST_ADDR,
+	};
 	struct nlattr *tb[EDGEPIN_A_FEED_MAX + 1];
 	struct nf_conntrack_tuple t = {};
 	enum ip_conntrack_dir dir;
@@ -554,15 +557,12 @@ static int edgepin_feed_msg(struct edgepin_net *en, const struct nlattr *nest,
 		return -EINVAL;
 	}
 	alen = family == AF_INET ? 4 : 16;
-	if (nla_len(tb[EDGEPIN_A_FEED_SRC_ADDR]) != alen) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[EDGEPIN_A_FEED_SRC_ADDR],
-				    "address length does not match the family");
-		return -EINVAL;
-	}
-	if (nla_len(tb[EDGEPIN_A_FEED_DST_ADDR]) != alen) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[EDGEPIN_A_FEED_DST_ADDR],
-				    "address length does not match the family");
-		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		if (nla_len(tb[addrs[i]]) != alen) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[addrs[i]],
+					    "address length does not match the family");
+			return -EINVAL;
+		}
 	}
 	proto = nla_get_u8(tb[EDGEPIN_A_FEED_PROTO]);
 	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP) {

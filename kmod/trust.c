@@ -93,18 +93,42 @@ static bool claims_edge(const struct edgepin_policy *p,
 	return !p->n_edges || edgepin_ct_from_edge(p, ct, dir);
 }
 
+/*
+ * Count, log and (rate limited) report a refusal: of a packet from the
+ * sender of @ct's direction @dir that came in on @iif ("" if gone), or,
+ * @iif NULL, of a fed message from it (DESIGN.md, "Trust": the same
+ * rule, no packet).
+ * RCU read lock held.
+ */
+static void spoof_refused(struct edgepin_net *en, const struct nf_conn *ct,
+			  enum ip_conntrack_dir dir, const char *iif)
+{
+	const union nf_inet_addr *src = &ct->tuplehash[dir].tuple.src.u3;
+	const char *why = iif ? "does not route back out of " :
+		"(fed): no packet from its side passed the reverse-path check, or one failed it";
+	const char *name = !iif ? "" : *iif ? iif : "?";
+	int af = nf_ct_l3num(ct) == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+
+	edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_SPOOFED);
+	if (af == AF_INET)
+		net_info_ratelimited("edgepin: %pI4 %s%s: SIP message ignored (spoofed source?)\n",
+				     &src->ip, why, name);
+	else
+		net_info_ratelimited("edgepin: %pI6c %s%s: SIP message ignored (spoofed source?)\n",
+				     &src->in6, why, name);
+	if (__ratelimit(&en->spoof_events))
+		edgepin_notify_spoofed(en, af, src, iif ?: "");
+}
+
 bool edgepin_spoofed(struct edgepin_net *en, const struct sk_buff *skb,
 		     const struct nf_conn *ct, enum ip_conntrack_dir dir)
 {
-	const union nf_inet_addr *src = &ct->tuplehash[dir].tuple.src.u3;
 	struct edgepin_ct *ect = edgepin_ct(ct);
 	struct net *net = nf_ct_net(ct);
 	const struct net_device *dev;
-	bool spoofed;
-	int af;
+	bool spoofed = false;
 
 	rcu_read_lock();
-	spoofed = false;
 	if (claims_edge(rcu_dereference(en->policy), ct, dir)) {
 		spoofed = !rp_ok(net, skb, ct, dir);
 		/* what edgepin_feed_spoofed() asks of this direction */
@@ -113,23 +137,12 @@ bool edgepin_spoofed(struct edgepin_net *en, const struct sk_buff *skb,
 		else if (!READ_ONCE(ect->rp_passed[dir]))
 			WRITE_ONCE(ect->rp_passed[dir], true);
 	}
-	if (!spoofed) {
-		rcu_read_unlock();
-		return false;
+	if (spoofed) {
+		dev = dev_get_by_index_rcu(net, skb->skb_iif);
+		spoof_refused(en, ct, dir, dev ? dev->name : "");
 	}
-	edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_SPOOFED);
-	dev = dev_get_by_index_rcu(net, skb->skb_iif);
-	af = nf_ct_l3num(ct) == NFPROTO_IPV4 ? AF_INET : AF_INET6;
-	if (af == AF_INET)
-		net_info_ratelimited("edgepin: %pI4 does not route back out of %s: SIP message ignored (spoofed source?)\n",
-				     &src->ip, dev ? dev->name : "?");
-	else
-		net_info_ratelimited("edgepin: %pI6c does not route back out of %s: SIP message ignored (spoofed source?)\n",
-				     &src->in6, dev ? dev->name : "?");
-	if (__ratelimit(&en->spoof_events))
-		edgepin_notify_spoofed(en, af, src, dev ? dev->name : "");
 	rcu_read_unlock();
-	return true;
+	return spoofed;
 }
 
 /*
@@ -143,27 +156,15 @@ bool edgepin_spoofed(struct edgepin_net *en, const struct sk_buff *skb,
 bool edgepin_feed_spoofed(struct edgepin_net *en, const struct nf_conn *ct,
 			  enum ip_conntrack_dir dir)
 {
-	const union nf_inet_addr *src = &ct->tuplehash[dir].tuple.src.u3;
 	const struct edgepin_ct *ect = edgepin_ct(ct);
 	bool spoofed;
-	int af;
 
 	rcu_read_lock();
 	spoofed = claims_edge(rcu_dereference(en->policy), ct, dir) &&
 		  (!READ_ONCE(ect->rp_passed[dir]) ||
 		   READ_ONCE(ect->rp_failed[dir]));
+	if (spoofed)
+		spoof_refused(en, ct, dir, NULL);
 	rcu_read_unlock();
-	if (!spoofed)
-		return false;
-	edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_SPOOFED);
-	af = nf_ct_l3num(ct) == NFPROTO_IPV4 ? AF_INET : AF_INET6;
-	if (af == AF_INET)
-		net_info_ratelimited("edgepin: fed message from %pI4: no packet of its connection from that side passed the reverse-path check, or one failed it: refused (spoofed source?)\n",
-				     &src->ip);
-	else
-		net_info_ratelimited("edgepin: fed message from %pI6c: no packet of its connection from that side passed the reverse-path check, or one failed it: refused (spoofed source?)\n",
-				     &src->in6);
-	if (__ratelimit(&en->spoof_events))
-		edgepin_notify_spoofed(en, af, src, "");
-	return true;
+	return spoofed;
 }
