@@ -46,6 +46,12 @@ static const char *const stat_names[] = {
 	[EDGEPIN_STAT_FEED_REFUSED_KEY] = "feed_refused_key",
 	[EDGEPIN_STAT_FEED_REFUSED_MALFORMED] = "feed_refused_malformed",
 	[EDGEPIN_STAT_TLS_STREAMS] = "tls_streams",
+	[EDGEPIN_STAT_TURN_MESSAGES] = "turn_messages",
+	[EDGEPIN_STAT_TURN_PARSE_ERRORS] = "turn_parse_errors",
+	[EDGEPIN_STAT_TURN_ALLOCATIONS] = "turn_allocations",
+	[EDGEPIN_STAT_TURN_ALLOCATIONS_ENDED] = "turn_allocations_ended",
+	[EDGEPIN_STAT_TURN_UNMATCHED] = "turn_unmatched",
+	[EDGEPIN_STAT_TURN_REQUESTS_DROPPED] = "turn_requests_dropped",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __EDGEPIN_STAT_MAX,

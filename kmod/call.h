@@ -79,6 +79,14 @@ struct edgepin_pin_info {
 	u16 peer_port;			/* 0 = any */
 	s32 timeout;			/* seconds left, -1 while held open */
 	u32 flows;
+	/* origin TURN: the allocation, the client as the server sees it */
+	u8 turn_family;
+	u8 turn_proto;
+	u16 turn_client_port;
+	u16 turn_server_port;
+	union nf_inet_addr turn_client;
+	union nf_inet_addr turn_server;
+	u32 turn_lifetime;		/* the allocation's seconds left */
 };
 
 /* What the control plane shows of a call. */

@@ -205,6 +205,23 @@ static int edgepin_put_addr(struct sk_buff *skb, int type, u8 family,
 	return nla_put(skb, type, family == AF_INET ? 4 : 16, addr);
 }
 
+/* A TURN pinhole's allocation. */
+static int edgepin_fill_turn(struct sk_buff *skb,
+			     const struct edgepin_pin_info *pi)
+{
+	return nla_put_u8(skb, EDGEPIN_A_PIN_TURN_FAMILY, pi->turn_family) ||
+	       nla_put_u8(skb, EDGEPIN_A_PIN_TURN_PROTO, pi->turn_proto) ||
+	       edgepin_put_addr(skb, EDGEPIN_A_PIN_TURN_CLIENT_ADDR,
+				pi->turn_family, &pi->turn_client) ||
+	       nla_put_u16(skb, EDGEPIN_A_PIN_TURN_CLIENT_PORT,
+			   pi->turn_client_port) ||
+	       edgepin_put_addr(skb, EDGEPIN_A_PIN_TURN_SERVER_ADDR,
+				pi->turn_family, &pi->turn_server) ||
+	       nla_put_u16(skb, EDGEPIN_A_PIN_TURN_SERVER_PORT,
+			   pi->turn_server_port) ||
+	       nla_put_u32(skb, EDGEPIN_A_PIN_TURN_LIFETIME, pi->turn_lifetime);
+}
+
 static int edgepin_fill_pin(struct sk_buff *skb,
 			    const struct edgepin_pin_info *pi)
 {
@@ -231,7 +248,8 @@ static int edgepin_fill_pin(struct sk_buff *skb,
 	    nla_put_u32(skb, EDGEPIN_A_PIN_FLOWS, pi->flows) ||
 	    nla_put_u8(skb, EDGEPIN_A_PIN_EDGE_CAND, pi->edge_cand) ||
 	    nla_put_u8(skb, EDGEPIN_A_PIN_PEER_CAND, pi->peer_cand) ||
-	    nla_put_u8(skb, EDGEPIN_A_PIN_ORIGIN, pi->origin)) {
+	    nla_put_u8(skb, EDGEPIN_A_PIN_ORIGIN, pi->origin) ||
+	    (pi->origin == EDGEPIN_ORIGIN_TURN && edgepin_fill_turn(skb, pi))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -117,6 +117,10 @@ enum edgepin_sip_feed {
 enum edgepin_origin {
 	EDGEPIN_ORIGIN_WIRE,		/* SIP read on the wire by the helper */
 	EDGEPIN_ORIGIN_FEED,		/* SIP fed by EDGEPIN_CMD_FEED */
+	/* a TURN permission the server confirmed (helper edgepin-turn);
+	 * its pinhole has no call but an allocation (EDGEPIN_A_PIN_TURN_*)
+	 */
+	EDGEPIN_ORIGIN_TURN,
 };
 
 /*
@@ -175,6 +179,19 @@ enum edgepin_pinhole_attr {
 	EDGEPIN_A_PIN_EDGE_CAND,	/* u8: enum edgepin_cand_kind */
 	EDGEPIN_A_PIN_PEER_CAND,	/* u8: enum edgepin_cand_kind */
 	EDGEPIN_A_PIN_ORIGIN,		/* u8: enum edgepin_origin */
+	/*
+	 * Origin TURN: the allocation whose permission it is (the relay is
+	 * EDGEPIN_A_PIN_EDGE_*, the permitted peer EDGEPIN_A_PIN_PEER_ADDR,
+	 * EDGEPIN_A_PIN_TIMEOUT the permission's seconds left): the client's
+	 * transport to the server, as the server sees it.
+	 */
+	EDGEPIN_A_PIN_TURN_FAMILY,	/* u8: AF_INET / AF_INET6 */
+	EDGEPIN_A_PIN_TURN_PROTO,	/* u8: IPPROTO_UDP / IPPROTO_TCP */
+	EDGEPIN_A_PIN_TURN_CLIENT_ADDR,	/* binary 4|16 */
+	EDGEPIN_A_PIN_TURN_CLIENT_PORT,	/* u16 */
+	EDGEPIN_A_PIN_TURN_SERVER_ADDR,	/* binary 4|16 */
+	EDGEPIN_A_PIN_TURN_SERVER_PORT,	/* u16 */
+	EDGEPIN_A_PIN_TURN_LIFETIME,	/* u32: the allocation's seconds left */
 	__EDGEPIN_A_PIN_MAX
 };
 #define EDGEPIN_A_PIN_MAX (__EDGEPIN_A_PIN_MAX - 1)
@@ -273,6 +290,20 @@ enum edgepin_stat {
 	EDGEPIN_STAT_FEED_REFUSED_MALFORMED,
 	/* helper-attached TCP streams that began with TLS: not read */
 	EDGEPIN_STAT_TLS_STREAMS,
+	/* TURN (helper edgepin-turn). Its refusals (relay not an edge
+	 * address, out of range, excluded; peer not a unicast peer; limits;
+	 * spoofed responses) count with the SIP helper's; an allocation
+	 * counts against max-calls, a permission against max-pinholes and
+	 * max-pinholes-per-call.
+	 */
+	EDGEPIN_STAT_TURN_MESSAGES,	/* STUN/TURN messages parsed */
+	EDGEPIN_STAT_TURN_PARSE_ERRORS,	/* not STUN/TURN, or malformed */
+	EDGEPIN_STAT_TURN_ALLOCATIONS,	/* allocations learned */
+	EDGEPIN_STAT_TURN_ALLOCATIONS_ENDED, /* deleted, expired or lost */
+	/* success responses matching no request seen (or not its method) */
+	EDGEPIN_STAT_TURN_UNMATCHED,
+	/* requests forgotten unanswered (too many outstanding per client) */
+	EDGEPIN_STAT_TURN_REQUESTS_DROPPED,
 	__EDGEPIN_STAT_MAX
 };
 #define EDGEPIN_STAT_MAX (__EDGEPIN_STAT_MAX - 1)
