@@ -69,7 +69,7 @@ int parse_addr(const char *s, uint8_t *family, uint8_t addr[16]);
 const char *format_addr(const void *addr, size_t len, char *buf);
 const char *family_name(uint8_t family);
 const char *proto_name(uint8_t proto);
-/* enum edgepin_origin: "wire", "feed" ("?" beyond). */
+/* enum edgepin_origin: "wire", "feed", "turn" ("?" beyond). */
 const char *origin_name(uint8_t origin);
 
 /* Print a nested EDGEPIN_A_PINHOLE / EDGEPIN_A_CALL as object @key. */

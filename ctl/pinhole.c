@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* edgepin pinhole list [call ID] [peer ADDR] | flush [call ID] */
+/*
+ * edgepin pinhole list [call ID] [peer ADDR] | flush [call ID]: the
+ * pinholes of SIP calls and of TURN permissions (origin turn).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,7 +49,39 @@ static const struct nl_spec pin_spec[EDGEPIN_A_PIN_MAX + 1] = {
 	[EDGEPIN_A_PIN_EDGE_CAND] = { MNL_TYPE_U8 },
 	[EDGEPIN_A_PIN_PEER_CAND] = { MNL_TYPE_U8 },
 	[EDGEPIN_A_PIN_ORIGIN] = { MNL_TYPE_U8 },
+	[EDGEPIN_A_PIN_TURN_FAMILY] = { MNL_TYPE_U8 },
+	[EDGEPIN_A_PIN_TURN_PROTO] = { MNL_TYPE_U8 },
+	[EDGEPIN_A_PIN_TURN_CLIENT_ADDR] = { MNL_TYPE_BINARY, 4, 16 },
+	[EDGEPIN_A_PIN_TURN_CLIENT_PORT] = { MNL_TYPE_U16 },
+	[EDGEPIN_A_PIN_TURN_SERVER_ADDR] = { MNL_TYPE_BINARY, 4, 16 },
+	[EDGEPIN_A_PIN_TURN_SERVER_PORT] = { MNL_TYPE_U16 },
+	[EDGEPIN_A_PIN_TURN_LIFETIME] = { MNL_TYPE_U32 },
 };
+
+/* What every pinhole carries; a SIP one its Call-ID, a TURN one its
+ * allocation.
+ */
+static const uint16_t pin_needs[] = {
+	EDGEPIN_A_PIN_PROTO, EDGEPIN_A_PIN_EDGE_ADDR, EDGEPIN_A_PIN_EDGE_PORT,
+	EDGEPIN_A_PIN_PEER_ADDR, EDGEPIN_A_PIN_STATE,
+};
+static const uint16_t sip_needs[] = { EDGEPIN_A_PIN_CALL_ID };
+static const uint16_t turn_needs[] = {
+	EDGEPIN_A_PIN_TURN_PROTO, EDGEPIN_A_PIN_TURN_CLIENT_ADDR,
+	EDGEPIN_A_PIN_TURN_CLIENT_PORT, EDGEPIN_A_PIN_TURN_SERVER_ADDR,
+	EDGEPIN_A_PIN_TURN_SERVER_PORT, EDGEPIN_A_PIN_TURN_LIFETIME,
+};
+
+static bool has_all(const struct nlattr *const *tb, const uint16_t *want,
+		    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!tb[want[i]])
+			return false;
+	return true;
+}
 
 /* An address attribute, bracketed in text when it is IPv6. */
 static void print_addr(const char *key, const char *fmt4, const char *fmt6,
@@ -64,22 +99,54 @@ static uint64_t u8_or(const struct nlattr *a, uint8_t dflt)
 	return a ? mnl_attr_get_u8(a) : dflt;
 }
 
+/*
+ * A TURN pinhole has no call but an allocation, shown where the Call-ID
+ * would be: "turn udp CLIENT:PORT -> SERVER:PORT lifetime Ns"; in JSON
+ * call_id is null and object "turn" holds the allocation.
+ */
+static void print_turn(const struct nlattr *const *tb)
+{
+	print_null(PRINT_JSON, "call_id", NULL, NULL);
+	open_json_object("turn");
+	print_string(PRINT_ANY, "proto", "turn %s",
+		     proto_name(mnl_attr_get_u8(tb[EDGEPIN_A_PIN_TURN_PROTO])));
+	print_addr("client_addr", " %s", " [%s]",
+		   tb[EDGEPIN_A_PIN_TURN_CLIENT_ADDR]);
+	print_uint(PRINT_ANY, "client_port", ":%llu",
+		   mnl_attr_get_u16(tb[EDGEPIN_A_PIN_TURN_CLIENT_PORT]));
+	print_addr("server_addr", " -> %s", " -> [%s]",
+		   tb[EDGEPIN_A_PIN_TURN_SERVER_ADDR]);
+	print_uint(PRINT_ANY, "server_port", ":%llu",
+		   mnl_attr_get_u16(tb[EDGEPIN_A_PIN_TURN_SERVER_PORT]));
+	print_uint(PRINT_ANY, "lifetime", " lifetime %llus",
+		   mnl_attr_get_u32(tb[EDGEPIN_A_PIN_TURN_LIFETIME]));
+	close_json_object();
+}
+
 int print_pinhole(const char *key, const struct nlattr *nest)
 {
 	const struct nlattr *tb[EDGEPIN_A_PIN_MAX + 1];
 	const struct nlattr *a;
 	uint16_t port;
+	bool turn;
 
-	if (nl_parse_nest(nest, pin_spec, EDGEPIN_A_PIN_MAX, tb) ||
-	    !tb[EDGEPIN_A_PIN_CALL_ID] || !tb[EDGEPIN_A_PIN_PROTO] ||
-	    !tb[EDGEPIN_A_PIN_EDGE_ADDR] || !tb[EDGEPIN_A_PIN_EDGE_PORT] ||
-	    !tb[EDGEPIN_A_PIN_PEER_ADDR] || !tb[EDGEPIN_A_PIN_STATE])
+	if (nl_parse_nest(nest, pin_spec, EDGEPIN_A_PIN_MAX, tb))
+		return -EPROTO;
+	turn = u8_or(tb[EDGEPIN_A_PIN_ORIGIN], EDGEPIN_ORIGIN_WIRE) ==
+	       EDGEPIN_ORIGIN_TURN;
+	if (!has_all(tb, pin_needs, ARRAY_SIZE(pin_needs)) ||
+	    (turn ? !has_all(tb, turn_needs, ARRAY_SIZE(turn_needs)) :
+		    !has_all(tb, sip_needs, ARRAY_SIZE(sip_needs))))
 		return -EPROTO;
 
 	open_json_object(key);
 	a = tb[EDGEPIN_A_PIN_CALL_ID];
-	print_bytes(PRINT_ANY, "call_id", "%s", mnl_attr_get_payload(a),
-		    mnl_attr_get_payload_len(a));
+	if (turn)
+		print_turn(tb);
+	else
+		print_bytes(PRINT_ANY, "call_id", "%s",
+			    mnl_attr_get_payload(a),
+			    mnl_attr_get_payload_len(a));
 	a = tb[EDGEPIN_A_PIN_MEDIA];
 	print_bytes(PRINT_ANY, "media", " %s", a ? mnl_attr_get_payload(a) : "",
 		    a ? mnl_attr_get_payload_len(a) : 0);
@@ -210,7 +277,7 @@ static const struct cmd pinhole_cmds[] = {
 	{ "list", pinhole_list_main, "[call ID] [peer ADDR]",
 	  "the open pinholes" },
 	{ "flush", pinhole_flush_main, "[call ID]",
-	  "close the pinholes (of one call)" },
+	  "close every pinhole, TURN ones too (or one call's)" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -63,5 +63,6 @@ const char *proto_name(uint8_t proto)
 const char *origin_name(uint8_t origin)
 {
 	return origin == EDGEPIN_ORIGIN_WIRE ? "wire" :
-	       origin == EDGEPIN_ORIGIN_FEED ? "feed" : "?";
+	       origin == EDGEPIN_ORIGIN_FEED ? "feed" :
+	       origin == EDGEPIN_ORIGIN_TURN ? "turn" : "?";
 }
