@@ -702,28 +702,50 @@ static bool same_traffic(const struct match *x, const struct match *y)
 	return p.n && d.n;
 }
 
-/* Helper types by name: "edgepin", or "edgepin-5080" for ports= 5080. */
+/*
+ * Helper types by name: "edgepin", or "edgepin-5080" for ports= 5080
+ * (and "sip", "sip-5080" alike); "edgepin-turn" is another helper.
+ */
 static bool helper_is(const char *type, const char *name)
 {
 	size_t n = strlen(name);
 
-	return !strncmp(type, name, n) && (!type[n] || type[n] == '-');
+	if (strncmp(type, name, n) || (type[n] && type[n] != '-'))
+		return false;
+	if (!type[n])
+		return true;
+	return type[n + 1] && strspn(type + n + 1, "0123456789") ==
+			      strlen(type + n + 1);
 }
 
-static void check_helpers(struct audit *a)
+/* Does a rule attach helper @name? */
+static bool helper_attached(const struct audit *a, const char *name)
 {
-	const struct arule *x, *y;
-	char rule[1024];
-	bool any = false;
-	size_t i, j;
+	const struct arule *x;
+	size_t i;
 
 	for (i = 0; i < a->n_rules; i++) {
 		x = &a->rules[i];
 		if (x->m.helper[0] &&
-		    helper_is(helper_type(a, x->r, x->m.helper), "edgepin"))
-			any = true;
+		    helper_is(helper_type(a, x->r, x->m.helper), name))
+			return true;
 	}
-	if (!any)
+	return false;
+}
+
+static void check_helpers(struct audit *a)
+{
+	bool sip = helper_attached(a, "edgepin");
+	const struct arule *x, *y;
+	char rule[1024];
+	size_t i, j;
+
+	/* TURN alone (ruleset install --sip-port none) is a choice */
+	if (!sip && helper_attached(a, "edgepin-turn"))
+		finding(a, SEV_INFO, "helper-not-attached", NULL, NULL,
+			"edgepin ruleset install --sip-port PORT... --turn-port PORT..., if SIP should open pinholes too",
+			"no rule attaches the edgepin helper to SIP traffic: pinholes open only from TURN permissions (helper edgepin-turn)");
+	else if (!sip)
 		finding(a, SEV_HIGH, "helper-not-attached", NULL, NULL,
 			"edgepin ruleset install",
 			"no rule attaches the edgepin helper to SIP traffic: no pinhole will ever open");

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * edgepin ruleset install [--edge ADDR...] [--sip-port PORT...]
- *                         [--range LO-HI...] | remove [--keep-guard]
+ * edgepin ruleset install [--edge ADDR...] [--sip-port PORT...|none]
+ *                         [--turn-port PORT...] [--range LO-HI...]
+ *                 | remove [--keep-guard]
  *                 | show [--nft [--guard] [--policy FILE] ...]
  *
  * Two tables, written as one transaction that first creates each table
@@ -10,7 +11,8 @@
  * touched. Base chains on prerouting at priority -150 (after conntrack,
  * before DNAT): "guard", in inet edgepin_guard, drops new connections
  * into the media range of the edge addresses unless they entered through
- * a pinhole; "sip", in inet edgepin, attaches the helper. A drop in any
+ * a pinhole; "sip", in inet edgepin, attaches the helper (and "turn"
+ * the TURN helper, with --turn-port). A drop in any
  * base chain is final, so no accept in the operator's own tables can
  * reopen the range. The guard table needs no module, so it can live in
  * nftables.conf ("show --nft --guard"): with edgepin down, or its module
@@ -39,7 +41,7 @@
 #include "print.h"
 #include "ruleset.h"
 
-#define SIP_PORTS_MAX 16
+#define PORTS_MAX 16
 #define ARGS_MAX 64
 
 const char *family_word(uint32_t family)
@@ -227,7 +229,27 @@ static struct nftnl_rule *rule_new(const char *table, const char *chain)
 	return r;
 }
 
-static struct nftnl_obj *helper_new(const char *name, uint8_t proto)
+/*
+ * A kernel helper the table attaches: its ct helper objects (one per
+ * protocol of helper_protos) and the chain of its port rules.
+ */
+struct attach {
+	const char *type, *chain;
+	const char *objs[2];
+};
+
+static const uint8_t helper_protos[] = { IPPROTO_UDP, IPPROTO_TCP };
+
+static const struct attach attach_sip = {
+	"edgepin", RS_CHAIN_SIP, { RS_HELPER_UDP, RS_HELPER_TCP },
+};
+static const struct attach attach_turn = {
+	"edgepin-turn", RS_CHAIN_TURN,
+	{ RS_HELPER_TURN_UDP, RS_HELPER_TURN_TCP },
+};
+
+static struct nftnl_obj *helper_new(const char *name, const char *type,
+				    uint8_t proto)
 {
 	struct nftnl_obj *o = nftnl_obj_alloc();
 
@@ -237,7 +259,7 @@ static struct nftnl_obj *helper_new(const char *name, uint8_t proto)
 	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, RS_TABLE);
 	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
 	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_CT_HELPER);
-	nftnl_obj_set_str(o, NFTNL_OBJ_CT_HELPER_NAME, "edgepin");
+	nftnl_obj_set_str(o, NFTNL_OBJ_CT_HELPER_NAME, type);
 	nftnl_obj_set_u16(o, NFTNL_OBJ_CT_HELPER_L3PROTO, NFPROTO_INET);
 	nftnl_obj_set_u8(o, NFTNL_OBJ_CT_HELPER_L4PROTO, proto);
 	return o;
@@ -266,35 +288,42 @@ static struct nftnl_chain *chain_prio(struct nftnl_chain *c, int32_t prio)
 	return c;
 }
 
+struct ports {
+	size_t n;
+	uint16_t p[PORTS_MAX];
+};
+
 struct install {
-	size_t n_ports;
-	uint16_t ports[SIP_PORTS_MAX];
+	struct ports sip, turn;
+	bool no_sip;			/* --sip-port none */
 	int n_edge, n_range;
 	char *edge[ARGS_MAX + 1];	/* "edge" ADDR... for policy set */
 	char *range[ARGS_MAX + 1];	/* "range" LO-HI... */
 };
 
-static void add_helper_rules(struct nft_tx *tx, const struct install *in)
+/* @h's objects, its chain and "udp dport PORT ct helper set OBJ" each. */
+static void add_helper(struct nft_tx *tx, const struct attach *h,
+		       const struct ports *p)
 {
-	static const struct {
-		uint8_t proto;
-		const char *helper;
-	} h[] = {
-		{ IPPROTO_UDP, RS_HELPER_UDP }, { IPPROTO_TCP, RS_HELPER_TCP },
-	};
 	struct nftnl_expr *e;
 	struct nftnl_rule *r;
 	size_t i, j;
 
-	for (i = 0; i < in->n_ports; i++)
-		for (j = 0; j < ARRAY_SIZE(h); j++) {
-			r = rule_new(RS_TABLE, RS_CHAIN_SIP);
-			e_dport(r, h[j].proto, in->ports[i], in->ports[i]);
+	if (!p->n)
+		return;
+	for (j = 0; j < ARRAY_SIZE(helper_protos); j++)
+		nft_tx_obj(tx, helper_new(h->objs[j], h->type,
+					  helper_protos[j]));
+	nft_tx_chain(tx, chain_new(RS_TABLE, h->chain));
+	for (i = 0; i < p->n; i++)
+		for (j = 0; j < ARRAY_SIZE(helper_protos); j++) {
+			r = rule_new(RS_TABLE, h->chain);
+			e_dport(r, helper_protos[j], p->p[i], p->p[i]);
 			e = nftnl_expr_alloc("objref");
 			nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE,
 					   NFT_OBJECT_CT_HELPER);
 			nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME,
-					   h[j].helper);
+					   h->objs[j]);
 			add(r, e);
 			nft_tx_rule(tx, r);
 		}
@@ -387,10 +416,8 @@ static int install_tx(const struct install *in, const struct policy_view *p)
 	nft_tx_table(tx, NFT_MSG_NEWTABLE, RS_FAMILY, RS_TABLE);
 	nft_tx_table(tx, NFT_MSG_DELTABLE, RS_FAMILY, RS_TABLE);
 	nft_tx_table(tx, NFT_MSG_NEWTABLE, RS_FAMILY, RS_TABLE);
-	nft_tx_obj(tx, helper_new(RS_HELPER_UDP, IPPROTO_UDP));
-	nft_tx_obj(tx, helper_new(RS_HELPER_TCP, IPPROTO_TCP));
-	nft_tx_chain(tx, chain_new(RS_TABLE, RS_CHAIN_SIP));
-	add_helper_rules(tx, in);
+	add_helper(tx, &attach_sip, &in->sip);
+	add_helper(tx, &attach_turn, &in->turn);
 	ret = nft_tx_commit(tx, what, sizeof(what));
 	nft_tx_free(tx);
 	if (ret) {
@@ -412,9 +439,53 @@ static int take_words(int argc, char **argv, int i, char **out, int *n)
 	return i == start ? -1 : i;
 }
 
+/*
+ * Ports of @opt: the words up to the next "--option", each 1-65535; with
+ * @none (--sip-port), "none" instead sets it. Returns the next word's
+ * index, -1 for no words, or -EXIT_USAGE (said why).
+ */
+static int take_ports(int argc, char **argv, int i, const char *opt,
+		      struct ports *p, bool *none)
+{
+	int next = i;
+	uint64_t v;
+
+	if (none && i < argc && !strcmp(argv[i], "none") && !p->n && !*none) {
+		*none = true;
+		next++;
+	}
+	for (; next < argc && strncmp(argv[next], "--", 2); next++) {
+		if (p->n == PORTS_MAX || (none && *none) ||
+		    parse_uint(argv[next], 65535, &v) || !v)
+			return -ctl_usage(&ruleset_object,
+					  "ruleset install: bad %s '%s'", opt,
+					  argv[next]);
+		p->p[p->n++] = v;
+	}
+	return next == i ? -1 : next;
+}
+
+/* SIP and TURN ports: disjoint (a connection has one helper), some. */
+static int check_ports(struct install *in)
+{
+	size_t i, j;
+
+	if (in->no_sip && !in->turn.n)
+		return ctl_usage(&ruleset_object,
+				 "ruleset install: --sip-port none wants --turn-port: nothing to attach");
+	if (!in->no_sip && !in->sip.n)
+		in->sip.p[in->sip.n++] = 5060;
+	for (i = 0; i < in->sip.n; i++)
+		for (j = 0; j < in->turn.n; j++)
+			if (in->sip.p[i] == in->turn.p[j])
+				return ctl_usage(&ruleset_object,
+						 "ruleset install: port %u is both a SIP and a TURN port",
+						 in->sip.p[i]);
+	return 0;
+}
+
 static int parse_install(int argc, char **argv, struct install *in)
 {
-	uint64_t v;
 	int i = 0, next;
 
 	in->edge[0] = "edge";
@@ -428,31 +499,25 @@ static int parse_install(int argc, char **argv, struct install *in)
 			next = take_words(argc, argv, i, in->range,
 					  &in->n_range);
 		} else if (!strcmp(opt, "--sip-port")) {
-			for (next = i; next < argc &&
-			     strncmp(argv[next], "--", 2); next++) {
-				if (in->n_ports == SIP_PORTS_MAX ||
-				    parse_uint(argv[next], 65535, &v) || !v)
-					return ctl_usage(&ruleset_object,
-							 "ruleset install: bad SIP port '%s'",
-							 argv[next]);
-				in->ports[in->n_ports++] = v;
-			}
-			if (next == i)
-				next = -1;
+			next = take_ports(argc, argv, i, "SIP port", &in->sip,
+					  &in->no_sip);
+		} else if (!strcmp(opt, "--turn-port")) {
+			next = take_ports(argc, argv, i, "TURN port",
+					  &in->turn, NULL);
 		} else {
 			return ctl_usage(&ruleset_object,
 					 "ruleset install: unknown option '%s'",
 					 opt);
 		}
+		if (next == -EXIT_USAGE)
+			return EXIT_USAGE;
 		if (next < 0)
 			return ctl_usage(&ruleset_object,
 					 "ruleset install: %s wants a value",
 					 opt);
 		i = next;
 	}
-	if (!in->n_ports)
-		in->ports[in->n_ports++] = 5060;
-	return 0;
+	return check_ports(in);
 }
 
 static int show_nft(const char *what, int argc, char **argv);
@@ -584,9 +649,15 @@ static void show_helpers(const struct nft_ruleset *rs)
 		nftnl_obj_list_iter_destroy(it);
 }
 
+static bool is_turn_obj(const char *name)
+{
+	return !strcmp(name, RS_HELPER_TURN_UDP) ||
+	       !strcmp(name, RS_HELPER_TURN_TCP);
+}
+
 /* What the table does, gathered from its rules. */
 struct summary {
-	struct ivs sip_ports, range;
+	struct ivs sip_ports, turn_ports, range;
 	char edges[1024];
 };
 
@@ -596,8 +667,10 @@ static void summarise(const struct match *m, struct summary *s)
 	size_t i, o = strlen(s->edges);
 
 	if (m->helper[0]) {
-		for (i = 0; i < m->dport.n && s->sip_ports.n < IVS_MAX; i++)
-			s->sip_ports.iv[s->sip_ports.n++] = m->dport.iv[i];
+		for (i = 0; i < m->dport.n; i++)
+			ivs_push(is_turn_obj(m->helper) ? &s->turn_ports :
+				 &s->sip_ports, m->dport.iv[i].lo,
+				 m->dport.iv[i].hi);
 		return;
 	}
 	if (m->verdict != V_DROP || m->rpf_missing)
@@ -699,25 +772,28 @@ bool rs_table_exists(const struct nft_ruleset *rs, uint32_t family,
 	return t;
 }
 
-static void show_summary(struct summary *s)
+/* "sip-ports 5060,5080" (or none); JSON "sip_ports": [{lo, hi}...]. */
+static void show_ports(const char *text, const char *key,
+		       const struct ivs *ports)
 {
 	char buf[1024];
 
-	print_string(PRINT_FP, NULL, "sip-ports %s", ivs_format(&s->sip_ports,
-		     buf, sizeof(buf)));
+	print_string(PRINT_FP, NULL, text, ports->n ?
+		     ivs_format(ports, buf, sizeof(buf)) : "none");
 	print_nl();
-	open_json_array("sip_ports");
-	ivs_print(&s->sip_ports);
+	open_json_array(key);
+	ivs_print(ports);
 	close_json_array();
+}
+
+static void show_summary(struct summary *s)
+{
+	show_ports("sip-ports %s", "sip_ports", &s->sip_ports);
+	show_ports("turn-ports %s", "turn_ports", &s->turn_ports);
 	print_string(PRINT_ANY, "edge", "edge %s",
 		     s->edges[0] ? s->edges : "any");
 	print_nl();
-	print_string(PRINT_FP, NULL, "range %s", ivs_format(&s->range, buf,
-		     sizeof(buf)));
-	print_nl();
-	open_json_array("range");
-	ivs_print(&s->range);
-	close_json_array();
+	show_ports("range %s", "range", &s->range);
 }
 
 /* "ip daddr ADDR[/LEN] " as nft writes it (saddr with @src). */
@@ -755,16 +831,37 @@ static void nft_chain_open(const char *name, int prio)
 	       name, prio);
 }
 
+/* add_helper() as nft text. */
+static void print_nft_helper(const struct attach *h, const struct ports *p)
+{
+	const char *proto;
+	size_t i, j;
+
+	if (!p->n)
+		return;
+	for (j = 0; j < ARRAY_SIZE(helper_protos); j++)
+		printf("\tct helper %s {\n\t\ttype \"%s\" protocol %s\n"
+		       "\t\tl3proto inet\n\t}\n", h->objs[j], h->type,
+		       proto_name(helper_protos[j]));
+	nft_chain_open(h->chain, RS_PRIORITY);
+	for (i = 0; i < p->n; i++)
+		for (j = 0; j < ARRAY_SIZE(helper_protos); j++) {
+			proto = proto_name(helper_protos[j]);
+			printf("\t\t%s dport %u ct helper set \"%s\"\n",
+			       proto, p->p[i], h->objs[j]);
+		}
+	printf("\t}\n");
+}
+
 /*
  * What install writes, as nft text that "nft -f" loads: the same rules
- * in the same order (add_guard_rules, add_antispoof_rules,
- * add_helper_rules), so that "nft list" shows the same either way.
+ * in the same order (add_guard_rules, add_antispoof_rules, add_helper),
+ * so that "nft list" shows the same either way.
  */
 static void print_nft(const struct install *in, const struct policy_view *p,
 		      bool guard_only)
 {
 	static const char *const protos[] = { "udp", "tcp" };
-	static const char *const helpers[] = { RS_HELPER_UDP, RS_HELPER_TCP };
 	size_t i, j, k, n_edges = p->n_edges ? p->n_edges : 1;
 
 	nft_table_open(RS_TABLE_GUARD);
@@ -800,15 +897,9 @@ static void print_nft(const struct install *in, const struct policy_view *p,
 	if (guard_only)
 		return;
 	nft_table_open(RS_TABLE);
-	for (j = 0; j < ARRAY_SIZE(helpers); j++)
-		printf("\tct helper %s {\n\t\ttype \"edgepin\" protocol %s\n"
-		       "\t\tl3proto inet\n\t}\n", helpers[j], protos[j]);
-	nft_chain_open(RS_CHAIN_SIP, RS_PRIORITY);
-	for (i = 0; i < in->n_ports; i++)
-		for (j = 0; j < ARRAY_SIZE(protos); j++)
-			printf("\t\t%s dport %u ct helper set \"%s\"\n",
-			       protos[j], in->ports[i], helpers[j]);
-	printf("\t}\n}\n");
+	print_nft_helper(&attach_sip, &in->sip);
+	print_nft_helper(&attach_turn, &in->turn);
+	printf("}\n");
 }
 
 /*
@@ -926,6 +1017,7 @@ static int ruleset_show_main(int argc, char **argv)
 	close_json_array();
 	if (helper || guard) {
 		ivs_norm(&s->sip_ports);
+		ivs_norm(&s->turn_ports);
 		show_summary(s);
 	}
 	close_json_object();
@@ -944,21 +1036,26 @@ static void ruleset_help(FILE *f)
 		"  priority %d) drops packets claiming an edge source that came\n"
 		"  in where that source does not route back out (fib saddr . iif).\n"
 		"  Table inet %s needs the module: helpers %s and %s on\n"
-		"  the SIP ports (default 5060). --edge and --range set the\n"
-		"  policy too. remove deletes both tables and nothing else;\n"
-		"  --keep-guard deletes only inet %s, so the range stays closed.\n"
+		"  the SIP ports (default 5060; --sip-port none: no SIP helper)\n"
+		"  in chain %s, and with --turn-port, helpers %s and\n"
+		"  %s (type \"%s\") on the TURN ports in chain %s\n"
+		"  (none by default; a port is SIP or TURN, not both). --edge and\n"
+		"  --range set the policy too. remove deletes both tables and\n"
+		"  nothing else; --keep-guard deletes only inet %s, so the range\n"
+		"  stays closed.\n"
 		"  show --nft prints them as nft text that \"nft -f\" loads (for\n"
 		"  nftables.conf: --guard, the guard alone), from the module's\n"
 		"  policy or, with --policy FILE, from FILE's; install --print\n"
 		"  prints the same and changes nothing.\n",
 		RS_TABLE_GUARD, RS_CHAIN_GUARD, RS_CHAIN_ANTISPOOF,
 		RS_PRIORITY_ANTISPOOF, RS_TABLE, RS_HELPER_UDP, RS_HELPER_TCP,
-		RS_TABLE);
+		RS_CHAIN_SIP, RS_HELPER_TURN_UDP, RS_HELPER_TURN_TCP,
+		attach_turn.type, RS_CHAIN_TURN, RS_TABLE);
 }
 
 static const struct cmd ruleset_cmds[] = {
 	{ "install", ruleset_install_main,
-	  "[--print] [--edge ADDR...] [--sip-port PORT...] [--range LO-HI...]",
+	  "[--print] [--edge ADDR...] [--sip-port PORT...] [--turn-port PORT...] [--range LO-HI...]",
 	  "write tables inet edgepin_guard and inet edgepin (idempotent)" },
 	{ "remove", ruleset_remove_main, "[--keep-guard]",
 	  "delete them (or inet edgepin only)" },

@@ -22,6 +22,10 @@
 #define RS_HELPER_UDP	"edgepin-udp"
 #define RS_HELPER_TCP	"edgepin-tcp"
 #define RS_CHAIN_SIP	"sip"
+/* TURN (kernel helper "edgepin-turn"): its own objects and chain */
+#define RS_HELPER_TURN_UDP "edgepin-turn-udp"
+#define RS_HELPER_TURN_TCP "edgepin-turn-tcp"
+#define RS_CHAIN_TURN	"turn"
 #define RS_CHAIN_GUARD	"guard"
 #define RS_CHAIN_ANTISPOOF "antispoof"
 /* raw: before conntrack (-200), so a forged packet makes no state */

@@ -41,8 +41,13 @@ expect "edgepin policy set max-p" "max-pinholes max-pinholes-per-call"
 expect "edgepin policy check " "- $(compgen -f)"
 expect "edgepin pinhole list " "call peer"
 expect "edgepin pinhole list peer 192.0.2.1 " "call"
-expect "edgepin ruleset install " "--print --edge --sip-port --range"
-expect "edgepin ruleset install --print --range 1-2 " "--edge --sip-port"
+expect "edgepin ruleset install " "--print --edge --sip-port --turn-port
+	--range"
+expect "edgepin ruleset install --print --range 1-2 " "--edge --sip-port
+	--turn-port"
+expect "edgepin ruleset install --sip-port " "none"
+expect "edgepin ruleset install --sip-port none --turn-port 3478 " "--print
+	--edge --sip-port --turn-port --range"
 expect "edgepin ruleset show --nft " "--guard --policy"
 expect "edgepin ruleset remove " "--keep-guard"
 expect "edgepin feed " "help send --listen --source --key-file --socket --zone
