@@ -54,8 +54,10 @@ refused_expect_full refused_tcp_memory refused_other monitor_would_pin
 refused_spoofed tcp_out_of_order refused_calls_per_source calls_evicted
 refused_not_in_call refused_offer_memory feed_messages feed_no_master
 refused_other_source feed_refused_sender feed_refused_key
-feed_refused_malformed tls_streams'
-json_check "stats -j" '[.[] | numbers] | length == 37' ep -j stats
+feed_refused_malformed tls_streams turn_messages turn_parse_errors
+turn_allocations turn_allocations_ended turn_unmatched
+turn_requests_dropped'
+json_check "stats -j" '[.[] | numbers] | length == 43' ep -j stats
 ep stats >"$tmp/stats.txt" || fail "stats"
 for s in $stats; do
 	jq -e --arg s "$s" 'has($s)' "$tmp/out" >/dev/null ||
