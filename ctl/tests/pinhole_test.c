@@ -23,13 +23,16 @@
 /* pinhole.c's commands are not run here */
 int ctl_usage(const struct object *o, const char *fmt, ...)
 {
-	(void)o, (void)fmt;
+	(void)o;
+	(void)fmt;
 	return EXIT_USAGE;
 }
 
 int ctl_error(const struct nl *nl, const char *what, int err)
 {
-	(void)nl, (void)what, (void)err;
+	(void)nl;
+	(void)what;
+	(void)err;
 	return 1;
 }
 
@@ -43,7 +46,11 @@ int ctl_list(struct nl *nl, const char *what, struct nlmsghdr *nlh,
 	     uint16_t attr,
 	     int (*print)(const char *key, const struct nlattr *nest))
 {
-	(void)nl, (void)what, (void)nlh, (void)attr, (void)print;
+	(void)nl;
+	(void)what;
+	(void)nlh;
+	(void)attr;
+	(void)print;
 	return 1;
 }
 
@@ -156,7 +163,8 @@ static int check(size_t i, int json)
 
 	print_set_json(json);
 	ret = capture(pinhole(buf, cases[i].k), got, sizeof(got));
-	if (want ? !ret && !strcmp(got, want) : ret == -EPROTO) {
+	if ((want && !ret && !strcmp(got, want)) ||
+	    (!want && ret == -EPROTO)) {
 		printf("# %s\n", want ? got : "refused");
 		return 0;
 	}
@@ -170,9 +178,8 @@ int main(void)
 	int fail = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		fail += check(i, 0) + check(i, 1);
-	printf("pinhole_test: %d of %zu failed\n", fail,
-	       2 * sizeof(cases) / sizeof(cases[0]));
+	printf("pinhole_test: %d of %zu failed\n", fail, 2 * ARRAY_SIZE(cases));
 	return !!fail;
 }
