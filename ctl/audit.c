@@ -735,13 +735,13 @@ static bool helper_attached(const struct audit *a, const char *name)
 
 static void check_helpers(struct audit *a)
 {
-	bool sip = helper_attached(a, "edgepin");
+	bool sip = helper_attached(a, RS_TYPE_SIP);
 	const struct arule *x, *y;
 	char rule[1024];
 	size_t i, j;
 
 	/* TURN alone (ruleset install --sip-port none) is a choice */
-	if (!sip && helper_attached(a, "edgepin-turn"))
+	if (!sip && helper_attached(a, RS_TYPE_TURN))
 		finding(a, SEV_INFO, "helper-not-attached", NULL, NULL,
 			"edgepin ruleset install --sip-port PORT... --turn-port PORT..., if SIP should open pinholes too",
 			"no rule attaches the edgepin helper to SIP traffic: pinholes open only from TURN permissions (helper edgepin-turn)");
@@ -757,7 +757,7 @@ static void check_helpers(struct audit *a)
 		for (j = 0; j < a->n_rules; j++) {
 			y = &a->rules[j];
 			if (!y->m.helper[0] ||
-			    !helper_is(helper_type(a, y->r, y->m.helper), "edgepin") ||
+			    !helper_is(helper_type(a, y->r, y->m.helper), RS_TYPE_SIP) ||
 			    !same_traffic(&x->m, &y->m))
 				continue;
 			finding(a, SEV_HIGH, "sip-helper-conflict", x->r, NULL,

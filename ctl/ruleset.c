@@ -241,10 +241,10 @@ struct attach {
 static const uint8_t helper_protos[] = { IPPROTO_UDP, IPPROTO_TCP };
 
 static const struct attach attach_sip = {
-	"edgepin", RS_CHAIN_SIP, { RS_HELPER_UDP, RS_HELPER_TCP },
+	RS_TYPE_SIP, RS_CHAIN_SIP, { RS_HELPER_UDP, RS_HELPER_TCP },
 };
 static const struct attach attach_turn = {
-	"edgepin-turn", RS_CHAIN_TURN,
+	RS_TYPE_TURN, RS_CHAIN_TURN,
 	{ RS_HELPER_TURN_UDP, RS_HELPER_TURN_TCP },
 };
 

@@ -19,10 +19,13 @@
 #define RS_TABLE	"edgepin"
 #define RS_TABLE_GUARD	"edgepin_guard"
 #define RS_FAMILY	1		/* NFPROTO_INET */
+/* kernel helpers (ct helper types): SIP, and TURN */
+#define RS_TYPE_SIP	"edgepin"
+#define RS_TYPE_TURN	"edgepin-turn"
 #define RS_HELPER_UDP	"edgepin-udp"
 #define RS_HELPER_TCP	"edgepin-tcp"
 #define RS_CHAIN_SIP	"sip"
-/* TURN (kernel helper "edgepin-turn"): its own objects and chain */
+/* TURN: its own objects and chain */
 #define RS_HELPER_TURN_UDP "edgepin-turn-udp"
 #define RS_HELPER_TURN_TCP "edgepin-turn-tcp"
 #define RS_CHAIN_TURN	"turn"
