@@ -29,7 +29,7 @@
 #define MS_ATTR_LIFETIME		0x000D	/* 2.2.2.6 */
 #define MS_ATTR_MAGIC_COOKIE		0x000F	/* 2.2.2.8 */
 #define MS_ATTR_DESTINATION_ADDRESS	0x0011	/* 2.2.2.10 */
-#define MS_ATTR_REMOTE_ADDRESS		0x0012	/* 2.2.2.11 */
+#define MS_ATTR_REMOTE_ADDRESS		0x0012	/* 2.2.2 list; layout as 2.2.2.10 */
 #define MS_ATTR_MS_VERSION		0x8008	/* 2.2.2.17 */
 #define MS_ATTR_XOR_MAPPED_ADDRESS	0x8020	/* 2.2.2.16 */
 #define MS_ATTR_ALT_MAPPED_ADDRESS	0x8090	/* 2.2.2.23 */
@@ -269,6 +269,18 @@ static int stun_ms_attr(const uint8_t *buf, uint16_t at, const uint8_t *v,
 	bool has = false;
 	uint32_t val = 0;
 
+	/*
+	 * A Destination Address (2.2.2.10) or XOR Mapped Address (2.2.2.16)
+	 * of a family other than 1 or 2 "MUST be silently ignored"; Remote
+	 * Address is taken to follow Destination Address. Any other shape
+	 * of theirs is an error, as is any bad Mapped Address.
+	 */
+	if ((at == MS_ATTR_DESTINATION_ADDRESS ||
+	     at == MS_ATTR_REMOTE_ADDRESS ||
+	     at == MS_ATTR_XOR_MAPPED_ADDRESS) && alen >= 2 &&
+	    v[1] != STUN_FAMILY_IPV4 && v[1] != STUN_FAMILY_IPV6)
+		return 0;
+
 	switch (at) {
 	case MS_ATTR_MAGIC_COOKIE:
 		if (alen != 4 || rd32(v) != MSTURN_MAGIC_COOKIE)
@@ -305,9 +317,11 @@ static int stun_ms_attr(const uint8_t *buf, uint16_t at, const uint8_t *v,
  * [MS-TURN] 2.2.1 lists the message types of the dialect. They follow
  * RFC 3489's numbering (0x0100 a response, 0x0110 an error), not RFC
  * 8489's bit layout: 0x0004 is a Send request, 0x0115 a Data Indication.
- * An Allocate request with a LIFETIME refreshes the allocation and one
- * with LIFETIME 0 releases it (draft-rosenberg-midcom-turn-08, which
- * [MS-TURN] builds on, has no Refresh method).
+ * [MS-TURN] has no Refresh method: an allocation is refreshed by another
+ * Allocate request on it, its LIFETIME asking for the new time, and a
+ * LIFETIME of 0 releases it (the draft-era TURN that [MS-TURN] builds
+ * on; not checked against [MS-TURN]'s own section 3 text). The caller
+ * sees method ALLOCATE with has_lifetime/lifetime either way.
  */
 static void stun_ms_type(struct stun_msg *m)
 {

@@ -137,7 +137,10 @@ struct stun_msg {
  * payload, or one frame stun_tcp_frame() delimited). Returns 0, -EINVAL
  * if it is not a well-formed message of either dialect (attributes that
  * overrun, a known attribute of the wrong size or family, a bad
- * FINGERPRINT, attributes after FINGERPRINT).
+ * FINGERPRINT, attributes after FINGERPRINT). MS-TURN's Destination,
+ * Remote and XOR Mapped Address of an unknown family are ignored, as
+ * [MS-TURN] 2.2.2.10 and 2.2.2.16 say. Unknown attributes are skipped;
+ * of an attribute that may only appear once, the first one counts.
  */
 int stun_parse(const uint8_t *buf, size_t len, struct stun_msg *m);
 

@@ -673,6 +673,22 @@ TEST(hostile_address_shape)
 	sb_ms(&s, 0x0004, NULL);
 	sb_attr(&s, 0x0011, v, 12);
 	EXPECT_EQ(-EINVAL, parse_sb(&s, &m));
+	sb_ms(&s, 0x0103, NULL);
+	sb_attr(&s, 0x0001, v, 20);		/* Mapped Address: error */
+	EXPECT_EQ(-EINVAL, parse_sb(&s, &m));
+	/* [MS-TURN] 2.2.2.10/2.2.2.16: other families silently ignored */
+	v[1] = 3;
+	sb_ms(&s, 0x0004, NULL);
+	sb_attr(&s, 0x0011, v, 12);
+	sb_attr(&s, 0x0012, v, 8);
+	sb_attr(&s, 0x8020, v, 8);
+	ASSERT_EQ(0, parse_sb(&s, &m));
+	EXPECT_EQ(0, m.n_peers);
+	EXPECT_FALSE(m.has_mapped);
+	sb_ms(&s, 0x0103, NULL);
+	sb_attr(&s, 0x0001, v, 8);
+	EXPECT_EQ(-EINVAL, parse_sb(&s, &m));
+	v[1] = 1;
 	sb_ms(&s, 0x0004, NULL);
 	sb_attr(&s, 0x8008, "\0\0\0\4\0", 5);	/* MS-Version is 4 bytes */
 	EXPECT_EQ(-EINVAL, parse_sb(&s, &m));
