@@ -371,9 +371,31 @@ static void stun_rfc_type(struct stun_msg *m)
 		    STUN_METHOD_OTHER;
 }
 
+/*
+ * Whether attribute @at is read, after the integrity attribute @mi (0:
+ * none yet). RFC 8489 14.5/14.6: after MESSAGE-INTEGRITY only
+ * MESSAGE-INTEGRITY-SHA256 and FINGERPRINT, after -SHA256 only
+ * FINGERPRINT; agents ignore the rest, which the integrity does not
+ * cover, so it must not feed a pinning either. In MS-TURN, whose Message
+ * Integrity is the last attribute it covers, nothing after it is read.
+ * What is not read is still bounds-checked.
+ */
+static bool stun_counts(bool ms, uint16_t mi, uint16_t at)
+{
+	if (!mi)
+		return true;
+	if (ms)
+		return false;
+	if (at == ATTR_FINGERPRINT)
+		return true;
+	return mi == ATTR_MESSAGE_INTEGRITY &&
+	       at == ATTR_MESSAGE_INTEGRITY_SHA256;
+}
+
 int stun_parse(const uint8_t *buf, size_t len, struct stun_msg *m)
 {
 	size_t off, rest;
+	uint16_t mi = 0;	/* the last integrity attribute seen */
 	bool ms;
 
 	memset(m, 0, sizeof(*m));
@@ -426,13 +448,16 @@ int stun_parse(const uint8_t *buf, size_t len, struct stun_msg *m)
 				return -EINVAL;
 			padded = alen;
 		}
-		if (ms)
-			err = stun_ms_attr(buf, at, buf + off + 4, alen, m);
-		else
-			err = stun_rfc_attr(buf, off, at, buf + off + 4, alen,
+		if (stun_counts(ms, mi, at)) {
+			err = ms ? stun_ms_attr(buf, at, buf + off + 4, alen, m) :
+			      stun_rfc_attr(buf, off, at, buf + off + 4, alen,
 					    m);
-		if (err)
-			return err;
+			if (err)
+				return err;
+		}
+		if (at == ATTR_MESSAGE_INTEGRITY ||
+		    (!ms && at == ATTR_MESSAGE_INTEGRITY_SHA256))
+			mi = at;
 		off += 4 + padded;
 	}
 	return 0;

@@ -141,6 +141,9 @@ struct stun_msg {
  * Remote and XOR Mapped Address of an unknown family are ignored, as
  * [MS-TURN] 2.2.2.10 and 2.2.2.16 say. Unknown attributes are skipped;
  * of an attribute that may only appear once, the first one counts.
+ * Attributes after MESSAGE-INTEGRITY other than -SHA256 and FINGERPRINT
+ * (RFC 8489 14.5/14.6), and all after MS-TURN's, are bounds-checked and
+ * otherwise ignored: the integrity does not cover them.
  */
 int stun_parse(const uint8_t *buf, size_t len, struct stun_msg *m);
 

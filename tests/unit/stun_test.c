@@ -648,6 +648,56 @@ TEST(hostile_fingerprint)
 	EXPECT_EQ(-EINVAL, parse_sb(&s, &m));
 }
 
+/*
+ * RFC 8489 14.5/14.6: after MESSAGE-INTEGRITY only -SHA256 and FINGERPRINT
+ * count; a peer appended after the integrity is not taken. MS-TURN: nothing
+ * after Message Integrity counts.
+ */
+TEST(after_integrity_ignored)
+{
+	struct stun_build s;
+	struct stun_msg m;
+
+	sb_rfc(&s, 0x0008, NULL);
+	sb_addr4(&s, 0x0012, 192, 0, 2, 1, 0, true);
+	sb_integrity(&s, 0x0008, 20);
+	sb_addr4(&s, 0x0012, 192, 0, 2, 66, 0, true);
+	sb_u32(&s, 0x000D, 99);
+	sb_integrity(&s, 0x001C, 32);
+	sb_fingerprint(&s);
+	ASSERT_EQ(0, parse_sb(&s, &m));
+	EXPECT_EQ(1, m.n_peers);
+	EXPECT_EQ(1, m.peers[0].addr[3]);
+	EXPECT_FALSE(m.has_lifetime);
+	EXPECT_TRUE(m.has_integrity);
+	EXPECT_TRUE(m.has_fingerprint);
+	/* after -SHA256, not even MESSAGE-INTEGRITY; still bounds-checked */
+	sb_rfc(&s, 0x0008, NULL);
+	sb_integrity(&s, 0x001C, 32);
+	sb_integrity(&s, 0x0008, 16);
+	sb_addr4(&s, 0x0012, 192, 0, 2, 66, 0, true);
+	ASSERT_EQ(0, parse_sb(&s, &m));
+	EXPECT_EQ(0, m.n_peers);
+	s.b[s.len - 9] = 0x20;			/* overrunning length */
+	EXPECT_EQ(-EINVAL, parse_sb(&s, &m));
+	/* a bad FINGERPRINT after the integrity still fails */
+	sb_rfc(&s, 0x0001, NULL);
+	sb_integrity(&s, 0x0008, 20);
+	sb_fingerprint(&s);
+	s.b[s.len - 1] ^= 1;
+	EXPECT_EQ(-EINVAL, parse_sb(&s, &m));
+
+	sb_ms(&s, 0x0004, NULL);
+	sb_addr4(&s, 0x0011, 203, 0, 113, 9, 3478, false);
+	sb_integrity(&s, 0x0008, 20);
+	sb_addr4(&s, 0x0011, 203, 0, 113, 66, 3478, false);
+	sb_u32(&s, 0x000D, 5);
+	ASSERT_EQ(0, parse_sb(&s, &m));
+	EXPECT_EQ(1, m.n_peers);
+	EXPECT_EQ(9, m.peers[0].addr[3]);
+	EXPECT_FALSE(m.has_lifetime);
+}
+
 TEST(hostile_address_shape)
 {
 	static const uint16_t types[] = { 0x0012, 0x0016, 0x0020 };
