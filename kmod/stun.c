@@ -454,10 +454,10 @@ int stun_parse(const uint8_t *buf, size_t len, struct stun_msg *m)
 					    m);
 			if (err)
 				return err;
+			if (at == ATTR_MESSAGE_INTEGRITY ||
+			    (!ms && at == ATTR_MESSAGE_INTEGRITY_SHA256))
+				mi = at;
 		}
-		if (at == ATTR_MESSAGE_INTEGRITY ||
-		    (!ms && at == ATTR_MESSAGE_INTEGRITY_SHA256))
-			mi = at;
 		off += 4 + padded;
 	}
 	return 0;
