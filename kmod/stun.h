@@ -34,6 +34,9 @@
 #define STUN_MAX_MSG_LEN	(STUN_HDR_LEN + 65535)
 /* Peer addresses kept of one message; more are counted as capped. */
 #define STUN_MAX_PEERS		8
+/* RFC 8656 section 12: the channel numbers a ChannelBind may bind. */
+#define STUN_CHANNEL_MIN	0x4000
+#define STUN_CHANNEL_MAX	0x4FFF
 
 enum stun_dialect {
 	STUN_DIALECT_RFC = 1,		/* magic cookie in the header */
@@ -86,9 +89,14 @@ struct stun_msg {
 
 	/*
 	 * The relayed transport address(es) of an Allocate success: RFC
-	 * 8656's XOR-RELAYED-ADDRESS (up to two, one per family), MS-TURN's
-	 * relay (MAPPED-ADDRESS, or XOR-MAPPED-ADDRESS for MS-Version >= 4,
-	 * as [MS-TURN] 3.2.5.1 says).
+	 * 8656's XOR-RELAYED-ADDRESS (up to two, one per family); MS-TURN's
+	 * MAPPED-ADDRESS (0x0001) and MS-Alternate Mapped Address (0x8090,
+	 * IPv6, for MS-Version >= 4 dual allocations). [MS-TURN] 3.2.5.1:
+	 * the relay is the Mapped Address whatever the MS-Version; the XOR
+	 * Mapped Address (0x8020) an MS-TURN response MUST carry is the
+	 * client's reflexive address ([MS-TURN] 2.2.2.16), kept in @mapped.
+	 * Taken from any message that carries them: the caller checks that
+	 * it is an Allocate success.
 	 */
 	uint8_t n_relayed;
 	struct stun_addr relayed[2];
@@ -113,7 +121,15 @@ struct stun_msg {
 	uint16_t error_code;		/* class * 100 + number, 0 if absent */
 	bool has_integrity;		/* MESSAGE-INTEGRITY(-SHA256) present */
 	bool has_fingerprint;		/* FINGERPRINT present and correct */
-	uint8_t ms_version;		/* MS-VERSION, 0 if absent */
+	uint8_t ms_version;		/* MS-Version, 0 if absent, 255 if more */
+
+	/*
+	 * The client's reflexive address: XOR-MAPPED-ADDRESS (RFC 0x0020,
+	 * MS-TURN 0x8020, whose XOR is with the transaction ID's first bytes,
+	 * [MS-TURN] 2.2.2.16).
+	 */
+	bool has_mapped;
+	struct stun_addr mapped;
 };
 
 /*
@@ -121,7 +137,13 @@ struct stun_msg {
  * payload, or one frame stun_tcp_frame() delimited). Returns 0, -EINVAL
  * if it is not a well-formed message of either dialect (attributes that
  * overrun, a known attribute of the wrong size or family, a bad
- * FINGERPRINT, attributes after FINGERPRINT).
+ * FINGERPRINT, attributes after FINGERPRINT). MS-TURN's Destination,
+ * Remote and XOR Mapped Address of an unknown family are ignored, as
+ * [MS-TURN] 2.2.2.10 and 2.2.2.16 say. Unknown attributes are skipped;
+ * of an attribute that may only appear once, the first one counts.
+ * Attributes after MESSAGE-INTEGRITY other than -SHA256 and FINGERPRINT
+ * (RFC 8489 14.5/14.6), and all after MS-TURN's, are bounds-checked and
+ * otherwise ignored: the integrity does not cover them.
  */
 int stun_parse(const uint8_t *buf, size_t len, struct stun_msg *m);
 
@@ -136,15 +158,17 @@ enum stun_frame_kind {
 struct stun_frame {
 	uint8_t kind;			/* enum stun_frame_kind */
 	uint32_t len;			/* whole frame, framing and padding */
-	uint32_t msg_off;		/* where the STUN message starts, */
+	uint32_t msg_off;		/* where the message (or data) starts, */
 	uint32_t msg_len;		/* and its length (0 for data frames) */
 };
 
 /*
  * Delimit the frame at the head of a TURN-over-TCP byte stream (@len bytes
- * available). @ms selects MS-TURN's framing ([MS-TURN] 2.1: one type
- * byte, one reserved, a 16-bit length), else RFC 8656's (STUN messages and
- * ChannelData back to back). Returns 1 and fills @f when the frame's
+ * available). @ms selects MS-TURN's framing ([MS-TURN] 2.1.4: one type
+ * byte, 2 control or 3 end-to-end data, one reserved byte that MUST be
+ * zero, a 16-bit length of what follows the length), else RFC 8656's
+ * (STUN messages and ChannelData back to back, section 12.5; only the
+ * channels 0x4000-0x4FFF of section 12 are TURN). Returns 1 and fills @f when the frame's
  * length is known (it may extend past @len), 0 if more bytes are needed to
  * know it, -EINVAL if the stream is not TURN.
  */

@@ -20,7 +20,7 @@ linux-image-6.12-amd64 linux-headers-6.12-amd64 dwarves
 qemu-system-x86 busybox-static cpio gzip xz-utils perl
 nftables python3-nftables iptables conntrack conntrackd iproute2 iputils-ping sip-tester socat jq procps python3
 kamailio kamailio-tls-modules
-clang libclang-rt-14-dev llvm valgrind libosip2-dev strace
+clang libclang-rt-14-dev llvm valgrind libosip2-dev libre-dev strace
 build-essential dpkg-dev debhelper dh-dkms dkms lintian openssl man-db systemd
 bc bison flex libelf-dev libssl-dev"
 

@@ -8,14 +8,9 @@ set -eu
 iterations=$1
 lync=$2
 shift 2
-for f in "$@"; do
-	sed -n 's/^desc: Trigger: Client Request: //p; s/^totals: //p' "$f" |
-		paste -s -d ' ' -
-done | awk -v it="$iterations" -v lync="$lync" '
+"$(dirname "$0")/dumps.sh" "$iterations" "$@" | awk -v lync="$lync" '
 {
-	split($1, k, ":")
-	tag = k[1]; name = k[2]; bytes[name] = k[3]
-	ir[tag, name] = $2 / it
+	tag = $1; name = $2; bytes[name] = $3; ir[tag, name] = $4
 	if (!(name in seen)) { seen[name] = 1; order[n++] = name }
 }
 END {

@@ -3,13 +3,15 @@
  * Seed corpora for the fuzzers from tests/vectors, written under build/:
  * messages as they are, their SDP bodies, their multipart bodies in the
  * multipart harness' format, one TCP stream of all messages, and pairs of
- * SDP bodies as offer and answer under a few policies (fuzz.h).
+ * SDP bodies as offer and answer under a few policies (fuzz.h); STUN and
+ * MS-TURN messages of stun_build.h, alone and as TCP streams.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz.h"
 #include "hep_build.h"
+#include "stun_build.h"
 
 static const char *out;
 static int seq;
@@ -131,6 +133,38 @@ static void hep_seeds(const char *buf, size_t len)
 	put("hep", h.b, h.len, "", 0);
 }
 
+/*
+ * fuzz_stun: a mode byte (bit 0: MS-TURN TCP framing), then each sample
+ * message alone, then one RFC 8656 stream (messages and padded
+ * ChannelData) and one MS-TURN framed stream of them all.
+ */
+static void stun_seeds(void)
+{
+	static uint8_t rfc[65536], ms[65536];
+	static struct stun_build s;
+	size_t nr = 1, nm = 1;
+	unsigned int i;
+	uint8_t mode;
+
+	rfc[0] = 0;
+	ms[0] = 1;
+	for (i = 0; sb_sample(i, &s); i++) {
+		mode = s.ms;
+		put("stun", &mode, 1, s.b, s.len);
+		if (s.ms) {
+			nm += sb_ms_frame(ms + nm, 2, s.b, (uint16_t)s.len);
+			nm += sb_ms_frame(ms + nm, 3, "rtp!", 4);
+			continue;
+		}
+		memcpy(rfc + nr, s.b, s.len);
+		nr += s.len;
+		nr += sb_channel_data(rfc + nr, 0x4000 + i, "rtp", 3);
+		rfc[nr++] = 0;
+	}
+	put("stun", rfc, nr, "", 0);
+	put("stun", ms, nm, "", 0);
+}
+
 static void vector(const char *buf, size_t len, FILE *stream)
 {
 	struct sip_msg m;
@@ -186,6 +220,7 @@ int main(int argc, char **argv)
 	}
 	fclose(stream);
 	pinning_seeds();
+	stun_seeds();
 	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++)
 		put("addr", addrs[i], strlen(addrs[i]), "", 0);
 	return 0;
