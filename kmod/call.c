@@ -244,6 +244,23 @@ static void calls_changed(struct edgepin_calls *calls)
 		calls->gen = 1;
 }
 
+u32 edgepin_calls_gen(struct edgepin_net *en)
+{
+	u32 gen;
+
+	spin_lock_bh(&en->calls.lock);
+	gen = en->calls.gen;
+	spin_unlock_bh(&en->calls.lock);
+	return gen;
+}
+
+void edgepin_calls_gen_bump(struct edgepin_net *en)
+{
+	spin_lock_bh(&en->calls.lock);
+	calls_changed(&en->calls);
+	spin_unlock_bh(&en->calls.lock);
+}
+
 /*
  * Call-IDs are chosen by whoever sends an INVITE: they are hashed with
  * siphash under a random key, so that nobody can aim a flood of them at
@@ -1502,7 +1519,7 @@ static bool master_pinned(const struct nf_conn *master)
 		return false;
 	h = rcu_dereference(help->helper);
 	/* ctnetlink may name this function for another helper's master */
-	return h && h->me == THIS_MODULE &&
+	return h && edgepin_helper_ours(h) &&
 	       READ_ONCE(edgepin_ct(master)->pinned);
 }
 

@@ -126,6 +126,13 @@ struct edgepin_cursor {
 	 * sees NLM_F_DUMP_INTR when the set changed during a dump).
 	 */
 	u32 gen;
+	/* The pinhole dump walks the TURN pinholes after the calls' (turn.c):
+	 * set once it does, with the newest TURN pinhole then, and the last
+	 * one given.
+	 */
+	bool turn_phase;
+	u64 turn_last;
+	u64 turn;
 };
 
 /*
@@ -144,6 +151,14 @@ int edgepin_pin_walk(struct edgepin_net *en, struct edgepin_cursor *cur,
 int edgepin_call_walk(struct edgepin_net *en, struct edgepin_cursor *cur,
 		      int (*fn)(const struct edgepin_call_info *ci, void *arg),
 		      void *arg);
+
+/*
+ * The table's generation (see edgepin_cursor), and its bump by another
+ * table whose entries the same dumps show (turn.c). Takes calls.lock:
+ * never call with it held.
+ */
+u32 edgepin_calls_gen(struct edgepin_net *en);
+void edgepin_calls_gen_bump(struct edgepin_net *en);
 
 /* Close the pinholes of one call (@call_id) or all; returns how many. */
 int edgepin_pin_flush(struct edgepin_net *en, const char *call_id,

@@ -62,7 +62,8 @@ edgepin_exp_policy[__EDGEPIN_EXPECT_MAX] = {
 	},
 };
 
-static struct nf_conntrack_helper edgepin_helpers[EDGEPIN_MAX_PORTS * 4];
+static struct nf_conntrack_helper
+	edgepin_helpers[EDGEPIN_MAX_PORTS * EDGEPIN_FLAVOURS];
 
 /*
  * TCP reassembly. A direction keeps what it could not parse yet in
@@ -785,17 +786,10 @@ static int edgepin_help_tcp(struct sk_buff *skb, unsigned int protoff,
 	enum ip_conntrack_dir dir = CTINFO2DIR(ctinfo);
 	struct edgepin_net *en = edgepin_pernet(nf_ct_net(ct));
 	struct edgepin_stream *s;
-	const struct tcphdr *th;
-	struct tcphdr _th;
 	unsigned int off;
+	u32 seq;
 
-	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
-		return NF_ACCEPT;
-	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
-	if (!th)
-		return NF_ACCEPT;
-	off = protoff + th->doff * 4;
-	if (off >= skb->len)
+	if (!edgepin_tcp_payload(skb, protoff, ctinfo, &off, &seq))
 		return NF_ACCEPT;
 	/* forged bytes of an established stream are not the Edge's */
 	if (edgepin_spoofed(en, skb, ct, dir))
@@ -808,10 +802,66 @@ static int edgepin_help_tcp(struct sk_buff *skb, unsigned int protoff,
 
 	spin_lock_bh(&s->lock);
 	if (!s->dead)
-		dir_segment(s, ct, dir, skb, off, skb->len - off,
-			    ntohl(th->seq));
+		dir_segment(s, ct, dir, skb, off, skb->len - off, seq);
 	spin_unlock_bh(&s->lock);
 	return NF_ACCEPT;
+}
+
+const char *edgepin_skb_bytes(const struct sk_buff *skb, unsigned int off,
+			      unsigned int len)
+{
+	char *buf;
+
+	if (skb_headlen(skb) >= off + len)
+		return skb->data + off;
+	buf = *this_cpu_ptr(dgram_buf);
+	if (skb_copy_bits(skb, off, buf, len) < 0)
+		return NULL;
+	return buf;
+}
+
+bool edgepin_tcp_payload(const struct sk_buff *skb, unsigned int protoff,
+			 enum ip_conntrack_info ctinfo, unsigned int *off,
+			 u32 *seq)
+{
+	const struct tcphdr *th;
+	struct tcphdr _th;
+
+	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
+		return false;
+	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
+	if (!th)
+		return false;
+	*off = protoff + th->doff * 4;
+	*seq = ntohl(th->seq);
+	return *off < skb->len;
+}
+
+bool edgepin_udp_payload(const struct sk_buff *skb, unsigned int protoff,
+			 const struct nf_conn *ct,
+			 enum ip_conntrack_info ctinfo, unsigned int *len)
+{
+	const struct udphdr *uh;
+	struct udphdr _uh;
+
+	/*
+	 * An ICMP error about a datagram (port unreachable when the other
+	 * side has no listener) reaches the helper of the flow it quotes,
+	 * with IP_CT_RELATED and protoff at the ICMP header. The first
+	 * datagram of an expected flow is RELATED too, but its conntrack is
+	 * not confirmed yet.
+	 */
+	if (ctinfo == IP_CT_RELATED && nf_ct_is_confirmed(ct))
+		return false;
+	/* The datagram is what its header says, not what follows it in
+	 * the packet: bytes past it never reach the other side.
+	 */
+	uh = skb_header_pointer(skb, protoff, sizeof(_uh), &_uh);
+	if (!uh || ntohs(uh->len) <= sizeof(*uh) ||
+	    protoff + ntohs(uh->len) > skb->len)
+		return false;
+	*len = ntohs(uh->len) - sizeof(*uh);
+	return true;
 }
 
 static int edgepin_help_udp(struct sk_buff *skb, unsigned int protoff,
@@ -820,29 +870,12 @@ static int edgepin_help_udp(struct sk_buff *skb, unsigned int protoff,
 	enum ip_conntrack_dir dir = CTINFO2DIR(ctinfo);
 	struct edgepin_net *en = edgepin_pernet(nf_ct_net(ct));
 	unsigned int off = protoff + sizeof(struct udphdr);
-	const struct udphdr *uh;
-	struct udphdr _uh;
 	unsigned int len;
 	const char *buf;
 	u32 hold;
 
-	/*
-	 * An ICMP error about a SIP datagram (port unreachable when the
-	 * other side has no listener) reaches the helper of the flow it
-	 * quotes, with IP_CT_RELATED and protoff at the ICMP header: not
-	 * SIP. The first datagram of an expected flow is RELATED too, but
-	 * its conntrack is not confirmed yet.
-	 */
-	if (ctinfo == IP_CT_RELATED && nf_ct_is_confirmed(ct))
+	if (!edgepin_udp_payload(skb, protoff, ct, ctinfo, &len))
 		return NF_ACCEPT;
-	/* The datagram is what its header says, not what follows it in
-	 * the packet: bytes past it never reach the other side.
-	 */
-	uh = skb_header_pointer(skb, protoff, sizeof(_uh), &_uh);
-	if (!uh || ntohs(uh->len) <= sizeof(*uh) ||
-	    protoff + ntohs(uh->len) > skb->len)
-		return NF_ACCEPT;
-	len = ntohs(uh->len) - sizeof(*uh);
 	if (len > SIP_MAX_MSG_LEN) {
 		edgepin_stat_inc(en, EDGEPIN_STAT_PARSE_ERRORS);
 		return NF_ACCEPT;
@@ -851,16 +884,12 @@ static int edgepin_help_udp(struct sk_buff *skb, unsigned int protoff,
 		return NF_ACCEPT;
 
 	local_bh_disable();
-	if (skb_headlen(skb) >= off + len) {
-		buf = skb->data + off;
-	} else {
-		buf = *this_cpu_ptr(dgram_buf);
-		if (skb_copy_bits(skb, off, (char *)buf, len) < 0)
-			goto out;
+	buf = edgepin_skb_bytes(skb, off, len);
+	if (buf) {
+		hold = edgepin_sip_message(en, ct, dir, buf, len,
+					   EDGEPIN_ORIGIN_WIRE);
+		edgepin_ct_hold(en, ct, skb, hold);
 	}
-	hold = edgepin_sip_message(en, ct, dir, buf, len, EDGEPIN_ORIGIN_WIRE);
-	edgepin_ct_hold(en, ct, skb, hold);
-out:
 	local_bh_enable();
 	return NF_ACCEPT;
 }
@@ -905,17 +934,33 @@ static void edgepin_destroy(struct nf_conn *ct)
 	}
 }
 
-static const struct {
-	u16 l3num;
-	u8 protonum;
-	int (*help)(struct sk_buff *skb, unsigned int protoff,
-		    struct nf_conn *ct, enum ip_conntrack_info ctinfo);
-} edgepin_flavours[] = {
-	{ NFPROTO_IPV4, IPPROTO_UDP, edgepin_help_udp },
-	{ NFPROTO_IPV4, IPPROTO_TCP, edgepin_help_tcp },
-	{ NFPROTO_IPV6, IPPROTO_UDP, edgepin_help_udp },
-	{ NFPROTO_IPV6, IPPROTO_TCP, edgepin_help_tcp },
-};
+void edgepin_helper_flavours(struct nf_conntrack_helper *h, const char *name,
+			     u16 default_port, u16 port,
+			     const struct nf_conntrack_expect_policy *pol,
+			     u32 class_max, edgepin_help_fn udp,
+			     edgepin_help_fn tcp,
+			     void (*destroy)(struct nf_conn *ct))
+{
+	static const struct {
+		u16 l3num;
+		u8 protonum;
+	} flavours[EDGEPIN_FLAVOURS] = {
+		{ NFPROTO_IPV4, IPPROTO_UDP },
+		{ NFPROTO_IPV4, IPPROTO_TCP },
+		{ NFPROTO_IPV6, IPPROTO_UDP },
+		{ NFPROTO_IPV6, IPPROTO_TCP },
+	};
+	unsigned int i;
+
+	for (i = 0; i < EDGEPIN_FLAVOURS; i++) {
+		nf_ct_helper_init(&h[i], flavours[i].l3num,
+				  flavours[i].protonum, name, default_port,
+				  port, port, pol, class_max,
+				  flavours[i].protonum == IPPROTO_UDP ?
+				  udp : tcp, NULL, THIS_MODULE);
+		h[i].destroy = destroy;
+	}
+}
 
 static int dgram_bufs_alloc(void)
 {
@@ -947,7 +992,7 @@ static void dgram_bufs_free(void)
 
 static unsigned int helpers_count(void)
 {
-	return ports_c * ARRAY_SIZE(edgepin_flavours);
+	return ports_c * EDGEPIN_FLAVOURS;
 }
 
 /* Is @h one of the helpers this module registered? */
@@ -963,8 +1008,7 @@ bool edgepin_helper_ours(const struct nf_conntrack_helper *h)
 
 int edgepin_helper_init(void)
 {
-	struct nf_conntrack_helper *h;
-	unsigned int i, j, n = 0;
+	unsigned int i;
 	int ret;
 
 	BUILD_BUG_ON(sizeof(struct edgepin_ct) >
@@ -978,20 +1022,14 @@ int edgepin_helper_init(void)
 
 	if (ports_c == 0)
 		ports[ports_c++] = EDGEPIN_SIP_PORT;
-	for (i = 0; i < ports_c; i++) {
-		for (j = 0; j < ARRAY_SIZE(edgepin_flavours); j++) {
-			h = &edgepin_helpers[n++];
-			nf_ct_helper_init(h, edgepin_flavours[j].l3num,
-					  edgepin_flavours[j].protonum,
-					  EDGEPIN_HELPER_NAME, EDGEPIN_SIP_PORT,
-					  ports[i], ports[i], edgepin_exp_policy,
-					  __EDGEPIN_EXPECT_MAX - 1,
-					  edgepin_flavours[j].help, NULL,
-					  THIS_MODULE);
-			h->destroy = edgepin_destroy;
-		}
-	}
-	ret = nf_conntrack_helpers_register(edgepin_helpers, n);
+	for (i = 0; i < ports_c; i++)
+		edgepin_helper_flavours(&edgepin_helpers[i * EDGEPIN_FLAVOURS],
+					EDGEPIN_HELPER_NAME, EDGEPIN_SIP_PORT,
+					ports[i], edgepin_exp_policy,
+					__EDGEPIN_EXPECT_MAX - 1,
+					edgepin_help_udp, edgepin_help_tcp,
+					edgepin_destroy);
+	ret = nf_conntrack_helpers_register(edgepin_helpers, helpers_count());
 	if (ret < 0)
 		goto err_register;
 	nf_ct_helper_expectfn_register(&edgepin_media_expectfn);

@@ -75,6 +75,46 @@ void edgepin_ct_hold(struct edgepin_net *en, struct nf_conn *ct,
 		     const struct sk_buff *skb, u32 hold);
 bool edgepin_helper_ours(const struct nf_conntrack_helper *h);
 
+/*
+ * @len bytes at @off of @skb in one piece: in place, or copied to a per
+ * CPU buffer (@len at most SIP_MAX_MSG_LEN; bottom halves disabled until
+ * the caller is done with it). NULL if the skb is shorter.
+ */
+const char *edgepin_skb_bytes(const struct sk_buff *skb, unsigned int off,
+			      unsigned int len);
+
+/* A helper comes in UDP and TCP, IPv4 and IPv6 flavours. */
+#define EDGEPIN_FLAVOURS	4
+typedef int (*edgepin_help_fn)(struct sk_buff *skb, unsigned int protoff,
+			       struct nf_conn *ct,
+			       enum ip_conntrack_info ctinfo);
+
+/* Fill @h[EDGEPIN_FLAVOURS]: helper @name on @port, all flavours. */
+void edgepin_helper_flavours(struct nf_conntrack_helper *h, const char *name,
+			     u16 default_port, u16 port,
+			     const struct nf_conntrack_expect_policy *pol,
+			     u32 class_max, edgepin_help_fn udp,
+			     edgepin_help_fn tcp,
+			     void (*destroy)(struct nf_conn *ct));
+
+/*
+ * Of a TCP segment a helper sees: false unless it is of an established
+ * connection and carries data; else where its payload begins (@off) and
+ * its sequence number.
+ */
+bool edgepin_tcp_payload(const struct sk_buff *skb, unsigned int protoff,
+			 enum ip_conntrack_info ctinfo, unsigned int *off,
+			 u32 *seq);
+
+/*
+ * Of a UDP packet a helper sees: false if it is an ICMP error quoting
+ * one, or its header is broken; else the payload's length in @len (at
+ * protoff + 8), as its header says.
+ */
+bool edgepin_udp_payload(const struct sk_buff *skb, unsigned int protoff,
+			 const struct nf_conn *ct,
+			 enum ip_conntrack_info ctinfo, unsigned int *len);
+
 int edgepin_helper_init(void);
 void edgepin_helper_exit(void);
 void edgepin_helper_check_leaks(void);

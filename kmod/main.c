@@ -16,6 +16,7 @@
 #include "helper.h"
 #include "netlink.h"
 #include "netns.h"
+#include "turn.h"
 #include "version.h"
 
 static int __init edgepin_init(void)
@@ -31,6 +32,9 @@ static int __init edgepin_init(void)
 	ret = edgepin_helper_init();
 	if (ret < 0)
 		goto err_helper;
+	ret = edgepin_turn_helper_init();
+	if (ret < 0)
+		goto err_turn;
 	ret = edgepin_genl_init();
 	if (ret < 0)
 		goto err_genl;
@@ -39,6 +43,8 @@ static int __init edgepin_init(void)
 	return 0;
 
 err_genl:
+	edgepin_turn_helper_exit();
+err_turn:
 	edgepin_helper_exit();
 err_helper:
 	edgepin_netns_exit();
@@ -57,6 +63,7 @@ err_cache:
 static void __exit edgepin_exit(void)
 {
 	edgepin_genl_exit();
+	edgepin_turn_helper_exit();
 	edgepin_helper_exit();
 	edgepin_netns_exit();
 	edgepin_helper_check_leaks();

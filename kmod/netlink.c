@@ -188,6 +188,7 @@ static int edgepin_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 		kfree_rcu(old, rcu);
 		/* a stricter policy reaches the live pinholes at once */
 		closed = edgepin_calls_policy_changed(en, new);
+		closed += edgepin_turn_policy_changed(en, new);
 		new = NULL;
 	}
 	mutex_unlock(&en->policy_lock);
@@ -391,10 +392,18 @@ static int edgepin_pin_get_dumpit(struct sk_buff *skb,
 		family = nla_len(peer) == 4 ? AF_INET : AF_INET6;
 		nla_memcpy(&addr, peer, sizeof(addr));
 	}
-	ret = edgepin_pin_walk(en, d.cur,
-			       id ? nla_data(id) : NULL, id ? nla_len(id) : 0,
-			       family, peer ? &addr : NULL,
-			       edgepin_dump_pin, &d);
+	if (!d.cur->turn_phase) {
+		ret = edgepin_pin_walk(en, d.cur,
+				       id ? nla_data(id) : NULL,
+				       id ? nla_len(id) : 0,
+				       family, peer ? &addr : NULL,
+				       edgepin_dump_pin, &d);
+		/* TURN pinholes have no Call-ID */
+		if (ret || id)
+			return edgepin_dump_ret(&d, ret);
+	}
+	ret = edgepin_turn_walk(en, d.cur, family, peer ? &addr : NULL,
+				edgepin_dump_pin, &d);
 	return edgepin_dump_ret(&d, ret);
 }
 
@@ -426,6 +435,8 @@ static int edgepin_pin_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret < 0)
 		return ret;
 	n = ret;
+	if (!id)
+		n += edgepin_turn_flush(edgepin_info_pernet(info));
 	return edgepin_reply(info, EDGEPIN_CMD_PINHOLE_FLUSH,
 			     edgepin_fill_count, &n);
 }

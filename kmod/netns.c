@@ -52,6 +52,7 @@ static int __net_init edgepin_net_init(struct net *net)
 	edgepin_policy_default(p);
 	RCU_INIT_POINTER(en->policy, p);
 	edgepin_calls_init(en);
+	edgepin_turn_init(en);
 	/* a flood of forged packets gives a few events a second, no more */
 	ratelimit_state_init(&en->spoof_events, HZ, 10);
 	ratelimit_set_flags(&en->spoof_events, RATELIMIT_MSG_ON_RELEASE);
@@ -63,6 +64,7 @@ static void __net_exit edgepin_net_exit(struct net *net)
 {
 	struct edgepin_net *en = edgepin_pernet(net);
 
+	edgepin_turn_exit(en);
 	edgepin_calls_exit(en);
 	kfree(rcu_dereference_protected(en->policy, true));
 	free_percpu(en->stats);

@@ -12,6 +12,7 @@
 #include "policy.h"
 #include "call.h"
 #include "helper.h"
+#include "turn.h"
 
 struct edgepin_stats {
 	u64 c[__EDGEPIN_STAT_MAX];
@@ -23,6 +24,7 @@ struct edgepin_net {
 	struct mutex policy_lock;	/* serialises policy writers */
 	struct edgepin_stats __percpu *stats;
 	struct edgepin_calls calls;
+	struct edgepin_turn turn;	/* helper edgepin-turn */
 	struct ratelimit_state spoof_events;	/* monitor events of spoofing */
 	struct edgepin_reasm reasm;	/* TCP reassembly budget */
 };

@@ -292,11 +292,17 @@ static enum edgepin_refusal dest_refusal(const struct edgepin_policy *p,
 	return edgepin_policy_check_port(p, d->proto, d->port);
 }
 
+bool edgepin_policy_peer_ok(const struct edgepin_policy *p, u8 family,
+			    const union nf_inet_addr *addr)
+{
+	return peer_addr_ok(family, addr) &&
+	       !edgepin_policy_is_edge(p, family, addr);
+}
+
 static bool source_ok(const struct edgepin_policy *p,
 		      const struct edgepin_ep *s)
 {
-	return peer_addr_ok(s->family, &s->addr) &&
-	       !edgepin_policy_is_edge(p, s->family, &s->addr);
+	return edgepin_policy_peer_ok(p, s->family, &s->addr);
 }
 
 /* One run of edgepin_pinning(). */

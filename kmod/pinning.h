@@ -128,6 +128,14 @@ bool edgepin_policy_is_edge(const struct edgepin_policy *p, u8 family,
 			    const union nf_inet_addr *addr);
 
 /*
+ * May @addr (of @family) be a pinhole's source? A unicast host that is
+ * not an edge address: not unspecified, loopback, multicast, broadcast,
+ * link-local or v4-mapped.
+ */
+bool edgepin_policy_peer_ok(const struct edgepin_policy *p, u8 family,
+			    const union nf_inet_addr *addr);
+
+/*
  * May @port of @proto (IPPROTO_UDP/TCP) be pinned? EDGEPIN_REFUSED_NONE,
  * or why not (TRANSPORT, RANGE, EXCLUDED).
  */

@@ -111,13 +111,23 @@ static void spoof_refused(struct edgepin_net *en, const struct nf_conn *ct,
 
 	edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_SPOOFED);
 	if (af == AF_INET)
-		net_info_ratelimited("edgepin: %pI4 %s%s: SIP message ignored (spoofed source?)\n",
+		net_info_ratelimited("edgepin: %pI4 %s%s: message ignored (spoofed source?)\n",
 				     &src->ip, why, name);
 	else
-		net_info_ratelimited("edgepin: %pI6c %s%s: SIP message ignored (spoofed source?)\n",
+		net_info_ratelimited("edgepin: %pI6c %s%s: message ignored (spoofed source?)\n",
 				     &src->in6, why, name);
 	if (__ratelimit(&en->spoof_events))
 		edgepin_notify_spoofed(en, af, src, iif ?: "");
+}
+
+/* Count and report a packet of @ct's direction @dir refused as spoofed. */
+static void packet_refused(struct edgepin_net *en, const struct sk_buff *skb,
+			   const struct nf_conn *ct, enum ip_conntrack_dir dir)
+{
+	const struct net_device *dev;
+
+	dev = dev_get_by_index_rcu(nf_ct_net(ct), skb->skb_iif);
+	spoof_refused(en, ct, dir, dev ? dev->name : "");
 }
 
 bool edgepin_spoofed(struct edgepin_net *en, const struct sk_buff *skb,
@@ -125,7 +135,6 @@ bool edgepin_spoofed(struct edgepin_net *en, const struct sk_buff *skb,
 {
 	struct edgepin_ct *ect = edgepin_ct(ct);
 	struct net *net = nf_ct_net(ct);
-	const struct net_device *dev;
 	bool spoofed = false;
 
 	rcu_read_lock();
@@ -137,10 +146,27 @@ bool edgepin_spoofed(struct edgepin_net *en, const struct sk_buff *skb,
 		else if (!READ_ONCE(ect->rp_passed[dir]))
 			WRITE_ONCE(ect->rp_passed[dir], true);
 	}
-	if (spoofed) {
-		dev = dev_get_by_index_rcu(net, skb->skb_iif);
-		spoof_refused(en, ct, dir, dev ? dev->name : "");
-	}
+	if (spoofed)
+		packet_refused(en, skb, ct, dir);
+	rcu_read_unlock();
+	return spoofed;
+}
+
+/*
+ * What a TURN server confirms opens the relay to a peer: its responses
+ * are always checked, whatever its address (an Edge's TURN service may
+ * listen on an internal address that is not an edge address, with its
+ * relays on the external one).
+ */
+bool edgepin_turn_spoofed(struct edgepin_net *en, const struct sk_buff *skb,
+			  const struct nf_conn *ct, enum ip_conntrack_dir dir)
+{
+	bool spoofed;
+
+	rcu_read_lock();
+	spoofed = !rp_ok(nf_ct_net(ct), skb, ct, dir);
+	if (spoofed)
+		packet_refused(en, skb, ct, dir);
 	rcu_read_unlock();
 	return spoofed;
 }

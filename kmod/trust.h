@@ -41,4 +41,13 @@ bool edgepin_spoofed(struct edgepin_net *en, const struct sk_buff *skb,
 bool edgepin_feed_spoofed(struct edgepin_net *en, const struct nf_conn *ct,
 			  enum ip_conntrack_dir dir);
 
+/*
+ * Did the TURN server's packet @skb (the sender of @ct's direction @dir)
+ * come in where its source does not route back out? Then it is counted
+ * (refused_spoofed), logged and notified rate-limited, and nothing it
+ * confirms may open the relay.
+ */
+bool edgepin_turn_spoofed(struct edgepin_net *en, const struct sk_buff *skb,
+			  const struct nf_conn *ct, enum ip_conntrack_dir dir);
+
 #endif /* _EDGEPIN_TRUST_H */

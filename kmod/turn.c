@@ -1,0 +1,1185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helper edgepin-turn (DESIGN.md, "TURN"): pinholes learned from the
+ * clear-text TURN exchange between a client and a TURN server whose relay
+ * addresses lie in the media range (an A/V Edge, coturn).
+ *
+ * A client's request (Allocate, Refresh, CreatePermission, ChannelBind,
+ * MS-TURN Set Active Destination) is remembered by transaction ID; only
+ * the server's success response with the same ID and method, arriving
+ * from the server's side of the firewall (the reverse-path rule of
+ * trust.c, always applied), acts on it:
+ *
+ *  - Allocate: the relayed transport address(es), each an edge address
+ *    (or, with no edge configured, the server's own), its port in range
+ *    and not excluded, become the allocation, for its LIFETIME;
+ *  - Refresh (MS-TURN: Allocate) with LIFETIME 0 deletes it;
+ *  - CreatePermission, ChannelBind, Set Active Destination: each peer
+ *    of the request, a unicast host that is not an edge address, gets a
+ *    pinhole "peer (any port) -> relay address:port" on the allocation's
+ *    transport (RFC 6062: TCP), a permanent conntrack expectation that
+ *    lives as long as the permission (300 s, refreshed by a new success)
+ *    and never past the allocation.
+ *
+ * A permission that lapses, an allocation deleted or expired, a control
+ * connection gone: the pinholes close, and the flows between that peer
+ * and that relay are cut, those they let in and those the relay opened
+ * to the peer (whose answers would pass as "established").
+ * Everything is bounded by the SIP limits: an allocation counts against
+ * max-calls, a permission against max-pinholes and max-pinholes-per-call;
+ * requests outstanding per client are a small ring.
+ *
+ * Locking: turn.lock (per netns) before nf_conntrack_expect_lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/netfilter.h>
+#include <linux/percpu.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_expect.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+
+#include "compat.h"
+#include "helper.h"
+#include "netns.h"
+#include "objects.h"
+#include "pinning.h"
+#include "stun.h"
+#include "trust.h"
+#include "turn.h"
+
+/* RFC 8656 section 9: a permission lives 300 s unless refreshed. */
+#define TURN_PERMISSION_SECS	300
+/* RFC 8656 section 7.2: default and largest allocation lifetimes. */
+#define TURN_ALLOC_DEFAULT_SECS	600
+#define TURN_ALLOC_MAX_SECS	3600
+/* Requests remembered per client until answered (a ring), and how long. */
+#define TURN_TXNS		8
+#define TURN_TXN_SECS		40
+/* A client transport without an allocation is forgotten after this. */
+#define TURN_IDLE_SECS		60
+/* Unallocated transports kept beyond max-calls, oldest evicted first. */
+#define TURN_SPARE_CONNS	256
+
+struct turn_txn {
+	unsigned long sent;		/* jiffies; 0: slot free */
+	u8 txid[16];
+	u8 txid_len;
+	u8 dialect;
+	u8 method;			/* enum stun_method */
+	u8 transport;			/* requested: IPPROTO_UDP/TCP */
+	u8 n_peers;
+	struct stun_addr peers[STUN_MAX_PEERS];
+};
+
+/* One direction of a TCP control connection: where frames begin. */
+struct turn_tcp_dir {
+	u32 next_seq;			/* after the last segment read */
+	u32 skip;			/* bytes of a frame still to come */
+	bool synced;			/* next_seq and skip are known */
+	bool ms;			/* MS-TURN TCP framing */
+};
+
+struct turn_relay {
+	union nf_inet_addr addr;
+	u16 port;
+	u8 family;			/* AF_INET / AF_INET6; 0: none */
+};
+
+/* A client's transport to the server: the master conntrack's. */
+struct edgepin_turn_conn {
+	struct list_head node;		/* turn.conns */
+	struct nf_conn *ct;		/* the master, while it lives */
+	bool held;			/* we hold @ct: not confirmed yet */
+	bool allocated;
+	u8 family;			/* of the control connection */
+	u8 proto;
+	u8 relay_proto;			/* IPPROTO_UDP, or TCP (RFC 6062) */
+	u8 txn_next;
+	u16 client_port;
+	u16 server_port;
+	union nf_inet_addr client;	/* as the server sees it */
+	union nf_inet_addr server;
+	unsigned long created;
+	unsigned long last;		/* last request or success */
+	unsigned long alloc_expires;	/* jiffies */
+	struct turn_relay relay[2];	/* RFC 8656: one per family */
+	struct list_head perms;		/* edgepin_turn_perm.cnode */
+	unsigned int n_perms;
+	struct turn_tcp_dir tcp[IP_CT_DIR_MAX];
+	struct turn_txn txn[TURN_TXNS];
+};
+
+struct edgepin_turn_perm {
+	struct list_head node;		/* turn.perms, then turn.reap */
+	struct list_head cnode;		/* its conn's perms */
+	struct edgepin_turn_conn *conn;	/* NULL once closed */
+	struct nf_conntrack_expect *exp;	/* our reference; NULL in monitor */
+	struct nf_conn *master;		/* compared, never dereferenced */
+	union nf_inet_addr peer;
+	union nf_inet_addr relay;
+	u16 relay_port;
+	u8 family;
+	u8 proto;
+	u8 state;			/* enum edgepin_pin_state */
+	bool active_dest;		/* MS-TURN Set Active Destination */
+	unsigned long expires;		/* jiffies */
+	u64 seq;
+	u32 flows;
+};
+
+/* The helper's private data in each master conntrack. */
+struct edgepin_turn_ct {
+	struct edgepin_turn_conn *conn;	/* under turn.lock */
+};
+
+static inline struct edgepin_turn_ct *turn_ct(const struct nf_conn *ct)
+{
+	return (struct edgepin_turn_ct *)nfct_help(ct)->data;
+}
+
+static struct edgepin_net *turn_net(struct edgepin_turn *t)
+{
+	return container_of(t, struct edgepin_net, turn);
+}
+
+static u32 secs_left(unsigned long deadline)
+{
+	long left = (long)(deadline - jiffies);
+
+	return left > 0 ? DIV_ROUND_UP(left, HZ) : 0;
+}
+
+static void perm_info(const struct edgepin_turn_perm *pm,
+		      struct edgepin_pin_info *pi)
+{
+	const struct edgepin_turn_conn *c = pm->conn;
+
+	memset(pi, 0, sizeof(*pi));
+	strscpy(pi->media, "relay", sizeof(pi->media));
+	pi->proto = pm->proto;
+	pi->family = pm->family;
+	pi->state = pm->state;
+	pi->edge_cand = EDGEPIN_CAND_RELAY;
+	pi->peer_cand = EDGEPIN_CAND_OTHER;
+	pi->origin = EDGEPIN_ORIGIN_TURN;
+	pi->edge_addr = pm->relay;
+	pi->edge_port = pm->relay_port;
+	pi->peer_addr = pm->peer;
+	pi->flows = pm->flows;
+	pi->timeout = secs_left(pm->expires);
+	if (!c)
+		return;
+	pi->turn_family = c->family;
+	pi->turn_proto = c->proto;
+	pi->turn_client = c->client;
+	pi->turn_client_port = c->client_port;
+	pi->turn_server = c->server;
+	pi->turn_server_port = c->server_port;
+	pi->turn_lifetime = secs_left(c->alloc_expires);
+}
+
+static void stun_to_inet(const struct stun_addr *a, union nf_inet_addr *out,
+			 u8 *family)
+{
+	memset(out, 0, sizeof(*out));
+	if (a->family == STUN_FAMILY_IPV4) {
+		memcpy(&out->ip, a->addr, 4);
+		*family = AF_INET;
+	} else {
+		memcpy(&out->in6, a->addr, 16);
+		*family = AF_INET6;
+	}
+}
+
+/* --- Closing pinholes and cutting their flows --- */
+
+/*
+ * Close one pinhole: its expectation goes, and it waits on turn.reap for
+ * the reaper to cut the flows it let in. Caller holds turn.lock.
+ */
+static void perm_close(struct edgepin_turn *t, struct edgepin_turn_perm *pm,
+		       enum edgepin_event ev)
+{
+	struct edgepin_net *en = turn_net(t);
+	struct edgepin_pin_info pi;
+
+	perm_info(pm, &pi);
+	if (pm->exp) {
+		spin_lock_bh(&nf_conntrack_expect_lock);
+		if (edgepin_exp_linked(pm->exp))
+			nf_ct_unlink_expect(pm->exp);
+		spin_unlock_bh(&nf_conntrack_expect_lock);
+		nf_ct_expect_put(pm->exp);
+		pm->exp = NULL;
+		edgepin_stat_inc(en, ev == EDGEPIN_EVENT_PINHOLE_EXPIRE ?
+				 EDGEPIN_STAT_PINHOLES_EXPIRED :
+				 EDGEPIN_STAT_PINHOLES_CLOSED);
+	}
+	list_del(&pm->cnode);
+	pm->conn->n_perms--;
+	pm->conn = NULL;
+	t->n_perms--;
+	edgepin_calls_gen_bump(en);
+	if (!t->dying)
+		edgepin_notify_pin(en, ev, &pi, 0);
+	list_move_tail(&pm->node, &t->reap);
+}
+
+static void reap_kick(struct edgepin_turn *t)
+{
+	if (!list_empty(&t->reap) && !t->dying)
+		queue_work(system_unbound_wq, &t->reaper);
+}
+
+/* The allocation is gone: every pinhole of it closes. */
+static void alloc_end(struct edgepin_turn *t, struct edgepin_turn_conn *c,
+		      enum edgepin_event ev)
+{
+	struct edgepin_turn_perm *pm, *tmp;
+
+	list_for_each_entry_safe(pm, tmp, &c->perms, cnode)
+		perm_close(t, pm, ev);
+	if (c->allocated) {
+		c->allocated = false;
+		t->n_allocs--;
+		edgepin_stat_inc(turn_net(t),
+				 EDGEPIN_STAT_TURN_ALLOCATIONS_ENDED);
+	}
+	memset(c->relay, 0, sizeof(c->relay));
+}
+
+/* Forget @c (its pinholes closed). Caller holds turn.lock. */
+static void conn_free(struct edgepin_turn *t, struct edgepin_turn_conn *c,
+		      struct nf_conn **put)
+{
+	alloc_end(t, c, EDGEPIN_EVENT_PINHOLE_CLOSE);
+	if (c->ct)
+		turn_ct(c->ct)->conn = NULL;
+	*put = c->held ? c->ct : NULL;
+	list_del(&c->node);
+	t->n_conns--;
+	edgepin_obj_free(c);
+}
+
+struct turn_reap {
+	struct list_head *perms;
+	unsigned int removed;
+};
+
+/*
+ * Is @ct a flow between a closed pinhole's peer and relay: one that
+ * entered through it, or one the relay opened to that peer (the peer's
+ * answers to it would pass as "established")?
+ */
+static int turn_reap_match(struct nf_conn *ct, void *data)
+{
+	const struct nf_conntrack_tuple *tp;
+	const struct edgepin_turn_perm *pm;
+	struct turn_reap *r = data;
+	bool expected;
+
+	tp = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	expected = ct->master && test_bit(IPS_EXPECTED_BIT, &ct->status);
+	list_for_each_entry(pm, r->perms, node) {
+		if (tp->src.l3num != pm->family || tp->dst.protonum != pm->proto)
+			continue;
+		if (expected ? ct->master == pm->master &&
+			       ntohs(tp->dst.u.all) == pm->relay_port &&
+			       nf_inet_addr_cmp(&tp->dst.u3, &pm->relay) &&
+			       nf_inet_addr_cmp(&tp->src.u3, &pm->peer) :
+			       ntohs(tp->src.u.all) == pm->relay_port &&
+			       nf_inet_addr_cmp(&tp->src.u3, &pm->relay) &&
+			       nf_inet_addr_cmp(&tp->dst.u3, &pm->peer)) {
+			r->removed++;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Cut the flows of closed pinholes: the peer may not keep sending. */
+static void turn_reap(struct work_struct *work)
+{
+	struct edgepin_turn *t = container_of(work, struct edgepin_turn,
+					      reaper);
+	struct edgepin_net *en = turn_net(t);
+	struct nf_ct_iter_data iter = { .net = en->net };
+	struct edgepin_turn_perm *pm, *tmp;
+	struct turn_reap r = {};
+	LIST_HEAD(done);
+
+	spin_lock_bh(&t->lock);
+	list_splice_init(&t->reap, &done);
+	spin_unlock_bh(&t->lock);
+
+	/* one walk of the table for every pinhole closed meanwhile */
+	if (!list_empty(&done)) {
+		r.perms = &done;
+		iter.data = &r;
+		nf_ct_iterate_cleanup_net(turn_reap_match, &iter);
+	}
+	list_for_each_entry_safe(pm, tmp, &done, node)
+		edgepin_obj_free(pm);
+	edgepin_stat_add(en, EDGEPIN_STAT_FLOWS_REMOVED, r.removed);
+}
+
+/* --- Learning --- */
+
+static struct turn_txn *txn_find(struct edgepin_turn_conn *c,
+				 const struct stun_msg *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < TURN_TXNS; i++) {
+		struct turn_txn *x = &c->txn[i];
+
+		if (x->sent && x->txid_len == m->txid_len &&
+		    x->dialect == m->dialect &&
+		    !memcmp(x->txid, m->txid, m->txid_len))
+			return x;
+	}
+	return NULL;
+}
+
+static void txn_add(struct edgepin_turn *t, struct edgepin_turn_conn *c,
+		    const struct stun_msg *m)
+{
+	struct turn_txn *x = txn_find(c, m);
+
+	if (!x) {
+		x = &c->txn[c->txn_next];
+		c->txn_next = (c->txn_next + 1) % TURN_TXNS;
+		if (x->sent)
+			edgepin_stat_inc(turn_net(t),
+					 EDGEPIN_STAT_TURN_REQUESTS_DROPPED);
+	}
+	/* a retransmission is the same request */
+	x->sent = jiffies | 1;
+	memcpy(x->txid, m->txid, m->txid_len);
+	x->txid_len = m->txid_len;
+	x->dialect = m->dialect;
+	x->method = m->method;
+	/* RFC 6062 asks for a TCP relay; MS-TURN relays its own transport */
+	if (m->dialect == STUN_DIALECT_MSTURN)
+		x->transport = c->proto;
+	else
+		x->transport = m->has_transport &&
+			       m->transport == IPPROTO_TCP ?
+			       IPPROTO_TCP : IPPROTO_UDP;
+	x->n_peers = m->n_peers;
+	memcpy(x->peers, m->peers, m->n_peers * sizeof(m->peers[0]));
+	c->last = jiffies;
+}
+
+static void refused(struct edgepin_net *en, enum edgepin_refusal why)
+{
+	edgepin_stat_inc(en, edgepin_refusal_stat(why));
+}
+
+/*
+ * Why may @a not be a relay of this allocation? An edge address (with
+ * no edge configured: the server's own), a port in range, not excluded.
+ */
+static enum edgepin_refusal relay_refusal(const struct edgepin_policy *p,
+					  const struct edgepin_turn_conn *c,
+					  u8 proto, const struct turn_relay *r)
+{
+	if (p->n_edges) {
+		if (!edgepin_policy_is_edge(p, r->family, &r->addr))
+			return EDGEPIN_REFUSED_NOT_EDGE;
+	} else if (r->family != c->family ||
+		   !nf_inet_addr_cmp(&r->addr, &c->server)) {
+		return EDGEPIN_REFUSED_NOT_EDGE;
+	}
+	return edgepin_policy_check_port(p, proto, r->port);
+}
+
+static void hold_master(struct edgepin_turn_conn *c, const struct sk_buff *skb,
+			u32 secs)
+{
+	/* a TCP connection lives by its own state */
+	if (c->proto == IPPROTO_UDP && c->ct &&
+	    nf_ct_expires(c->ct) < secs * HZ)
+		edgepin_ct_refresh(c->ct, skb, secs * HZ);
+}
+
+static void alloc_learn(struct edgepin_turn *t, struct edgepin_turn_conn *c,
+			const struct edgepin_policy *p,
+			const struct turn_txn *x, const struct stun_msg *m,
+			const struct sk_buff *skb)
+{
+	struct edgepin_net *en = turn_net(t);
+	struct turn_relay relay[2] = {};
+	unsigned int i, n = 0;
+	enum edgepin_refusal why;
+	u32 life;
+
+	life = m->has_lifetime ? m->lifetime : TURN_ALLOC_DEFAULT_SECS;
+	if (!life) {		/* MS-TURN: an Allocate of lifetime 0 */
+		alloc_end(t, c, EDGEPIN_EVENT_PINHOLE_CLOSE);
+		return;
+	}
+	life = min_t(u32, life, TURN_ALLOC_MAX_SECS);
+	if (c->allocated) {	/* MS-TURN refreshes with Allocate */
+		c->alloc_expires = jiffies + life * HZ;
+		hold_master(c, skb, life);
+		return;
+	}
+	for (i = 0; i < m->n_relayed && i < ARRAY_SIZE(m->relayed); i++) {
+		struct turn_relay *r = &relay[n];
+
+		stun_to_inet(&m->relayed[i], &r->addr, &r->family);
+		r->port = m->relayed[i].port;
+		why = relay_refusal(p, c, x->transport, r);
+		if (why != EDGEPIN_REFUSED_NONE) {
+			refused(en, why);
+			continue;
+		}
+		n++;
+	}
+	if (!n)
+		return;
+	if (t->n_allocs >= p->max_calls) {
+		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_MAX_CALLS);
+		return;
+	}
+	memcpy(c->relay, relay, sizeof(relay));
+	c->relay_proto = x->transport;
+	c->allocated = true;
+	c->alloc_expires = jiffies + life * HZ;
+	t->n_allocs++;
+	edgepin_stat_inc(en, EDGEPIN_STAT_TURN_ALLOCATIONS);
+	hold_master(c, skb, life);
+}
+
+static void refresh_learn(struct edgepin_turn *t, struct edgepin_turn_conn *c,
+			  const struct stun_msg *m, const struct sk_buff *skb)
+{
+	struct edgepin_turn_perm *pm;
+	u32 life;
+
+	if (!c->allocated)
+		return;
+	life = m->has_lifetime ? m->lifetime : TURN_ALLOC_DEFAULT_SECS;
+	if (!life) {
+		alloc_end(t, c, EDGEPIN_EVENT_PINHOLE_CLOSE);
+		return;
+	}
+	life = min_t(u32, life, TURN_ALLOC_MAX_SECS);
+	c->alloc_expires = jiffies + life * HZ;
+	hold_master(c, skb, life);
+	/* a shorter allocation shortens its permissions */
+	list_for_each_entry(pm, &c->perms, cnode) {
+		if (time_after(pm->expires, c->alloc_expires))
+			pm->expires = c->alloc_expires;
+		if (pm->exp) {
+			spin_lock_bh(&nf_conntrack_expect_lock);
+			edgepin_exp_set_timeout(pm->exp,
+						secs_left(pm->expires));
+			spin_unlock_bh(&nf_conntrack_expect_lock);
+		}
+	}
+}
+
+static struct edgepin_turn_perm *
+perm_find(struct edgepin_turn_conn *c, const struct turn_relay *r,
+	  const union nf_inet_addr *peer)
+{
+	struct edgepin_turn_perm *pm;
+
+	list_for_each_entry(pm, &c->perms, cnode)
+		if (pm->family == r->family && pm->relay_port == r->port &&
+		    nf_inet_addr_cmp(&pm->relay, &r->addr) &&
+		    nf_inet_addr_cmp(&pm->peer, peer))
+			return pm;
+	return NULL;
+}
+
+static void turn_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp);
+
+/* Open (or refresh) the pinhole "@peer -> relay @r" until @expires. */
+static void perm_pin(struct edgepin_turn *t, struct edgepin_turn_conn *c,
+		     const struct edgepin_policy *p,
+		     const struct turn_relay *r,
+		     const union nf_inet_addr *peer, unsigned long expires,
+		     bool active_dest)
+{
+	struct edgepin_net *en = turn_net(t);
+	struct nf_conntrack_expect *exp = NULL;
+	struct edgepin_turn_perm *pm;
+	struct edgepin_pin_info pi;
+	__be16 dport;
+	int ret;
+
+	if (!edgepin_policy_peer_ok(p, r->family, peer)) {
+		refused(en, EDGEPIN_REFUSED_SOURCE);
+		return;
+	}
+	pm = perm_find(c, r, peer);
+	if (pm) {
+		pm->expires = expires;
+		pm->active_dest |= active_dest;
+		if (pm->exp) {
+			spin_lock_bh(&nf_conntrack_expect_lock);
+			edgepin_exp_set_timeout(pm->exp, secs_left(expires));
+			spin_unlock_bh(&nf_conntrack_expect_lock);
+		}
+		return;
+	}
+	if (c->n_perms >= p->max_per_call) {
+		refused(en, EDGEPIN_REFUSED_MAX_PER_CALL);
+		return;
+	}
+	if (t->n_perms + READ_ONCE(en->calls.n_pins) >= p->max_pinholes) {
+		refused(en, EDGEPIN_REFUSED_MAX_PINHOLES);
+		return;
+	}
+	if (p->mode == EDGEPIN_MODE_MONITOR) {
+		edgepin_stat_inc(en, EDGEPIN_STAT_MONITOR_WOULD_PIN);
+		return;
+	}
+	pm = edgepin_obj_alloc(sizeof(*pm));
+	if (!pm) {
+		refused(en, EDGEPIN_REFUSED_OTHER);
+		return;
+	}
+	exp = nf_ct_expect_alloc(c->ct);
+	if (!exp)
+		goto err;
+	dport = htons(r->port);
+	nf_ct_expect_init(exp, 0, r->family, peer, &r->addr, c->relay_proto,
+			  NULL, &dport);
+	exp->flags = NF_CT_EXPECT_PERMANENT;
+	exp->expectfn = turn_expectfn;
+	ret = nf_ct_expect_related(exp, 0);
+	if (ret < 0) {
+		nf_ct_expect_put(exp);
+		if (ret == -EMFILE) {
+			net_warn_ratelimited("edgepin: conntrack expectation table full (nf_conntrack_expect_max): TURN pinhole refused\n");
+			edgepin_obj_free(pm);
+			refused(en, EDGEPIN_REFUSED_EXPECT_FULL);
+			return;
+		}
+		goto err;
+	}
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	edgepin_exp_set_timeout(exp, secs_left(expires));
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+
+	pm->exp = exp;
+	pm->conn = c;
+	pm->master = c->ct;
+	pm->peer = *peer;
+	pm->relay = r->addr;
+	pm->relay_port = r->port;
+	pm->family = r->family;
+	pm->proto = c->relay_proto;
+	pm->state = EDGEPIN_PIN_PINNED;
+	pm->active_dest = active_dest;
+	pm->expires = expires;
+	pm->seq = ++t->seq;
+	list_add_tail(&pm->node, &t->perms);
+	list_add_tail(&pm->cnode, &c->perms);
+	c->n_perms++;
+	t->n_perms++;
+	edgepin_calls_gen_bump(en);
+	edgepin_stat_inc(en, EDGEPIN_STAT_PINHOLES_OPENED);
+	perm_info(pm, &pi);
+	edgepin_notify_pin(en, EDGEPIN_EVENT_PINHOLE_OPEN, &pi, 0);
+	return;
+err:
+	edgepin_obj_free(pm);
+	refused(en, EDGEPIN_REFUSED_OTHER);
+}
+
+static void perms_learn(struct edgepin_turn *t, struct edgepin_turn_conn *c,
+			const struct edgepin_policy *p,
+			const struct turn_txn *x)
+{
+	unsigned long expires = jiffies + TURN_PERMISSION_SECS * HZ;
+	bool active_dest = x->method == STUN_METHOD_SET_ACTIVE_DEST;
+	struct edgepin_turn_perm *pm, *tmp;
+	union nf_inet_addr peer;
+	unsigned int i, j;
+	u8 family;
+
+	if (!c->allocated)
+		return;
+	/*
+	 * MS-TURN: the active destination lasts as long as the allocation,
+	 * and a new one replaces it.
+	 */
+	if (active_dest) {
+		expires = c->alloc_expires;
+		list_for_each_entry_safe(pm, tmp, &c->perms, cnode)
+			if (pm->active_dest)
+				perm_close(t, pm, EDGEPIN_EVENT_PINHOLE_CLOSE);
+	}
+	if (time_after(expires, c->alloc_expires))
+		expires = c->alloc_expires;
+	for (i = 0; i < x->n_peers; i++) {
+		stun_to_inet(&x->peers[i], &peer, &family);
+		for (j = 0; j < ARRAY_SIZE(c->relay); j++)
+			if (c->relay[j].family == family)
+				perm_pin(t, c, p, &c->relay[j], &peer, expires,
+					 active_dest);
+	}
+	reap_kick(t);
+}
+
+/*
+ * The client transport @ct's state, made on its first request. Caller
+ * holds turn.lock. Unallocated transports beyond max-calls (plus a
+ * spare) evict the oldest unallocated one: a flood of requests cannot
+ * keep a real client's Allocate from being remembered.
+ */
+static struct edgepin_turn_conn *conn_get(struct edgepin_turn *t,
+					  struct nf_conn *ct,
+					  const struct edgepin_policy *p,
+					  struct nf_conn **put)
+{
+	const struct nf_conntrack_tuple *rt = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	struct edgepin_turn_conn *c = turn_ct(ct)->conn, *old;
+
+	if (c || t->dying)
+		return c;
+	if (t->n_conns - t->n_allocs >= p->max_calls + TURN_SPARE_CONNS) {
+		list_for_each_entry(old, &t->conns, node) {
+			if (!old->allocated) {
+				edgepin_stat_inc(turn_net(t),
+						 EDGEPIN_STAT_TURN_REQUESTS_DROPPED);
+				conn_free(t, old, put);
+				break;
+			}
+		}
+		if (t->n_conns - t->n_allocs >= p->max_calls + TURN_SPARE_CONNS)
+			return NULL;
+	}
+	c = edgepin_obj_alloc(sizeof(*c));
+	if (!c)
+		return NULL;
+	c->ct = ct;
+	/* an unconfirmed conntrack may be freed without ->destroy() */
+	if (!nf_ct_is_confirmed(ct)) {
+		nf_conntrack_get(&ct->ct_general);
+		c->held = true;
+	}
+	c->family = nf_ct_l3num(ct) == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	c->proto = nf_ct_protonum(ct);
+	c->client = rt->dst.u3;
+	c->client_port = ntohs(rt->dst.u.all);
+	c->server = rt->src.u3;
+	c->server_port = ntohs(rt->src.u.all);
+	c->created = jiffies;
+	c->last = jiffies;
+	INIT_LIST_HEAD(&c->perms);
+	list_add_tail(&c->node, &t->conns);
+	t->n_conns++;
+	turn_ct(ct)->conn = c;
+	if (!delayed_work_pending(&t->gc))
+		mod_delayed_work(system_unbound_wq, &t->gc, HZ);
+	return c;
+}
+
+static bool method_learns(u8 method)
+{
+	switch (method) {
+	case STUN_METHOD_ALLOCATE:
+	case STUN_METHOD_REFRESH:
+	case STUN_METHOD_CREATE_PERMISSION:
+	case STUN_METHOD_CHANNEL_BIND:
+	case STUN_METHOD_SET_ACTIVE_DEST:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * One STUN/TURN message of @ct's direction @dir. Requests go from the
+ * client (the connection's originator), answers from the server.
+ */
+static void turn_message(struct edgepin_net *en, struct nf_conn *ct,
+			 enum ip_conntrack_dir dir, const struct sk_buff *skb,
+			 const u8 *buf, size_t len)
+{
+	struct edgepin_turn *t = &en->turn;
+	const struct edgepin_policy *p;
+	struct edgepin_turn_conn *c;
+	struct nf_conn *put = NULL;
+	struct turn_txn *x, done;
+	struct stun_msg m;
+
+	if (stun_parse(buf, len, &m)) {
+		edgepin_stat_inc(en, EDGEPIN_STAT_TURN_PARSE_ERRORS);
+		return;
+	}
+	edgepin_stat_inc(en, EDGEPIN_STAT_TURN_MESSAGES);
+	if (!method_learns(m.method))
+		return;
+	if (m.cls == STUN_CLASS_REQUEST) {
+		if (dir != IP_CT_DIR_ORIGINAL)
+			return;
+	} else if (m.cls == STUN_CLASS_SUCCESS || m.cls == STUN_CLASS_ERROR) {
+		if (dir != IP_CT_DIR_REPLY)
+			return;
+		/* only the server's side may confirm anything */
+		if (edgepin_turn_spoofed(en, skb, ct, dir))
+			return;
+	} else {
+		return;
+	}
+
+	rcu_read_lock();
+	p = rcu_dereference(en->policy);
+	spin_lock_bh(&t->lock);
+	if (m.cls == STUN_CLASS_REQUEST) {
+		c = conn_get(t, ct, p, &put);
+		if (c)
+			txn_add(t, c, &m);
+		goto out;
+	}
+	c = turn_ct(ct)->conn;
+	x = c ? txn_find(c, &m) : NULL;
+	if (!x || x->method != m.method) {
+		if (m.cls == STUN_CLASS_SUCCESS)
+			edgepin_stat_inc(en, EDGEPIN_STAT_TURN_UNMATCHED);
+		goto out;
+	}
+	done = *x;
+	x->sent = 0;		/* answered: a replay matches nothing */
+	if (m.cls == STUN_CLASS_ERROR)
+		goto out;
+	c->last = jiffies;
+	switch (m.method) {
+	case STUN_METHOD_ALLOCATE:
+		alloc_learn(t, c, p, &done, &m, skb);
+		break;
+	case STUN_METHOD_REFRESH:
+		refresh_learn(t, c, &m, skb);
+		break;
+	default:
+		perms_learn(t, c, p, &done);
+		break;
+	}
+	reap_kick(t);
+out:
+	spin_unlock_bh(&t->lock);
+	rcu_read_unlock();
+	if (put)
+		nf_ct_put(put);
+}
+
+/* --- The helper --- */
+
+static int turn_help_udp(struct sk_buff *skb, unsigned int protoff,
+			 struct nf_conn *ct, enum ip_conntrack_info ctinfo)
+{
+	struct edgepin_net *en = edgepin_pernet(nf_ct_net(ct));
+	unsigned int off = protoff + sizeof(struct udphdr);
+	unsigned int len;
+	const u8 *buf;
+	u8 first;
+
+	if (!edgepin_udp_payload(skb, protoff, ct, ctinfo, &len) ||
+	    len < STUN_HDR_LEN)
+		return NF_ACCEPT;
+	/* ChannelData (media) starts 0b01: the common case, left at once */
+	if (skb_copy_bits(skb, off, &first, 1) < 0 || (first & 0xc0))
+		return NF_ACCEPT;
+
+	local_bh_disable();
+	buf = edgepin_skb_bytes(skb, off, len);
+	if (buf)
+		turn_message(en, ct, CTINFO2DIR(ctinfo), skb, buf, len);
+	local_bh_enable();
+	return NF_ACCEPT;
+}
+
+/*
+ * TURN over TCP: STUN messages and ChannelData back to back (RFC 8656),
+ * or MS-TURN's framing. Each segment is read from where its first whole
+ * frame begins, known from the previous one; control messages are small
+ * and a message split across segments is not read (counted as a parse
+ * error). After a gap, a segment is read only if it begins with a frame.
+ */
+static void turn_tcp_segment(struct edgepin_net *en, struct nf_conn *ct,
+			     enum ip_conntrack_dir dir,
+			     const struct sk_buff *skb, const u8 *buf,
+			     u32 len, u32 seq)
+{
+	struct edgepin_turn *t = &en->turn;
+	const struct edgepin_policy *p;
+	struct edgepin_turn_conn *c;
+	struct nf_conn *put = NULL;
+	struct turn_tcp_dir *d;
+	struct stun_frame f;
+	u32 off = 0;
+	bool ms;
+	int r;
+
+	rcu_read_lock();
+	p = rcu_dereference(en->policy);
+	spin_lock_bh(&t->lock);
+	c = turn_ct(ct)->conn;
+	if (!c) {
+		/* the client speaks first; nothing but TURN is kept */
+		if (dir != IP_CT_DIR_ORIGINAL ||
+		    stun_tcp_frame(buf, len, buf[0] == 2 || buf[0] == 3,
+				   &f) != 1)
+			goto unlock;
+		c = conn_get(t, ct, p, &put);
+		if (!c)
+			goto unlock;
+	}
+	d = &c->tcp[dir];
+	if (d->synced && seq == d->next_seq) {
+		off = min(d->skip, len);
+		d->skip -= off;
+	} else if (d->synced && (s32)(seq - d->next_seq) < 0) {
+		/* a retransmission (or overlap) of what was read */
+		goto unlock;
+	} else {
+		d->skip = 0;
+		d->ms = buf[0] == 2 || buf[0] == 3;
+	}
+	d->synced = true;
+	d->next_seq = seq + len;
+	ms = d->ms;
+	spin_unlock_bh(&t->lock);
+	rcu_read_unlock();
+	if (put)
+		nf_ct_put(put);
+	put = NULL;
+
+	while (off < len) {
+		r = stun_tcp_frame(buf + off, len - off, ms, &f);
+		if (r != 1) {
+			/* not TURN, or a frame header split: resync later */
+			if (r < 0)
+				edgepin_stat_inc(en,
+						 EDGEPIN_STAT_TURN_PARSE_ERRORS);
+			spin_lock_bh(&t->lock);
+			c = turn_ct(ct)->conn;
+			if (c)
+				c->tcp[dir].synced = false;
+			spin_unlock_bh(&t->lock);
+			return;
+		}
+		if (f.len > len - off) {
+			if (f.msg_len)
+				edgepin_stat_inc(en,
+						 EDGEPIN_STAT_TURN_PARSE_ERRORS);
+			spin_lock_bh(&t->lock);
+			c = turn_ct(ct)->conn;
+			if (c && c->tcp[dir].next_seq == seq + len)
+				c->tcp[dir].skip = f.len - (len - off);
+			spin_unlock_bh(&t->lock);
+			return;
+		}
+		if (f.msg_len)
+			turn_message(en, ct, dir, skb, buf + off + f.msg_off,
+				     f.msg_len);
+		off += f.len;
+	}
+	return;
+unlock:
+	spin_unlock_bh(&t->lock);
+	rcu_read_unlock();
+	if (put)
+		nf_ct_put(put);
+}
+
+static int turn_help_tcp(struct sk_buff *skb, unsigned int protoff,
+			 struct nf_conn *ct, enum ip_conntrack_info ctinfo)
+{
+	struct edgepin_net *en = edgepin_pernet(nf_ct_net(ct));
+	unsigned int off;
+	const u8 *buf;
+	u32 seq;
+
+	if (!edgepin_tcp_payload(skb, protoff, ctinfo, &off, &seq) ||
+	    skb->len - off > SIP_MAX_MSG_LEN)
+		return NF_ACCEPT;
+
+	local_bh_disable();
+	buf = edgepin_skb_bytes(skb, off, skb->len - off);
+	if (buf)
+		turn_tcp_segment(en, ct, CTINFO2DIR(ctinfo), skb, buf,
+				 skb->len - off, seq);
+	local_bh_enable();
+	return NF_ACCEPT;
+}
+
+/* A flow entered through a TURN pinhole. */
+static void turn_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp)
+{
+	struct edgepin_net *en = edgepin_pernet(nf_ct_net(ct));
+	struct edgepin_turn *t = &en->turn;
+	struct edgepin_turn_conn *c;
+	struct edgepin_turn_perm *pm;
+
+	spin_lock_bh(&t->lock);
+	c = nfct_help(exp->master) ? turn_ct(exp->master)->conn : NULL;
+	if (c) {
+		list_for_each_entry(pm, &c->perms, cnode) {
+			if (pm->exp != exp)
+				continue;
+			pm->flows++;
+			pm->state = EDGEPIN_PIN_ACTIVE;
+			edgepin_stat_inc(en, EDGEPIN_STAT_FLOWS_ADMITTED);
+			break;
+		}
+	}
+	spin_unlock_bh(&t->lock);
+}
+
+static struct nf_ct_helper_expectfn turn_expectfn_reg = {
+	.name = "edgepin-turn-relay",
+	.expectfn = turn_expectfn,
+};
+
+/* The control connection is being deleted, and its expectations with it. */
+static void turn_destroy(struct nf_conn *ct)
+{
+	struct edgepin_turn *t = &edgepin_pernet(nf_ct_net(ct))->turn;
+	struct edgepin_turn_conn *c;
+	struct nf_conn *put = NULL;
+
+	spin_lock_bh(&t->lock);
+	c = turn_ct(ct)->conn;
+	if (c) {
+		c->ct = NULL;	/* it is going: never put it again */
+		c->held = false;
+		conn_free(t, c, &put);
+		reap_kick(t);
+	}
+	spin_unlock_bh(&t->lock);
+}
+
+/* --- Expiry --- */
+
+static void turn_gc(struct work_struct *work)
+{
+	struct edgepin_turn *t = container_of(to_delayed_work(work),
+					      struct edgepin_turn, gc);
+	struct edgepin_turn_conn *c, *ctmp;
+	struct edgepin_turn_perm *pm, *ptmp;
+	struct nf_conn *put;
+	LIST_HEAD(puts);
+	unsigned int i;
+	bool more;
+
+	spin_lock_bh(&t->lock);
+	list_for_each_entry_safe(c, ctmp, &t->conns, node) {
+		put = NULL;
+		if (c->held && nf_ct_is_confirmed(c->ct)) {
+			c->held = false;
+			put = c->ct;
+		} else if (c->held &&
+			   time_after(jiffies, c->created + 5 * HZ)) {
+			/* never confirmed: the packet was dropped */
+			conn_free(t, c, &put);
+			goto next;
+		}
+		if (c->allocated && time_after_eq(jiffies, c->alloc_expires)) {
+			alloc_end(t, c, EDGEPIN_EVENT_PINHOLE_EXPIRE);
+		} else {
+			list_for_each_entry_safe(pm, ptmp, &c->perms, cnode)
+				if (time_after_eq(jiffies, pm->expires))
+					perm_close(t, pm,
+						   EDGEPIN_EVENT_PINHOLE_EXPIRE);
+		}
+		for (i = 0; i < TURN_TXNS; i++)
+			if (c->txn[i].sent &&
+			    time_after(jiffies,
+				       c->txn[i].sent + TURN_TXN_SECS * HZ))
+				c->txn[i].sent = 0;
+		if (!c->allocated && !put &&
+		    time_after(jiffies, c->last + TURN_IDLE_SECS * HZ) &&
+		    c->proto == IPPROTO_UDP)
+			conn_free(t, c, &put);
+next:
+		if (put) {
+			/* put outside the lock: it may be the last */
+			spin_unlock_bh(&t->lock);
+			nf_ct_put(put);
+			spin_lock_bh(&t->lock);
+			/* the list may have changed: start over next time */
+			break;
+		}
+	}
+	reap_kick(t);
+	more = !list_empty(&t->conns) && !t->dying;
+	spin_unlock_bh(&t->lock);
+	if (more)
+		queue_delayed_work(system_unbound_wq, &t->gc, HZ);
+}
+
+/* --- Control plane --- */
+
+int edgepin_turn_walk(struct edgepin_net *en, struct edgepin_cursor *cur,
+		      u8 peer_family, const union nf_inet_addr *peer,
+		      int (*fn)(const struct edgepin_pin_info *pi, void *arg),
+		      void *arg)
+{
+	struct edgepin_turn *t = &en->turn;
+	struct edgepin_turn_perm *pm;
+	struct edgepin_pin_info pi;
+	int ret = 0;
+
+	spin_lock_bh(&t->lock);
+	cur->gen = edgepin_calls_gen(en);
+	if (!cur->turn_phase) {
+		cur->turn_phase = true;
+		cur->turn_last = t->seq;
+	}
+	list_for_each_entry(pm, &t->perms, node) {
+		if (pm->seq <= cur->turn || pm->seq > cur->turn_last)
+			continue;
+		if (peer && (pm->family != peer_family ||
+			     !nf_inet_addr_cmp(&pm->peer, peer)))
+			continue;
+		perm_info(pm, &pi);
+		ret = fn(&pi, arg);
+		if (ret)
+			break;
+		cur->turn = pm->seq;
+	}
+	spin_unlock_bh(&t->lock);
+	return ret;
+}
+
+int edgepin_turn_flush(struct edgepin_net *en)
+{
+	struct edgepin_turn *t = &en->turn;
+	struct edgepin_turn_perm *pm, *tmp;
+	int n = 0;
+
+	spin_lock_bh(&t->lock);
+	list_for_each_entry_safe(pm, tmp, &t->perms, node) {
+		perm_close(t, pm, EDGEPIN_EVENT_PINHOLE_CLOSE);
+		n++;
+	}
+	reap_kick(t);
+	spin_unlock_bh(&t->lock);
+	return n;
+}
+
+unsigned int edgepin_turn_policy_changed(struct edgepin_net *en,
+					 const struct edgepin_policy *p)
+{
+	struct edgepin_turn *t = &en->turn;
+	struct edgepin_turn_perm *pm, *tmp;
+	struct turn_relay r;
+	unsigned int n = 0;
+
+	spin_lock_bh(&t->lock);
+	list_for_each_entry_safe(pm, tmp, &t->perms, node) {
+		r.addr = pm->relay;
+		r.port = pm->relay_port;
+		r.family = pm->family;
+		if (p->mode != EDGEPIN_MODE_MONITOR &&
+		    relay_refusal(p, pm->conn, pm->proto, &r) ==
+		    EDGEPIN_REFUSED_NONE &&
+		    edgepin_policy_peer_ok(p, pm->family, &pm->peer))
+			continue;
+		perm_close(t, pm, EDGEPIN_EVENT_PINHOLE_CLOSE);
+		n++;
+	}
+	reap_kick(t);
+	spin_unlock_bh(&t->lock);
+	return n;
+}
+
+void edgepin_turn_init(struct edgepin_net *en)
+{
+	struct edgepin_turn *t = &en->turn;
+
+	spin_lock_init(&t->lock);
+	INIT_LIST_HEAD(&t->conns);
+	INIT_LIST_HEAD(&t->perms);
+	INIT_LIST_HEAD(&t->reap);
+	INIT_DELAYED_WORK(&t->gc, turn_gc);
+	INIT_WORK(&t->reaper, turn_reap);
+}
+
+/*
+ * The netns is going (or the module, after its helpers): the conntracks
+ * that outlive this state must not find it, so each is unlinked from its
+ * master's helper data.
+ */
+void edgepin_turn_exit(struct edgepin_net *en)
+{
+	struct edgepin_turn *t = &en->turn;
+	struct edgepin_turn_conn *c;
+	struct nf_conn *put;
+
+	spin_lock_bh(&t->lock);
+	t->dying = true;
+	spin_unlock_bh(&t->lock);
+	cancel_delayed_work_sync(&t->gc);
+	cancel_work_sync(&t->reaper);
+	for (;;) {
+		put = NULL;
+		spin_lock_bh(&t->lock);
+		c = list_first_entry_or_null(&t->conns,
+					     struct edgepin_turn_conn, node);
+		if (c)
+			conn_free(t, c, &put);
+		spin_unlock_bh(&t->lock);
+		if (!c)
+			break;
+		if (put)
+			nf_ct_put(put);
+	}
+	/* the netns is dying: its flows go with it */
+	turn_reap(&t->reaper);
+}
+
+/* --- Registration --- */
+
+static const struct nf_conntrack_expect_policy turn_exp_policy[] = {
+	{
+		.name		= "relay",
+		.max_expected	= 0,	/* bounded by max-pinholes-per-call */
+		.timeout	= TURN_PERMISSION_SECS,
+	},
+};
+
+static struct nf_conntrack_helper turn_helpers[EDGEPIN_FLAVOURS];
+
+bool edgepin_turn_helper_ours(const struct nf_conntrack_helper *h)
+{
+	return h >= turn_helpers && h < turn_helpers + ARRAY_SIZE(turn_helpers);
+}
+
+int edgepin_turn_helper_init(void)
+{
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct edgepin_turn_ct) >
+		     sizeof_field(struct nf_conn_help, data));
+	edgepin_helper_flavours(turn_helpers, EDGEPIN_TURN_HELPER_NAME,
+				EDGEPIN_TURN_PORT, EDGEPIN_TURN_PORT,
+				turn_exp_policy,
+				ARRAY_SIZE(turn_exp_policy) - 1,
+				turn_help_udp, turn_help_tcp, turn_destroy);
+	ret = nf_conntrack_helpers_register(turn_helpers,
+					    ARRAY_SIZE(turn_helpers));
+	if (ret < 0)
+		return ret;
+	nf_ct_helper_expectfn_register(&turn_expectfn_reg);
+	return 0;
+}
+
+void edgepin_turn_helper_exit(void)
+{
+	nf_ct_helper_expectfn_unregister(&turn_expectfn_reg);
+	nf_conntrack_helpers_unregister(turn_helpers, ARRAY_SIZE(turn_helpers));
+}
