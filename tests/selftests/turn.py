@@ -20,6 +20,8 @@
         chan CHANNEL TEXT       ChannelData
         active ADDR:PORT        -> "ok active"     (MS-TURN Set Active
                                                     Destination)
+        reopen [PORT]           -> "reopened PORT" (a new socket: a new
+                                   5-tuple for a new allocation)
         sleep SECONDS
         quit
       A request command followed by "nowait" is sent once and not waited
@@ -39,7 +41,8 @@
       XOR-RELAYED-ADDRESS, peer XOR-PEER-ADDRESS. MS-TURN: 16-byte txid,
       the MAGIC-COOKIE attribute first, relayed is MAPPED-ADDRESS, peer
       DESTINATION-ADDRESS. --integrity adds a MESSAGE-INTEGRITY made with
-      a key the server does not have.
+      a key the server does not have. "turn.py forge -" reads one
+      message's arguments (OUT last) per line of stdin.
 
   turn.py msserver --bind ADDR [--port 3478] [--relay-port N]
       A minimal MS-TURN server ([MS-TURN], no relaying, no authentication):
@@ -216,6 +219,14 @@ class Client:
     def __init__(self, a):
         self.a = a
         self.ms = a.dialect == "ms"
+        self.realm = self.nonce = None
+        self.waiting = {}
+        self.lock = threading.Lock()
+        self.rxbuf = b""
+        self.open()
+
+    def open(self):
+        a = self.a
         fam = socket.AF_INET6 if ":" in a.server else socket.AF_INET
         kind = socket.SOCK_DGRAM if a.proto == "udp" else socket.SOCK_STREAM
         self.sock = socket.socket(fam, kind)
@@ -223,11 +234,8 @@ class Client:
         if a.bind or a.sport:
             self.sock.bind((a.bind or "", a.sport or 0))
         self.sock.connect((a.server, a.port))
-        self.realm = self.nonce = None
-        self.waiting = {}
-        self.lock = threading.Lock()
-        self.rxbuf = b""
-        threading.Thread(target=self.reader, daemon=True).start()
+        threading.Thread(target=self.reader, args=(self.sock,),
+                         daemon=True).start()
 
     # -- wire --
     def send_raw(self, data):
@@ -262,11 +270,13 @@ class Client:
             self.rxbuf = b[n:]
             yield b[:n]
 
-    def reader(self):
+    def reader(self, sock):
         while True:
             try:
-                data = self.sock.recv(65535)
+                data = sock.recv(65535)
             except OSError:
+                return
+            if sock is not self.sock:
                 return
             if not data:
                 if self.a.proto == "tcp":
@@ -458,6 +468,17 @@ class Client:
             data = pad4(data)
         self.send_raw(data)
         out("sent", hex(ch))
+
+    def cmd_reopen(self, args, wait):
+        """A new socket (connection) from port args[0], or any: a new
+        5-tuple, so a new allocation, without starting another client."""
+        old = self.sock
+        self.sock = None
+        old.close()
+        self.a.sport = int(args[0]) if args else 0
+        self.rxbuf = b""
+        self.open()
+        out("reopened", self.sock.getsockname()[1])
 
     def run(self):
         for line in sys.stdin:
@@ -709,6 +730,13 @@ def main():
     y.add_argument("--bind", required=True)
     y.add_argument("--port", type=int, default=3478)
     y.add_argument("--relayed", action="append", required=True)
+    if sys.argv[1:] == ["forge", "-"]:
+        # one message per line of stdin, each line forge's arguments:
+        # one interpreter for many messages (a process costs under TCG)
+        for line in sys.stdin:
+            if line.strip():
+                cmd_forge(ap.parse_args(["forge"] + line.split()))
+        return
     a = ap.parse_args()
     if a.cmd == "forge" and not (a.method or a.type):
         sys.exit("turn.py forge: --method or --type")
