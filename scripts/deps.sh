@@ -12,6 +12,9 @@
 # (siptrace is in kamailio, tls.so in kamailio-tls-modules) is the
 # TLS-terminating proxy that feeds edgepin in selftests 61-63; its own
 # service is not wanted on the host and is disabled when it comes in.
+# coturn (turnserver, turnutils_uclient, turnutils_peer) is the TURN server
+# and client of selftests 70-71 (helper edgepin-turn); its service is
+# likewise disabled and stopped.
 set -eu
 
 pkgs="make gcc libc6-dev pkg-config libmnl-dev libnftnl-dev libnftables-dev libjansson-dev
@@ -19,7 +22,7 @@ linux-image-amd64 linux-headers-amd64 linux-source-6.1 kmod
 linux-image-6.12-amd64 linux-headers-6.12-amd64 dwarves
 qemu-system-x86 busybox-static cpio gzip xz-utils perl
 nftables python3-nftables iptables conntrack conntrackd iproute2 iputils-ping sip-tester socat jq procps python3
-kamailio kamailio-tls-modules
+kamailio kamailio-tls-modules coturn
 clang libclang-rt-14-dev llvm valgrind libosip2-dev libre-dev strace
 build-essential dpkg-dev debhelper dh-dkms dkms lintian openssl man-db systemd
 bc bison flex libelf-dev libssl-dev"
@@ -69,6 +72,19 @@ case " $missing " in
 	# own, in the VM's namespaces
 	if [ -d /run/systemd/system ]; then
 		systemctl disable --now kamailio.service >/dev/null 2>&1 || true
+	fi
+	;;
+esac
+case " $missing " in
+*" coturn "*)
+	# the package enables coturn.service, a TURN server on every
+	# address: the tests run their own turnserver in the VM's edge
+	# namespace. Without a running systemd (a container) the unit is
+	# still disabled, offline, so that no later boot starts it.
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now coturn.service >/dev/null 2>&1 || true
+	elif command -v systemctl >/dev/null 2>&1; then
+		systemctl disable coturn.service >/dev/null 2>&1 || true
 	fi
 	;;
 esac

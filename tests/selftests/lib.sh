@@ -633,3 +633,161 @@ time.sleep(3600)' "$EDGE4" "$2" >"$1/master.log" 2>&1 &
 		grep -q 'helper=edgepin' ||
 		fail "tls_master: the connection does not carry the helper"
 }
+
+# --- TURN: helper edgepin-turn, pinholes learned from relay permissions
+# (70-72) ---
+#
+#   inside client 10.10.0.2 --i0 10.10.0.1-- fw --e0-- edge (TURN server,
+#   relays on 203.0.113.2); the peer has a second address, 198.51.100.3.
+#
+# The kernel side's names, tentative until the helper lands: kept here
+# only, so that a rename is one edit.
+TURN_HELPER=edgepin-turn        # ct helper type
+TURN_ORIGIN=turn                # pinhole list: .origin
+TS_MESSAGES=turn_messages       # edgepin -j stats
+TS_ALLOCS=turn_allocations
+TS_PERMS=turn_permissions
+TS_UNMATCHED=turn_unmatched     # a success response no request is pending for
+TS_SPOOFED=refused_spoofed
+
+INS="$ns_prefix-ins"
+INS4=10.10.0.2
+PEER4B=198.51.100.3
+TURN_USER=alice TURN_PASS=turnsecret TURN_REALM=example.org
+TURNPY="$PWD/turn.py"
+# coturn allocates relays here; the tests' own listeners and forged
+# relays use 55000-59999 (the guard closes all of 50000-59999)
+TURN_MIN_PORT=50000 TURN_MAX_PORT=54999
+
+# turn_topo: topo_up, the inside client's namespace behind the firewall
+# and the peer's second address.
+turn_topo() {
+	topo_up
+	ip netns add "$INS" || fail "ip netns add $INS"
+	at_exit ip netns del "$INS"
+	ip -n "$INS" link set lo up
+	link "$FW" i0 "$INS" eth0
+	ip -n "$FW" addr add 10.10.0.1/24 dev i0
+	ip -n "$INS" addr add "$INS4/24" dev eth0
+	ip -n "$INS" route add default via 10.10.0.1
+	ip -n "$PEER" addr add "$PEER4B/24" dev eth0
+	poll 5 in_ns "$INS" ping -c1 -W1 "$EDGE4" ||
+		fail "no IPv4 route inside -> edge"
+}
+
+# coturn_start DIR [ARGS...]: coturn's turnserver on the edge's address
+# (UDP and TCP 3478, relays on the edge's address in TURN_MIN_PORT..
+# TURN_MAX_PORT, long-term credentials), in the foreground, its log in
+# DIR/coturn.log and its database in DIR (the VM's root is read-only);
+# killed at exit, pid in COTURN_PID. Waits until both listeners are up.
+# coturn refuses loopback peers by default (--allow-loopback-peers), not
+# the documentation prefixes of this topology.
+coturn_start() {
+	local dir=$1
+	shift
+	need turnserver
+	ip netns exec "$EDGE" turnserver -n --no-cli --no-tls --no-dtls \
+		--listening-ip "$EDGE4" --relay-ip "$EDGE4" \
+		--listening-port 3478 \
+		--min-port "$TURN_MIN_PORT" --max-port "$TURN_MAX_PORT" \
+		--lt-cred-mech --user "$TURN_USER:$TURN_PASS" \
+		--realm "$TURN_REALM" --fingerprint \
+		--log-file stdout --simple-log \
+		--pidfile "$dir/turnserver.pid" --db "$dir/turndb" "$@" \
+		>"$dir/coturn.log" 2>&1 &
+	COTURN_PID=$!
+	at_exit kill $COTURN_PID
+	poll 60 ip netns exec "$EDGE" sh -c \
+		"ss -Hlun | grep -qF '$EDGE4:3478 ' &&
+		 ss -Hltn | grep -qF '$EDGE4:3478 '" ||
+		fail "coturn did not start: $(tail -n 20 "$dir/coturn.log")"
+}
+
+# turn_ruleset [nohelper]: the firewall's table edgepin_turn: the helper
+# on 3478 (UDP, TCP), and into the edge's 50000-59999 only what entered
+# through a pinhole, with named counters telling the peer's (either
+# address) and the attacker's packets apart: exp_peer/exp_atk (entered
+# through a pinhole), drop_peer/drop_atk (stopped by the guard). With
+# "nohelper", the same guard without the helper. Fails when the helper
+# cannot be attached (no edgepin-turn in the kernel).
+turn_ruleset() {
+	local helper="" attach=""
+	if [ "${1:-}" != nohelper ]; then
+		helper="ct helper turn-udp { type \"$TURN_HELPER\" protocol udp; l3proto inet; }
+	ct helper turn-tcp { type \"$TURN_HELPER\" protocol tcp; l3proto inet; }"
+		attach="udp dport 3478 ct helper set \"turn-udp\"
+		tcp dport 3478 ct helper set \"turn-tcp\""
+	fi
+	ip netns exec "$FW" nft delete table inet edgepin_turn 2>/dev/null
+	ip netns exec "$FW" nft -f - <<NFT
+table inet edgepin_turn {
+	$helper
+	counter exp_peer { }
+	counter exp_atk { }
+	counter drop_peer { }
+	counter drop_atk { }
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		$attach
+		ct state established,related accept
+		ct status expected ip saddr { $PEER4, $PEER4B } counter name "exp_peer" accept
+		ct status expected ip saddr $ATK4 counter name "exp_atk" accept
+		ct status expected accept
+		ip daddr $EDGE4 meta l4proto { udp, tcp } th dport 50000-59999 ip saddr { $PEER4, $PEER4B } counter name "drop_peer" drop
+		ip daddr $EDGE4 meta l4proto { udp, tcp } th dport 50000-59999 ip saddr $ATK4 counter name "drop_atk" drop
+		ip daddr $EDGE4 meta l4proto { udp, tcp } th dport 50000-59999 drop
+		ip6 daddr $EDGE6 meta l4proto { udp, tcp } th dport 50000-59999 drop
+	}
+}
+NFT
+}
+
+# nft_count NAME: packets counted by counter NAME of table edgepin_turn.
+nft_count() {
+	ip netns exec "$FW" nft -j list counter inet edgepin_turn "$1" |
+		jq '.nftables[] | select(.counter) | .counter.packets'
+}
+
+# turn_client NAME ARGS...: turn.py client in the inside namespace (the
+# coturn user's credentials, the edge's 3478 unless ARGS say otherwise),
+# its commands from the fifo $tmp/NAME.in (held open on a descriptor of
+# the test's), its output in $tmp/NAME.log. Sets NAME_fd to the
+# descriptor: turn_cmd NAME COMMAND... writes to it.
+turn_client() {
+	local name=$1 fd
+	shift
+	mkfifo "$tmp/$name.in"
+	ip netns exec "$INS" "$TURNPY" client --server "$EDGE4" \
+		--user "$TURN_USER" --password "$TURN_PASS" "$@" \
+		<"$tmp/$name.in" >"$tmp/$name.log" 2>&1 &
+	at_exit kill $!
+	exec {fd}>"$tmp/$name.in"
+	eval "${name}_fd=$fd"
+}
+turn_cmd() {
+	local name=$1 fd
+	shift
+	fd=$(eval echo "\$${name}_fd")
+	echo "# [$name] $*"
+	echo "$*" >&"$fd"
+}
+# turn_wait NAME REGEX [SECONDS]: the client printed a line matching
+# REGEX (grep -E); its log is shown when it did not.
+turn_wait() {
+	poll "${3:-15}" grep -qE "$2" "$tmp/$1.log" && return 0
+	sed "s/^/# $1: /" "$tmp/$1.log"
+	return 1
+}
+# turn_relay NAME: the relayed port the client printed (empty if none).
+turn_relay() {
+	sed -n 's/^relayed [^ ]* //p' "$tmp/$1.log" | tail -n 1
+}
+# turn_txid NAME METHOD: the txid of the client's last METHOD request.
+turn_txid() {
+	sed -n "s/^txid $2 //p" "$tmp/$1.log" | tail -n 1
+}
+
+# turn_pins [JQ-FILTER]: TURN pinholes edgepin lists (matching FILTER).
+turn_pins() {
+	pin_count ".origin == \"$TURN_ORIGIN\" and (${1:-true})"
+}

@@ -150,7 +150,7 @@ def cmd_tcp(args):
     sock.settimeout(10)
     got = b""
     try:
-        while len(got) < len(answer):
+        while answer not in got:        # after what the server said
             chunk = sock.recv(65535)
             if not chunk:
                 break
