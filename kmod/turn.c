@@ -66,8 +66,16 @@
 /* Unallocated transports kept beyond max-calls, oldest evicted first. */
 #define TURN_SPARE_CONNS	256
 
+enum turn_txn_state {
+	TXN_FREE,
+	TXN_PENDING,			/* sent, not answered */
+	TXN_ANSWERED,			/* a later copy of it opens nothing */
+	TXN_POISONED,			/* resent with other contents */
+};
+
 struct turn_txn {
-	unsigned long sent;		/* jiffies; 0: slot free */
+	unsigned long sent;		/* jiffies of the first copy */
+	u8 state;			/* enum turn_txn_state */
 	u8 txid[16];
 	u8 txid_len;
 	u8 dialect;
@@ -94,9 +102,16 @@ struct turn_relay {
 /* A client's transport to the server: the master conntrack's. */
 struct edgepin_turn_conn {
 	struct list_head node;		/* turn.conns */
-	struct nf_conn *ct;		/* the master, while it lives */
-	bool held;			/* we hold @ct: not confirmed yet */
+	struct nf_conn *ct;		/* the master: we hold a reference */
 	bool allocated;
+	/* an allocation ended (or was refused) on it: none again, so that
+	 * relayed bytes posing as answers cannot make another
+	 */
+	bool spent;
+	/* TCP: framing lost, or RFC 6062 ConnectionBind (the stream then
+	 * carries a peer's bytes): never read again
+	 */
+	bool raw;
 	u8 family;			/* of the control connection */
 	u8 proto;
 	u8 relay_proto;			/* IPPROTO_UDP, or TCP (RFC 6062) */
@@ -254,17 +269,25 @@ static void alloc_end(struct edgepin_turn *t, struct edgepin_turn_conn *c,
 	memset(c->relay, 0, sizeof(c->relay));
 }
 
-/* Forget @c (its pinholes closed). Caller holds turn.lock. */
-static void conn_free(struct edgepin_turn *t, struct edgepin_turn_conn *c,
-		      struct nf_conn **put)
+/*
+ * Forget @c (its pinholes closed) and return its master, whose reference
+ * the caller puts once it has let go of turn.lock. A conntrack that was
+ * never confirmed loses its helper data when any helper goes (the
+ * extension generation changes): nfct_help() is then NULL.
+ */
+static struct nf_conn *conn_free(struct edgepin_turn *t,
+				 struct edgepin_turn_conn *c)
 {
+	struct nf_conn_help *help = nfct_help(c->ct);
+	struct nf_conn *ct = c->ct;
+
 	alloc_end(t, c, EDGEPIN_EVENT_PINHOLE_CLOSE);
-	if (c->ct)
+	if (help && turn_ct(c->ct)->conn == c)
 		turn_ct(c->ct)->conn = NULL;
-	*put = c->held ? c->ct : NULL;
 	list_del(&c->node);
 	t->n_conns--;
 	edgepin_obj_free(c);
+	return ct;
 }
 
 struct turn_reap {
@@ -339,7 +362,7 @@ static struct turn_txn *txn_find(struct edgepin_turn_conn *c,
 	for (i = 0; i < TURN_TXNS; i++) {
 		struct turn_txn *x = &c->txn[i];
 
-		if (x->sent && x->txid_len == m->txid_len &&
+		if (x->state != TXN_FREE && x->txid_len == m->txid_len &&
 		    x->dialect == m->dialect &&
 		    !memcmp(x->txid, m->txid, m->txid_len))
 			return x;
@@ -347,34 +370,52 @@ static struct turn_txn *txn_find(struct edgepin_turn_conn *c,
 	return NULL;
 }
 
+static u8 txn_transport(const struct edgepin_turn_conn *c,
+			const struct stun_msg *m)
+{
+	/* RFC 6062 asks for a TCP relay; MS-TURN relays its own transport */
+	if (m->dialect == STUN_DIALECT_MSTURN)
+		return c->proto;
+	return m->has_transport && m->transport == IPPROTO_TCP ?
+	       IPPROTO_TCP : IPPROTO_UDP;
+}
+
+/*
+ * Remember a request. A copy of one pending is a retransmission: with
+ * other contents (what a forger who saw its ID would send) it is
+ * poisoned, and its answer opens nothing; a copy of one answered opens
+ * nothing either (a server's cached answer would confirm it again).
+ */
 static void txn_add(struct edgepin_turn *t, struct edgepin_turn_conn *c,
 		    const struct stun_msg *m)
 {
 	struct turn_txn *x = txn_find(c, m);
 
-	if (!x) {
-		x = &c->txn[c->txn_next];
-		c->txn_next = (c->txn_next + 1) % TURN_TXNS;
-		if (x->sent)
-			edgepin_stat_inc(turn_net(t),
-					 EDGEPIN_STAT_TURN_REQUESTS_DROPPED);
+	c->last = jiffies;
+	if (x) {
+		if (x->state == TXN_PENDING &&
+		    (x->method != m->method || x->n_peers != m->n_peers ||
+		     x->transport != txn_transport(c, m) ||
+		     memcmp(x->peers, m->peers,
+			    m->n_peers * sizeof(m->peers[0]))))
+			x->state = TXN_POISONED;
+		return;
 	}
-	/* a retransmission is the same request */
-	x->sent = jiffies | 1;
+	x = &c->txn[c->txn_next];
+	c->txn_next = (c->txn_next + 1) % TURN_TXNS;
+	if (x->state == TXN_PENDING)
+		edgepin_stat_inc(turn_net(t),
+				 EDGEPIN_STAT_TURN_REQUESTS_DROPPED);
+	memset(x, 0, sizeof(*x));
+	x->state = TXN_PENDING;
+	x->sent = jiffies;
 	memcpy(x->txid, m->txid, m->txid_len);
 	x->txid_len = m->txid_len;
 	x->dialect = m->dialect;
 	x->method = m->method;
-	/* RFC 6062 asks for a TCP relay; MS-TURN relays its own transport */
-	if (m->dialect == STUN_DIALECT_MSTURN)
-		x->transport = c->proto;
-	else
-		x->transport = m->has_transport &&
-			       m->transport == IPPROTO_TCP ?
-			       IPPROTO_TCP : IPPROTO_UDP;
+	x->transport = txn_transport(c, m);
 	x->n_peers = m->n_peers;
 	memcpy(x->peers, m->peers, m->n_peers * sizeof(m->peers[0]));
-	c->last = jiffies;
 }
 
 static void refused(struct edgepin_net *en, enum edgepin_refusal why)
@@ -409,6 +450,46 @@ static void hold_master(struct edgepin_turn_conn *c, const struct sk_buff *skb,
 		edgepin_ct_refresh(c->ct, skb, secs * HZ);
 }
 
+static void perm_set_timeout(struct edgepin_turn_perm *pm)
+{
+	if (!pm->exp)
+		return;
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	edgepin_exp_set_timeout(pm->exp, secs_left(pm->expires));
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+}
+
+/*
+ * The allocation lives @life seconds more (Allocate or Refresh success;
+ * 0: it ends, and none other is learned on this transport). Its
+ * permissions never outlive it; MS-TURN's active destination lives as
+ * long as it does.
+ */
+static void alloc_lifetime(struct edgepin_turn *t, struct edgepin_turn_conn *c,
+			   u32 life, const struct sk_buff *skb)
+{
+	struct edgepin_turn_perm *pm;
+
+	if (!life) {
+		alloc_end(t, c, EDGEPIN_EVENT_PINHOLE_CLOSE);
+		c->spent = true;
+		return;
+	}
+	life = min_t(u32, life, TURN_ALLOC_MAX_SECS);
+	c->alloc_expires = jiffies + life * HZ;
+	hold_master(c, skb, life);
+	list_for_each_entry(pm, &c->perms, cnode) {
+		if (pm->active_dest || time_after(pm->expires, c->alloc_expires))
+			pm->expires = c->alloc_expires;
+		perm_set_timeout(pm);
+	}
+}
+
+static u32 msg_lifetime(const struct stun_msg *m)
+{
+	return m->has_lifetime ? m->lifetime : TURN_ALLOC_DEFAULT_SECS;
+}
+
 static void alloc_learn(struct edgepin_turn *t, struct edgepin_turn_conn *c,
 			const struct edgepin_policy *p,
 			const struct turn_txn *x, const struct stun_msg *m,
@@ -418,19 +499,15 @@ static void alloc_learn(struct edgepin_turn *t, struct edgepin_turn_conn *c,
 	struct turn_relay relay[2] = {};
 	unsigned int i, n = 0;
 	enum edgepin_refusal why;
-	u32 life;
+	u32 life = msg_lifetime(m);
 
-	life = m->has_lifetime ? m->lifetime : TURN_ALLOC_DEFAULT_SECS;
-	if (!life) {		/* MS-TURN: an Allocate of lifetime 0 */
-		alloc_end(t, c, EDGEPIN_EVENT_PINHOLE_CLOSE);
+	/* MS-TURN refreshes (and, lifetime 0, deletes) with Allocate */
+	if (c->allocated) {
+		alloc_lifetime(t, c, life, skb);
 		return;
 	}
-	life = min_t(u32, life, TURN_ALLOC_MAX_SECS);
-	if (c->allocated) {	/* MS-TURN refreshes with Allocate */
-		c->alloc_expires = jiffies + life * HZ;
-		hold_master(c, skb, life);
+	if (!life || c->spent)
 		return;
-	}
 	for (i = 0; i < m->n_relayed && i < ARRAY_SIZE(m->relayed); i++) {
 		struct turn_relay *r = &relay[n];
 
@@ -445,46 +522,17 @@ static void alloc_learn(struct edgepin_turn *t, struct edgepin_turn_conn *c,
 	}
 	if (!n)
 		return;
-	if (t->n_allocs >= p->max_calls) {
+	/* allocations are calls, as far as max-calls goes */
+	if (t->n_allocs + READ_ONCE(en->calls.n_calls) >= p->max_calls) {
 		edgepin_stat_inc(en, EDGEPIN_STAT_REFUSED_MAX_CALLS);
 		return;
 	}
 	memcpy(c->relay, relay, sizeof(relay));
 	c->relay_proto = x->transport;
 	c->allocated = true;
-	c->alloc_expires = jiffies + life * HZ;
 	t->n_allocs++;
 	edgepin_stat_inc(en, EDGEPIN_STAT_TURN_ALLOCATIONS);
-	hold_master(c, skb, life);
-}
-
-static void refresh_learn(struct edgepin_turn *t, struct edgepin_turn_conn *c,
-			  const struct stun_msg *m, const struct sk_buff *skb)
-{
-	struct edgepin_turn_perm *pm;
-	u32 life;
-
-	if (!c->allocated)
-		return;
-	life = m->has_lifetime ? m->lifetime : TURN_ALLOC_DEFAULT_SECS;
-	if (!life) {
-		alloc_end(t, c, EDGEPIN_EVENT_PINHOLE_CLOSE);
-		return;
-	}
-	life = min_t(u32, life, TURN_ALLOC_MAX_SECS);
-	c->alloc_expires = jiffies + life * HZ;
-	hold_master(c, skb, life);
-	/* a shorter allocation shortens its permissions */
-	list_for_each_entry(pm, &c->perms, cnode) {
-		if (time_after(pm->expires, c->alloc_expires))
-			pm->expires = c->alloc_expires;
-		if (pm->exp) {
-			spin_lock_bh(&nf_conntrack_expect_lock);
-			edgepin_exp_set_timeout(pm->exp,
-						secs_left(pm->expires));
-			spin_unlock_bh(&nf_conntrack_expect_lock);
-		}
-	}
+	alloc_lifetime(t, c, life, skb);
 }
 
 static struct edgepin_turn_perm *
@@ -514,23 +562,34 @@ static void perm_pin(struct edgepin_turn *t, struct edgepin_turn_conn *c,
 	struct nf_conntrack_expect *exp = NULL;
 	struct edgepin_turn_perm *pm;
 	struct edgepin_pin_info pi;
+	enum edgepin_refusal why;
 	__be16 dport;
+	bool linked;
 	int ret;
 
+	/* the policy of today, not of the Allocate's day */
+	why = relay_refusal(p, c, c->relay_proto, r);
+	if (why != EDGEPIN_REFUSED_NONE) {
+		refused(en, why);
+		return;
+	}
 	if (!edgepin_policy_peer_ok(p, r->family, peer)) {
 		refused(en, EDGEPIN_REFUSED_SOURCE);
 		return;
 	}
 	pm = perm_find(c, r, peer);
 	if (pm) {
-		pm->expires = expires;
-		pm->active_dest |= active_dest;
-		if (pm->exp) {
-			spin_lock_bh(&nf_conntrack_expect_lock);
-			edgepin_exp_set_timeout(pm->exp, secs_left(expires));
-			spin_unlock_bh(&nf_conntrack_expect_lock);
+		spin_lock_bh(&nf_conntrack_expect_lock);
+		linked = pm->exp && edgepin_exp_linked(pm->exp);
+		spin_unlock_bh(&nf_conntrack_expect_lock);
+		if (linked || !pm->exp) {
+			pm->expires = expires;
+			pm->active_dest |= active_dest;
+			perm_set_timeout(pm);
+			return;
 		}
-		return;
+		/* removed behind our back (conntrack -D expect): anew */
+		perm_close(t, pm, EDGEPIN_EVENT_PINHOLE_CLOSE);
 	}
 	if (c->n_perms >= p->max_per_call) {
 		refused(en, EDGEPIN_REFUSED_MAX_PER_CALL);
@@ -598,6 +657,22 @@ err:
 	refused(en, EDGEPIN_REFUSED_OTHER);
 }
 
+/* Does request @x name the peer of @pm? */
+static bool txn_has_peer(const struct turn_txn *x,
+			 const struct edgepin_turn_perm *pm)
+{
+	union nf_inet_addr peer;
+	unsigned int i;
+	u8 family;
+
+	for (i = 0; i < x->n_peers; i++) {
+		stun_to_inet(&x->peers[i], &peer, &family);
+		if (family == pm->family && nf_inet_addr_cmp(&peer, &pm->peer))
+			return true;
+	}
+	return false;
+}
+
 static void perms_learn(struct edgepin_turn *t, struct edgepin_turn_conn *c,
 			const struct edgepin_policy *p,
 			const struct turn_txn *x)
@@ -618,7 +693,7 @@ static void perms_learn(struct edgepin_turn *t, struct edgepin_turn_conn *c,
 	if (active_dest) {
 		expires = c->alloc_expires;
 		list_for_each_entry_safe(pm, tmp, &c->perms, cnode)
-			if (pm->active_dest)
+			if (pm->active_dest && !txn_has_peer(x, pm))
 				perm_close(t, pm, EDGEPIN_EVENT_PINHOLE_CLOSE);
 	}
 	if (time_after(expires, c->alloc_expires))
@@ -647,14 +722,15 @@ static struct edgepin_turn_conn *conn_get(struct edgepin_turn *t,
 	const struct nf_conntrack_tuple *rt = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	struct edgepin_turn_conn *c = turn_ct(ct)->conn, *old;
 
-	if (c || t->dying)
+	/* ->destroy() has run, or is about to: nothing may stay */
+	if (c || t->dying || nf_ct_is_dying(ct))
 		return c;
 	if (t->n_conns - t->n_allocs >= p->max_calls + TURN_SPARE_CONNS) {
 		list_for_each_entry(old, &t->conns, node) {
 			if (!old->allocated) {
 				edgepin_stat_inc(turn_net(t),
 						 EDGEPIN_STAT_TURN_REQUESTS_DROPPED);
-				conn_free(t, old, put);
+				*put = conn_free(t, old);
 				break;
 			}
 		}
@@ -664,12 +740,13 @@ static struct edgepin_turn_conn *conn_get(struct edgepin_turn *t,
 	c = edgepin_obj_alloc(sizeof(*c));
 	if (!c)
 		return NULL;
+	/*
+	 * Held as long as @c lives: an unconfirmed conntrack may be freed
+	 * without ->destroy(), and one whose helper is taken away (module
+	 * unload, ctnetlink) is deleted without it.
+	 */
+	nf_conntrack_get(&ct->ct_general);
 	c->ct = ct;
-	/* an unconfirmed conntrack may be freed without ->destroy() */
-	if (!nf_ct_is_confirmed(ct)) {
-		nf_conntrack_get(&ct->ct_general);
-		c->held = true;
-	}
 	c->family = nf_ct_l3num(ct) == NFPROTO_IPV4 ? AF_INET : AF_INET6;
 	c->proto = nf_ct_protonum(ct);
 	c->client = rt->dst.u3;
@@ -687,22 +764,38 @@ static struct edgepin_turn_conn *conn_get(struct edgepin_turn *t,
 	return c;
 }
 
-static bool method_learns(u8 method)
+/*
+ * Might the message at @buf (@len >= STUN_HDR_LEN) teach anything? A look
+ * at its type only, before the whole message is parsed: media (Send and
+ * Data indications, MS-TURN's Send requests and Data Indications) and
+ * Binding go past at that cost.
+ */
+static bool turn_type_learns(const u8 *buf)
 {
-	switch (method) {
-	case STUN_METHOD_ALLOCATE:
-	case STUN_METHOD_REFRESH:
-	case STUN_METHOD_CREATE_PERMISSION:
-	case STUN_METHOD_CHANNEL_BIND:
-	case STUN_METHOD_SET_ACTIVE_DEST:
-		return true;
+	u16 type = buf[0] << 8 | buf[1];
+	u16 method;
+
+	if (buf[4] == 0x21 && buf[5] == 0x12 && buf[6] == 0xa4 &&
+	    buf[7] == 0x42) {
+		/* RFC 8489 section 5: C1 is bit 8, C0 bit 4; indications */
+		if ((type & 0x0110) == 0x0010)
+			return false;
+		method = (type & 0x000f) | ((type & 0x00e0) >> 1) |
+			 ((type & 0x3e00) >> 2);
+		return method == 0x003 || method == 0x004 || method == 0x008 ||
+		       method == 0x009 || method == 0x00b;
 	}
-	return false;
+	/* [MS-TURN] 2.2.1: Allocate and Set Active Destination */
+	return type == 0x0003 || type == 0x0103 || type == 0x0113 ||
+	       type == 0x0006 || type == 0x0106 || type == 0x0116;
 }
 
 /*
  * One STUN/TURN message of @ct's direction @dir. Requests go from the
- * client (the connection's originator), answers from the server.
+ * client (the connection's originator), answers from the server, which
+ * must be an edge address (DESIGN.md, "Trust": with no edge configured,
+ * any) and pass the reverse-path check. The client must not be one: the
+ * Edge's relay sending to some host's 3478 is not a TURN client.
  */
 static void turn_message(struct edgepin_net *en, struct nf_conn *ct,
 			 enum ip_conntrack_dir dir, const struct sk_buff *skb,
@@ -715,58 +808,69 @@ static void turn_message(struct edgepin_net *en, struct nf_conn *ct,
 	struct turn_txn *x, done;
 	struct stun_msg m;
 
+	if (len < STUN_HDR_LEN || !turn_type_learns(buf))
+		return;
 	if (stun_parse(buf, len, &m)) {
 		edgepin_stat_inc(en, EDGEPIN_STAT_TURN_PARSE_ERRORS);
 		return;
 	}
 	edgepin_stat_inc(en, EDGEPIN_STAT_TURN_MESSAGES);
-	if (!method_learns(m.method))
+	if (m.cls == STUN_CLASS_REQUEST ? dir != IP_CT_DIR_ORIGINAL :
+	    m.cls == STUN_CLASS_INDICATION || dir != IP_CT_DIR_REPLY)
 		return;
-	if (m.cls == STUN_CLASS_REQUEST) {
-		if (dir != IP_CT_DIR_ORIGINAL)
-			return;
-	} else if (m.cls == STUN_CLASS_SUCCESS || m.cls == STUN_CLASS_ERROR) {
-		if (dir != IP_CT_DIR_REPLY)
-			return;
-		/* only the server's side may confirm anything */
-		if (edgepin_turn_spoofed(en, skb, ct, dir))
-			return;
-	} else {
-		return;
-	}
 
 	rcu_read_lock();
-	p = rcu_dereference(en->policy);
 	spin_lock_bh(&t->lock);
+	/* the policy of the moment, as edgepin_turn_policy_changed() saw */
+	p = rcu_dereference(en->policy);
+	if (p->n_edges && (edgepin_ct_from_edge(p, ct, IP_CT_DIR_ORIGINAL) ||
+			   !edgepin_ct_from_edge(p, ct, IP_CT_DIR_REPLY))) {
+		if (m.cls == STUN_CLASS_SUCCESS)
+			refused(en, EDGEPIN_REFUSED_NOT_EDGE);
+		goto out;
+	}
 	if (m.cls == STUN_CLASS_REQUEST) {
 		c = conn_get(t, ct, p, &put);
-		if (c)
+		/* RFC 6062: the connection now carries a peer's bytes */
+		if (c && m.method == STUN_METHOD_CONNECTION_BIND)
+			c->raw = true;
+		else if (c)
 			txn_add(t, c, &m);
 		goto out;
 	}
+	/* only the server's side may confirm anything */
+	if (m.method == STUN_METHOD_CONNECTION_BIND ||
+	    edgepin_turn_spoofed(en, skb, ct, dir))
+		goto out;
 	c = turn_ct(ct)->conn;
 	x = c ? txn_find(c, &m) : NULL;
-	if (!x || x->method != m.method) {
+	if (!x || x->method != m.method || x->state != TXN_PENDING) {
 		if (m.cls == STUN_CLASS_SUCCESS)
 			edgepin_stat_inc(en, EDGEPIN_STAT_TURN_UNMATCHED);
 		goto out;
 	}
 	done = *x;
-	x->sent = 0;		/* answered: a replay matches nothing */
-	if (m.cls == STUN_CLASS_ERROR)
-		goto out;
+	x->state = TXN_ANSWERED;
 	c->last = jiffies;
+	if (m.cls == STUN_CLASS_ERROR) {
+		/* 437 Allocation Mismatch: the server has none (any more) */
+		if (m.error_code == 437 && c->allocated)
+			alloc_lifetime(t, c, 0, skb);
+		goto reap;
+	}
 	switch (m.method) {
 	case STUN_METHOD_ALLOCATE:
 		alloc_learn(t, c, p, &done, &m, skb);
 		break;
 	case STUN_METHOD_REFRESH:
-		refresh_learn(t, c, &m, skb);
+		if (c->allocated)
+			alloc_lifetime(t, c, msg_lifetime(&m), skb);
 		break;
 	default:
 		perms_learn(t, c, p, &done);
 		break;
 	}
+reap:
 	reap_kick(t);
 out:
 	spin_unlock_bh(&t->lock);
@@ -803,15 +907,18 @@ static int turn_help_udp(struct sk_buff *skb, unsigned int protoff,
 
 /*
  * TURN over TCP: STUN messages and ChannelData back to back (RFC 8656),
- * or MS-TURN's framing. Each segment is read from where its first whole
- * frame begins, known from the previous one; control messages are small
- * and a message split across segments is not read (counted as a parse
- * error). After a gap, a segment is read only if it begins with a frame.
+ * or MS-TURN's framing. The frames are followed from the stream's first
+ * byte on, segment after segment; control messages are small, and one
+ * split across segments is not read (a parse error). Whatever loses the
+ * framing (a gap, reordering, an overlap, a frame header split, bytes
+ * that are not TURN, a segment too large to read) ends the reading of
+ * that connection for good: past a lost frame boundary, a peer's relayed
+ * bytes could pose as the server's answers. Likewise after RFC 6062's
+ * ConnectionBind, when the stream carries the peer's bytes.
  */
-static void turn_tcp_segment(struct edgepin_net *en, struct nf_conn *ct,
-			     enum ip_conntrack_dir dir,
-			     const struct sk_buff *skb, const u8 *buf,
-			     u32 len, u32 seq)
+static int turn_tcp_segment(struct edgepin_net *en, struct nf_conn *ct,
+			    enum ip_conntrack_dir dir, const u8 *buf,
+			    u32 len, u32 seq, bool *ms)
 {
 	struct edgepin_turn *t = &en->turn;
 	const struct edgepin_policy *p;
@@ -819,17 +926,17 @@ static void turn_tcp_segment(struct edgepin_net *en, struct nf_conn *ct,
 	struct nf_conn *put = NULL;
 	struct turn_tcp_dir *d;
 	struct stun_frame f;
-	u32 off = 0;
-	bool ms;
-	int r;
+	u32 off = 0, skip = 0;
+	bool lost = false;
+	int r, start = -1;
 
 	rcu_read_lock();
-	p = rcu_dereference(en->policy);
 	spin_lock_bh(&t->lock);
+	p = rcu_dereference(en->policy);
 	c = turn_ct(ct)->conn;
 	if (!c) {
-		/* the client speaks first; nothing but TURN is kept */
-		if (dir != IP_CT_DIR_ORIGINAL ||
+		/* the client speaks first, and TURN from its first byte */
+		if (dir != IP_CT_DIR_ORIGINAL || !buf ||
 		    stun_tcp_frame(buf, len, buf[0] == 2 || buf[0] == 3,
 				   &f) != 1)
 			goto unlock;
@@ -837,86 +944,111 @@ static void turn_tcp_segment(struct edgepin_net *en, struct nf_conn *ct,
 		if (!c)
 			goto unlock;
 	}
-	d = &c->tcp[dir];
-	if (d->synced && seq == d->next_seq) {
-		off = min(d->skip, len);
-		d->skip -= off;
-	} else if (d->synced && (s32)(seq - d->next_seq) < 0) {
-		/* a retransmission (or overlap) of what was read */
+	if (c->raw)
 		goto unlock;
-	} else {
-		d->skip = 0;
-		d->ms = buf[0] == 2 || buf[0] == 3;
+	d = &c->tcp[dir];
+	if (!buf || (d->synced && seq != d->next_seq)) {
+		c->raw = true;
+		goto unlock;
 	}
-	d->synced = true;
-	d->next_seq = seq + len;
-	ms = d->ms;
-	spin_unlock_bh(&t->lock);
-	rcu_read_unlock();
-	if (put)
-		nf_ct_put(put);
-	put = NULL;
-
+	if (!d->synced) {
+		d->ms = buf[0] == 2 || buf[0] == 3;
+		d->synced = true;
+	}
+	off = min(d->skip, len);
+	start = off;
+	*ms = d->ms;
 	while (off < len) {
-		r = stun_tcp_frame(buf + off, len - off, ms, &f);
+		r = stun_tcp_frame(buf + off, len - off, *ms, &f);
 		if (r != 1) {
-			/* not TURN, or a frame header split: resync later */
-			if (r < 0)
-				edgepin_stat_inc(en,
-						 EDGEPIN_STAT_TURN_PARSE_ERRORS);
-			spin_lock_bh(&t->lock);
-			c = turn_ct(ct)->conn;
-			if (c)
-				c->tcp[dir].synced = false;
-			spin_unlock_bh(&t->lock);
-			return;
+			lost = true;
+			break;
 		}
 		if (f.len > len - off) {
-			if (f.msg_len)
+			skip = f.len - (len - off);
+			if (f.msg_len)	/* a control message: not read */
 				edgepin_stat_inc(en,
 						 EDGEPIN_STAT_TURN_PARSE_ERRORS);
-			spin_lock_bh(&t->lock);
-			c = turn_ct(ct)->conn;
-			if (c && c->tcp[dir].next_seq == seq + len)
-				c->tcp[dir].skip = f.len - (len - off);
-			spin_unlock_bh(&t->lock);
-			return;
+			break;
 		}
-		if (f.msg_len)
-			turn_message(en, ct, dir, skb, buf + off + f.msg_off,
-				     f.msg_len);
 		off += f.len;
 	}
-	return;
+	d->skip = d->skip > len ? d->skip - len : skip;
+	d->next_seq = seq + len;
+	if (lost) {
+		c->raw = true;
+		edgepin_stat_inc(en, EDGEPIN_STAT_TCP_RESYNCS);
+		start = -1;
+	}
 unlock:
 	spin_unlock_bh(&t->lock);
 	rcu_read_unlock();
 	if (put)
 		nf_ct_put(put);
+	return start;
+}
+
+/* The whole frames of a segment that turn_tcp_segment() accepted. */
+static void turn_tcp_messages(struct edgepin_net *en, struct nf_conn *ct,
+			      enum ip_conntrack_dir dir,
+			      const struct sk_buff *skb, const u8 *buf,
+			      u32 len, u32 off, bool ms)
+{
+	struct stun_frame f;
+
+	while (off < len && stun_tcp_frame(buf + off, len - off, ms, &f) == 1 &&
+	       f.len <= len - off) {
+		if (f.msg_len)
+			turn_message(en, ct, dir, skb, buf + off + f.msg_off,
+				     f.msg_len);
+		off += f.len;
+	}
 }
 
 static int turn_help_tcp(struct sk_buff *skb, unsigned int protoff,
 			 struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
 	struct edgepin_net *en = edgepin_pernet(nf_ct_net(ct));
+	enum ip_conntrack_dir dir = CTINFO2DIR(ctinfo);
+	const u8 *buf = NULL;
 	unsigned int off;
-	const u8 *buf;
+	bool ms = false;
+	int start;
 	u32 seq;
 
-	if (!edgepin_tcp_payload(skb, protoff, ctinfo, &off, &seq) ||
-	    skb->len - off > SIP_MAX_MSG_LEN)
+	if (!edgepin_tcp_payload(skb, protoff, ctinfo, &off, &seq))
 		return NF_ACCEPT;
-
+	/* forged server bytes must not even move the framing */
+	if (dir == IP_CT_DIR_REPLY && edgepin_turn_spoofed(en, skb, ct, dir))
+		return NF_ACCEPT;
 	local_bh_disable();
-	buf = edgepin_skb_bytes(skb, off, skb->len - off);
-	if (buf)
-		turn_tcp_segment(en, ct, CTINFO2DIR(ctinfo), skb, buf,
-				 skb->len - off, seq);
+	if (skb->len - off <= SIP_MAX_MSG_LEN)
+		buf = edgepin_skb_bytes(skb, off, skb->len - off);
+	start = turn_tcp_segment(en, ct, dir, buf, skb->len - off, seq, &ms);
+	if (start >= 0)
+		turn_tcp_messages(en, ct, dir, skb, buf, skb->len - off, start,
+				  ms);
 	local_bh_enable();
 	return NF_ACCEPT;
 }
 
-/* A flow entered through a TURN pinhole. */
+/* Is @ct a connection helper edgepin-turn reads? */
+static bool turn_ct_ours(const struct nf_conn *ct)
+{
+	const struct nf_conn_help *help = nfct_help(ct);
+	const struct nf_conntrack_helper *h;
+
+	if (!help)
+		return false;
+	h = rcu_dereference(help->helper);
+	return h && edgepin_turn_helper_ours(h);
+}
+
+/*
+ * A flow entered through a TURN pinhole. ctnetlink may name this
+ * function for an expectation of another helper's master: only ours have
+ * our data.
+ */
 static void turn_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp)
 {
 	struct edgepin_net *en = edgepin_pernet(nf_ct_net(ct));
@@ -924,8 +1056,10 @@ static void turn_expectfn(struct nf_conn *ct, struct nf_conntrack_expect *exp)
 	struct edgepin_turn_conn *c;
 	struct edgepin_turn_perm *pm;
 
+	if (!turn_ct_ours(exp->master))
+		return;
 	spin_lock_bh(&t->lock);
-	c = nfct_help(exp->master) ? turn_ct(exp->master)->conn : NULL;
+	c = turn_ct(exp->master)->conn;
 	if (c) {
 		list_for_each_entry(pm, &c->perms, cnode) {
 			if (pm->exp != exp)
@@ -944,7 +1078,10 @@ static struct nf_ct_helper_expectfn turn_expectfn_reg = {
 	.expectfn = turn_expectfn,
 };
 
-/* The control connection is being deleted, and its expectations with it. */
+/*
+ * The control connection is being deleted, and its expectations with it.
+ * nf_ct_delete() still holds it: our reference is not the last.
+ */
 static void turn_destroy(struct nf_conn *ct)
 {
 	struct edgepin_turn *t = &edgepin_pernet(nf_ct_net(ct))->turn;
@@ -954,15 +1091,33 @@ static void turn_destroy(struct nf_conn *ct)
 	spin_lock_bh(&t->lock);
 	c = turn_ct(ct)->conn;
 	if (c) {
-		c->ct = NULL;	/* it is going: never put it again */
-		c->held = false;
-		conn_free(t, c, &put);
+		put = conn_free(t, c);
 		reap_kick(t);
 	}
 	spin_unlock_bh(&t->lock);
+	if (put)
+		nf_ct_put(put);
 }
 
 /* --- Expiry --- */
+
+/*
+ * Should @c go? Its master is dying (its ->destroy() may never come:
+ * its helper was taken away), was never confirmed (the packet was
+ * dropped), or no longer has this helper; or it is a UDP client that
+ * allocated nothing for a while.
+ */
+static bool conn_gone(const struct edgepin_turn_conn *c)
+{
+	const struct nf_conn *ct = c->ct;
+
+	if (nf_ct_is_dying(ct) || !turn_ct_ours(ct))
+		return true;
+	if (!nf_ct_is_confirmed(ct))
+		return time_after(jiffies, c->created + 5 * HZ);
+	return !c->allocated && c->proto == IPPROTO_UDP &&
+	       time_after(jiffies, c->last + TURN_IDLE_SECS * HZ);
+}
 
 static void turn_gc(struct work_struct *work)
 {
@@ -970,22 +1125,21 @@ static void turn_gc(struct work_struct *work)
 					      struct edgepin_turn, gc);
 	struct edgepin_turn_conn *c, *ctmp;
 	struct edgepin_turn_perm *pm, *ptmp;
-	struct nf_conn *put;
-	LIST_HEAD(puts);
-	unsigned int i;
+	struct nf_conn *puts[32];
+	unsigned int i, n = 0;
+	unsigned long delay = HZ;
 	bool more;
 
+	rcu_read_lock();
 	spin_lock_bh(&t->lock);
 	list_for_each_entry_safe(c, ctmp, &t->conns, node) {
-		put = NULL;
-		if (c->held && nf_ct_is_confirmed(c->ct)) {
-			c->held = false;
-			put = c->ct;
-		} else if (c->held &&
-			   time_after(jiffies, c->created + 5 * HZ)) {
-			/* never confirmed: the packet was dropped */
-			conn_free(t, c, &put);
-			goto next;
+		if (conn_gone(c)) {
+			puts[n++] = conn_free(t, c);
+			if (n == ARRAY_SIZE(puts)) {
+				delay = 0;	/* the rest right after */
+				break;
+			}
+			continue;
 		}
 		if (c->allocated && time_after_eq(jiffies, c->alloc_expires)) {
 			alloc_end(t, c, EDGEPIN_EVENT_PINHOLE_EXPIRE);
@@ -996,29 +1150,20 @@ static void turn_gc(struct work_struct *work)
 						   EDGEPIN_EVENT_PINHOLE_EXPIRE);
 		}
 		for (i = 0; i < TURN_TXNS; i++)
-			if (c->txn[i].sent &&
+			if (c->txn[i].state != TXN_FREE &&
 			    time_after(jiffies,
 				       c->txn[i].sent + TURN_TXN_SECS * HZ))
-				c->txn[i].sent = 0;
-		if (!c->allocated && !put &&
-		    time_after(jiffies, c->last + TURN_IDLE_SECS * HZ) &&
-		    c->proto == IPPROTO_UDP)
-			conn_free(t, c, &put);
-next:
-		if (put) {
-			/* put outside the lock: it may be the last */
-			spin_unlock_bh(&t->lock);
-			nf_ct_put(put);
-			spin_lock_bh(&t->lock);
-			/* the list may have changed: start over next time */
-			break;
-		}
+				c->txn[i].state = TXN_FREE;
 	}
 	reap_kick(t);
 	more = !list_empty(&t->conns) && !t->dying;
 	spin_unlock_bh(&t->lock);
+	rcu_read_unlock();
+	/* outside the lock: one may be the last reference */
+	for (i = 0; i < n; i++)
+		nf_ct_put(puts[i]);
 	if (more)
-		queue_delayed_work(system_unbound_wq, &t->gc, HZ);
+		queue_delayed_work(system_unbound_wq, &t->gc, delay);
 }
 
 /* --- Control plane --- */
@@ -1131,12 +1276,11 @@ void edgepin_turn_exit(struct edgepin_net *en)
 		c = list_first_entry_or_null(&t->conns,
 					     struct edgepin_turn_conn, node);
 		if (c)
-			conn_free(t, c, &put);
+			put = conn_free(t, c);
 		spin_unlock_bh(&t->lock);
 		if (!c)
 			break;
-		if (put)
-			nf_ct_put(put);
+		nf_ct_put(put);
 	}
 	/* the netns is dying: its flows go with it */
 	turn_reap(&t->reaper);
