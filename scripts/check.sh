@@ -39,12 +39,13 @@ tier_selftests() {
 # The subset is what fits in CI's time beside the whole suite on 6.1 (see
 # README "Kernels"): load and unload, helper attachment, the genetlink
 # family, UDP and TCP calls, pins, lifetime, teardown, the ruleset, forged
-# Edge answers, TCP loss, a TLS call fed by Kamailio. (The deb tier runs 33-fail-closed on 6.12, with
-# the module DKMS built.)
+# Edge answers, TCP loss, a TLS call fed by Kamailio, TURN pinholes learned
+# from coturn. (The deb tier runs 33-fail-closed on 6.12, with the module
+# DKMS built.)
 selftests_612="01-module-load 02-helper-attach 10-policy 11-cli
 12-control-call 13-netlink-strict 14-print-escape 20-udp-call 21-tcp-call
 23-policy-pins 25-lifetime 27-teardown 30-ruleset 50-spoofed-edge
-51-tcp-loss 61-tls-feed"
+51-tcp-loss 61-tls-feed 70-turn-coturn"
 tier_selftests_6_12() {
 	local kdir mod=build/6.12/mod list=${SELFTESTS_612:-$selftests_612}
 	if ! kdir=$(scripts/kdir.sh 6.12); then

@@ -89,9 +89,10 @@ ip netns exec "$FW" edgepin -j pinhole list | jq -e --arg p "$PEER4" \
 	[.[] | select(.peer_addr == $p and .edge_port == $r)] | length == 1 and
 	(.[0] | .call_id == null and .proto == "udp" and .edge_addr == $e and
 	 .peer_port == 0 and .turn.client_addr == $c and
-	 .turn.client_port == 40100 and .turn.relay_addr == $e and
-	 .turn.relay_port == $r and .turn.lifetime > 0 and
-	 .turn.lifetime <= 300 and .turn.allocation_lifetime > 0)' \
+	 .turn.client_port == 40100 and .turn.server_addr == $e and
+	 .turn.server_port == 3478 and .turn.proto == "udp" and
+	 .timeout > 0 and .timeout <= 300 and .turn.lifetime > 0 and
+	 .origin == "turn" and .media == "relay")' \
 	>/dev/null || check_fail "the pinhole's fields are not the TURN ones"
 # The peer speaks first: nothing left the relay towards it yet, so only
 # a pinhole lets it in. Any port of the permitted address.
@@ -182,13 +183,25 @@ ip netns exec "$INS" turnutils_uclient -v -u "$TURN_USER" -w "$TURN_PASS" \
 at_exit kill $!
 poll 30 grep -q 'Received relay addr' "$tmp/uclient.log" ||
 	fail "turnutils_uclient got no relay: $(tail -n 20 "$tmp/uclient.log")"
-RU=$(sed -n 's/.*Received relay addr: [^:]*:\([0-9]*\).*/\1/p' \
-	"$tmp/uclient.log" | head -n 1)
-echo "# uclient's relay $EDGE4:$RU"
 poll 30 grep -q 'tot_recv_msgs=3' "$tmp/uclient.log" ||
 	check_fail "turnutils_uclient's echoes did not come back: $(tail -n 5 "$tmp/uclient.log")"
-poll 10 pin_is ".peer_addr == \"$PEER4\" and .edge_port == $RU" ||
-	check_fail "uclient: no pinhole $PEER4 -> $EDGE4:$RU"
+# uclient allocates twice (two sessions); the permission for the peer
+# is on one of those relays
+RUS=$(sed -n 's/.*Received relay addr: [^:]*:\([0-9]*\).*/\1/p' \
+	"$tmp/uclient.log")
+echo "# uclient's relays: $(echo $RUS)"
+uclient_pin() {
+	local p
+	for p in $RUS; do
+		pin_is ".peer_addr == \"$PEER4\" and .edge_port == $p" &&
+			RU=$p && return 0
+	done
+	return 1
+}
+RU=
+poll 10 uclient_pin ||
+	check_fail "uclient: no pinhole $PEER4 -> $EDGE4 on its relays ($(echo $RUS)): $(ip netns exec "$FW" edgepin -j pinhole list)"
+: "${RU:=$(echo $RUS | cut -d' ' -f1)}"
 exp0=$(nft_count exp_peer)
 from_peer "$PEER4" 40003 "$RU" peer-uclient
 poll 10 counter_above exp_peer "$exp0" ||

@@ -170,7 +170,7 @@ blocked "$ATK" "$ATK4" 40000 55000 atk-own drop_atk ||
 # reply) ---
 sp0=$(stat $TS_SPOOFED)
 in_ns "$ATK" "$SPOOF" tcp --iface eth0 --gw-mac "$atk_mac" \
-	--server "$EDGE4" --port 3478 --sport 3481 \
+	--server "$EDGE4" --port 3478 --sport 3481 --after-answer \
 	"$tmp/ta-req" "$tmp/ta-ok" ||
 	check_fail "TCP: the forged answer did not cross the firewall"
 poll 10 stat_above $TS_SPOOFED "$sp0" ||

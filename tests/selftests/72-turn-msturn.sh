@@ -3,14 +3,14 @@
 # MS-TURN (the TURN of Lync / Skype for Business Edge servers): no such
 # server is packaged, so turn.py msserver answers on the Edge's 3478 per
 # [MS-TURN]'s layouts (16-byte transaction ID, MAGIC-COOKIE attribute
-# first; the relay in MAPPED-ADDRESS, or in XOR-MAPPED-ADDRESS for
-# MS-Version >= 4) and the client inside speaks it (turn.py client
-# --dialect ms). A Send request alone (MS-TURN Send gets no response)
-# opens nothing; a Set Active Destination success opens "destination,
-# any port -> relay": the peer's datagrams reach the relay port (a
-# listener on the Edge: the mini server relays nothing), the attacker's
-# are dropped. UDP, and TCP with MS-TURN's framing (MS-Version 4). The
-# checks go on after a failure.
+# first; the relay in MAPPED-ADDRESS whatever the MS-Version, 3.2.5.1)
+# and the client inside speaks it (turn.py client --dialect ms). A Send
+# request alone (MS-TURN Send gets no response) opens nothing; a Set
+# Active Destination success opens "destination, any port -> relay": the
+# peer's datagrams reach the relay port (a listener on the Edge: the mini
+# server relays nothing), the attacker's are dropped. UDP, and TCP with
+# MS-TURN's framing (MS-Version 4), whose relay is TCP: the destination
+# connects, the attacker cannot. The checks go on after a failure.
 . ./lib.sh
 need nft conntrack socat jq edgepin python3
 turn_topo
@@ -49,7 +49,6 @@ at_exit kill $!
 poll 20 grep -q listening "$tmp/ms.log" ||
 	fail "the MS-TURN server did not start: $(cat "$tmp/ms.log")"
 udp_listen "$EDGE" "$EDGE4" 55100 "$tmp/rx0"
-udp_listen "$EDGE" "$EDGE4" 55101 "$tmp/rx1"
 allocs0=$(stat $TS_ALLOCS)
 perms0=$(stat $TS_PERMS)
 
@@ -85,21 +84,28 @@ blocked "$ATK" "$ATK4" 40000 55100 atk-ms drop_atk ||
 grep -q atk-ms "$tmp/rx0" && check_fail "the attacker reached the relay"
 
 # --- TCP with MS-TURN's framing, MS-Version 4: the relay in
-# XOR-MAPPED-ADDRESS ---
+# MAPPED-ADDRESS still, and a TCP relay (the allocation's transport is
+# the control connection's): the destination connects to it ---
+tcp_listen 55101
 turn_client m2 --dialect ms --ms-version 4 --proto tcp
 turn_cmd m2 allocate
 turn_wait m2 "^relayed $EDGE4 55101\$" || fail "no MS-TURN allocation over TCP"
 turn_cmd m2 active "$PEER4B:40000"
 turn_wait m2 '^ok active' || fail "no Set Active Destination response over TCP"
-poll 10 pins_match 1 ".origin == \"$TURN_ORIGIN\" and .peer_addr == \"$PEER4B\" and .edge_port == 55101" ||
-	check_fail "TCP: no pinhole $PEER4B -> $EDGE4:55101"
-from "$PEER" "$PEER4B" 40000 55101 peer-ms-tcp
-poll 10 grep -q peer-ms-tcp "$tmp/rx1" ||
-	check_fail "TCP: the active destination's datagram did not reach the relay"
-blocked "$ATK" "$ATK4" 40000 55101 atk-ms-tcp drop_atk ||
-	check_fail "TCP: the attacker's datagram was not dropped"
+poll 10 pins_match 1 ".origin == \"$TURN_ORIGIN\" and .peer_addr == \"$PEER4B\" and .edge_port == 55101 and .proto == \"tcp\" and .turn.proto == \"tcp\"" ||
+	check_fail "TCP: no pinhole $PEER4B -> $EDGE4:55101/tcp"
+exp0=$(nft_count exp_peer)
+tcp_probe "$PEER" 55101 peer-ms-tcp "bind=$PEER4B"
+poll 10 grep -q peer-ms-tcp "$tmp/tcp55101" ||
+	check_fail "TCP: the active destination's connection did not reach the relay"
+counter_above exp_peer "$exp0" ||
+	check_fail "TCP: the destination did not enter through a pinhole"
+tcp_probe "$ATK" 55101 atk-ms-tcp
+tcp_probe "$PEER" 55101 peer-wrong-relay "bind=$PEER4"
+grep -q atk-ms-tcp "$tmp/tcp55101" &&
+	check_fail "TCP: the attacker connected to the relay"
 # the other client's destination does not open this relay
-blocked "$PEER" "$PEER4" 40000 55101 peer-wrong-relay drop_peer ||
+grep -q peer-wrong-relay "$tmp/tcp55101" &&
 	check_fail "the first client's destination got into the second relay"
 
 ip netns exec "$FW" edgepin -j stats | sed 's/^/# /'

@@ -640,13 +640,12 @@ time.sleep(3600)' "$EDGE4" "$2" >"$1/master.log" 2>&1 &
 #   inside client 10.10.0.2 --i0 10.10.0.1-- fw --e0-- edge (TURN server,
 #   relays on 203.0.113.2); the peer has a second address, 198.51.100.3.
 #
-# The kernel side's names, tentative until the helper lands: kept here
-# only, so that a rename is one edit.
+# The kernel side's names, kept here only, so that a rename is one edit.
 TURN_HELPER=edgepin-turn        # ct helper type
 TURN_ORIGIN=turn                # pinhole list: .origin
 TS_MESSAGES=turn_messages       # edgepin -j stats
 TS_ALLOCS=turn_allocations
-TS_PERMS=turn_permissions
+TS_PERMS=pinholes_opened        # TURN pinholes count with the SIP ones
 TS_UNMATCHED=turn_unmatched     # a success response no request is pending for
 TS_SPOOFED=refused_spoofed
 
@@ -729,9 +728,9 @@ table inet edgepin_turn {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		$attach
-		ct state established,related accept
 		ct status expected ip saddr { $PEER4, $PEER4B } counter name "exp_peer" accept
 		ct status expected ip saddr $ATK4 counter name "exp_atk" accept
+		ct state established,related accept
 		ct status expected accept
 		ip daddr $EDGE4 meta l4proto { udp, tcp } th dport 50000-59999 ip saddr { $PEER4, $PEER4B } counter name "drop_peer" drop
 		ip daddr $EDGE4 meta l4proto { udp, tcp } th dport 50000-59999 ip saddr $ATK4 counter name "drop_atk" drop

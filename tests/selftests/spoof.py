@@ -8,9 +8,10 @@ with any IP source. No scapy: the headers are packed here.
                --dst ADDR --dport N FILE
       One UDP datagram carrying FILE, from the forged ADDR:N.
   spoof.py tcp --iface IF --gw-mac MAC --server ADDR --port N --sport N
-               REQUEST ANSWER
+               [--after-answer] REQUEST ANSWER
       Connect to ADDR:N from port N, send REQUEST, learn both sequence
-      numbers from the wire, then send ANSWER as if the server had sent
+      numbers from the wire (with --after-answer, once the server sent
+      data: its own answer), then send ANSWER as if the server had sent
       it (in window, so conntrack takes it as the server's). Exits 0 once
       the forged bytes came back to our own socket: they crossed the
       firewall as an established reply.
@@ -138,7 +139,10 @@ def cmd_tcp(args):
         elif sport == args.port and dport == args.sport and src == server:
             end = seq + plen + (1 if flags & 0x02 else 0)
             theirs = end if theirs is None else max(theirs, end)
-            if ours is not None and ack == ours and not flags & 0x02:
+            # with --after-answer, the server's answer (data) first: a
+            # forgery in its place would be a duplicate the stack drops
+            if ours is not None and ack == ours and not flags & 0x02 and \
+                    (plen or not args.after_answer):
                 break
     else:
         sys.exit("spoof.py: the server never acknowledged the request")
@@ -180,6 +184,8 @@ def main():
     t.add_argument("--server", required=True)
     t.add_argument("--port", type=int, required=True)
     t.add_argument("--sport", type=int, required=True)
+    t.add_argument("--after-answer", action="store_true",
+                   help="the server answers the request: forge after it")
     t.add_argument("request")
     t.add_argument("answer")
     args = ap.parse_args()

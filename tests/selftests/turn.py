@@ -11,8 +11,8 @@
         allocate [LIFETIME]     -> "relayed ADDR PORT" (RFC: long-term
                                    credentials, the 401/nonce/realm dance,
                                    MESSAGE-INTEGRITY, FINGERPRINT; MS-TURN:
-                                   the relay from MAPPED-ADDRESS, or
-                                   XOR-MAPPED-ADDRESS for MS-Version >= 4)
+                                   the relay from MAPPED-ADDRESS, whatever
+                                   the MS-Version, [MS-TURN] 3.2.5.1)
         perm ADDR...            -> "ok perm"       (CreatePermission)
         bind CHANNEL ADDR:PORT  -> "ok bind"       (ChannelBind, e.g. 0x4000)
         refresh LIFETIME        -> "ok refresh"    (0 deletes the allocation)
@@ -47,8 +47,8 @@
   turn.py msserver --bind ADDR [--port 3478] [--relay-port N]
       A minimal MS-TURN server ([MS-TURN], no relaying, no authentication):
       answers Allocate (relay ADDR:N, N+1, ... in MAPPED-ADDRESS, the
-      client's reflexive address in XOR-MAPPED-ADDRESS; MS-Version >= 4:
-      the relay in XOR-MAPPED-ADDRESS) and Set Active Destination; a Send
+      client's reflexive address in XOR-MAPPED-ADDRESS, whatever the
+      MS-Version it echoes) and Set Active Destination; a Send
       request gets no answer (as in [MS-TURN]). Prints one line per
       message ("allocate CLIENT RELAY", "active CLIENT DEST",
       "send CLIENT DEST"). UDP; with --tcp, TCP too ([MS-TURN] 2.1
@@ -399,10 +399,11 @@ class Client:
         relayed = None
         for at, v in attrs:
             if self.ms:
-                v4 = (self.a.ms_version or 0) >= 4
-                if at == A_MAPPED and not v4 or \
-                        at == A_MS_XOR_MAPPED and v4:
-                    relayed = parse_addr(v, v4)
+                # [MS-TURN] 3.2.5.1, 2.2.2.1: the relay is the Mapped
+                # Address whatever the MS-Version (XOR Mapped Address is
+                # the client's reflexive address, 2.2.2.16)
+                if at == A_MAPPED:
+                    relayed = parse_addr(v)
             elif at == A_XOR_RELAYED:
                 relayed = parse_addr(v, True, r[2])
         if relayed:
@@ -582,11 +583,8 @@ class MsServer:
                 self.next_port += 1
             relay = (self.a.bind, self.allocs[client])
             r = Msg(MS_METHODS["allocate"] | 0x100, txid, True)
-            if version is not None and version >= 4:
-                r.add(A_MS_XOR_MAPPED, addr_value(*relay, True, txid))
-            else:
-                r.add(A_MAPPED, addr_value(*relay))
-                r.add(A_MS_XOR_MAPPED, addr_value(*client, True, txid))
+            r.add(A_MAPPED, addr_value(*relay))
+            r.add(A_MS_XOR_MAPPED, addr_value(*client, True, txid))
             r.add(A_LIFETIME, struct.pack("!I", 480))
             if version is not None:
                 r.add(A_MS_VERSION, struct.pack("!I", version))
