@@ -14,7 +14,9 @@
 # in coturn's place) confirming permissions for an edge-owned, loopback,
 # multicast, unspecified or v4-mapped peer, or relays outside the range,
 # excluded, or not the Edge's: nothing opens (its confirmation of a
-# proper peer on a proper relay does, the control). The checks go on
+# proper peer on a proper relay does, the control); an internet host
+# answering an edge address's datagrams to its 3478 as a TURN server,
+# naming a relay on the Edge: nothing opens. The checks go on
 # after a failure, so that a kernel without a defence shows each missing
 # one in a run.
 . ./lib.sh
@@ -250,6 +252,30 @@ relay_case 55020 "excluded"
 relay_case 55011 "not the Edge's"
 blocked "$PEER" "$PEER4" 40000 55020 peer-excluded drop_peer ||
 	check_fail "the peer got into the excluded relay"
+
+# --- a "TURN server" on the internet: a host with an edge address (as
+# the Edge's relay is, forwarding a client's bytes) sends to the
+# attacker's 3478; the attacker answers with an Allocate success naming a
+# relay on the Edge and confirms a permission for itself. Its answers
+# come in where its address routes back, but it is no edge address:
+# nothing is learned (refused_not_edge) ---
+ne0=$(stat refused_not_edge)
+ip netns exec "$ATK" "$TURNPY" yesserver --bind "$ATK4" \
+	--relayed "$EDGE4:55050" >"$tmp/yes-atk.log" 2>&1 &
+at_exit kill $!
+poll 20 grep -q listening "$tmp/yes-atk.log" ||
+	fail "the attacker's yesserver did not start"
+TURN_NS=$EDGE TURN_SERVER=$ATK4 turn_client e1 --sport 40500
+turn_cmd e1 allocate
+turn_wait e1 '^relayed ' || fail "the attacker's server gave no allocation"
+turn_cmd e1 perm "$ATK4"
+turn_wait e1 '^ok perm' || fail "the attacker's server: no answer"
+poll 10 stat_above refused_not_edge "$ne0" ||
+	check_fail "the internet host's answers were not refused as not the Edge's"
+pins_none ".edge_port == 55050" ||
+	check_fail "an internet host answering an edge address's datagrams opened a pinhole"
+blocked "$ATK" "$ATK4" 40000 55050 atk-server drop_atk ||
+	check_fail "the attacker got into the relay it named"
 
 ip netns exec "$FW" edgepin -j stats | sed 's/^/# /'
 exit $failed

@@ -756,7 +756,8 @@ turn_client() {
 	local name=$1 fd
 	shift
 	mkfifo "$tmp/$name.in"
-	ip netns exec "$INS" "$TURNPY" client --server "$EDGE4" \
+	ip netns exec "${TURN_NS:-$INS}" "$TURNPY" client \
+		--server "${TURN_SERVER:-$EDGE4}" \
 		--user "$TURN_USER" --password "$TURN_PASS" "$@" \
 		<"$tmp/$name.in" >"$tmp/$name.log" 2>&1 &
 	at_exit kill $!
