@@ -108,8 +108,8 @@ struct edgepin_turn_conn {
 	 * relayed bytes posing as answers cannot make another
 	 */
 	bool spent;
-	/* TCP: framing lost, or RFC 6062 ConnectionBind (the stream then
-	 * carries a peer's bytes): never read again
+	/* TCP after RFC 6062's ConnectionBind (the stream then carries a
+	 * peer's bytes): never read again
 	 */
 	bool raw;
 	u8 family;			/* of the control connection */
@@ -909,12 +909,15 @@ static int turn_help_udp(struct sk_buff *skb, unsigned int protoff,
  * TURN over TCP: STUN messages and ChannelData back to back (RFC 8656),
  * or MS-TURN's framing. The frames are followed from the stream's first
  * byte on, segment after segment; control messages are small, and one
- * split across segments is not read (a parse error). Whatever loses the
+ * split across segments is not read (a parse error). What loses the
  * framing (a gap, reordering, an overlap, a frame header split, bytes
- * that are not TURN, a segment too large to read) ends the reading of
- * that connection for good: past a lost frame boundary, a peer's relayed
- * bytes could pose as the server's answers. Likewise after RFC 6062's
- * ConnectionBind, when the stream carries the peer's bytes.
+ * that are not TURN, a segment too large to read) leaves the direction
+ * unread until a segment begins with a whole message (tcp_resyncs). Such
+ * a segment may begin inside a peer's relayed bytes, posing as an answer
+ * (with a transaction ID only the client knows): what an answer can do
+ * is bounded for that reason (one allocation per transport, its relay
+ * fixed, permissions only for peers the client asked for). After RFC
+ * 6062's ConnectionBind the stream is the peer's: never read again.
  */
 static int turn_tcp_segment(struct edgepin_net *en, struct nf_conn *ct,
 			    enum ip_conntrack_dir dir, const u8 *buf,
@@ -947,15 +950,23 @@ static int turn_tcp_segment(struct edgepin_net *en, struct nf_conn *ct,
 	if (c->raw)
 		goto unlock;
 	d = &c->tcp[dir];
-	if (!buf || (d->synced && seq != d->next_seq)) {
-		c->raw = true;
-		goto unlock;
-	}
-	if (!d->synced) {
+	if (buf && d->synced && seq == d->next_seq) {
+		off = min(d->skip, len);
+	} else {
+		/* the first segment, or one after a gap, an overlap, lost
+		 * framing: only one that begins with a whole message
+		 */
+		if (d->synced) {
+			d->synced = false;
+			edgepin_stat_inc(en, EDGEPIN_STAT_TCP_RESYNCS);
+		}
+		if (!buf || stun_tcp_frame(buf, len, buf[0] == 2 || buf[0] == 3,
+					   &f) != 1 || !f.msg_len || f.len > len)
+			goto unlock;
 		d->ms = buf[0] == 2 || buf[0] == 3;
+		d->skip = 0;
 		d->synced = true;
 	}
-	off = min(d->skip, len);
 	start = off;
 	*ms = d->ms;
 	while (off < len) {
@@ -975,10 +986,10 @@ static int turn_tcp_segment(struct edgepin_net *en, struct nf_conn *ct,
 	}
 	d->skip = d->skip > len ? d->skip - len : skip;
 	d->next_seq = seq + len;
+	/* the whole frames before it are read; then a resync */
 	if (lost) {
-		c->raw = true;
+		d->synced = false;
 		edgepin_stat_inc(en, EDGEPIN_STAT_TCP_RESYNCS);
-		start = -1;
 	}
 unlock:
 	spin_unlock_bh(&t->lock);

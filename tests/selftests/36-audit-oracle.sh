@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# selftest: check-full (moved out of make check's hour when the TURN tests came in)
 # edgepin audit against the kernel: for each ruleset of a corpus
 # (audit/corpus/: nft, iptables-nft, shapes of Debian's defaults, Docker,
 # ufw and firewalld) and of a random generator (audit/gen.py, for

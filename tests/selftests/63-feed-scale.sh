@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# selftest: check-full (moved out of make check's hour when the TURN tests came in)
 # The SIP feed at scale: FEED_CALLS (10,000) calls fed by hep.py over one
 # TCP connection, as fast as it sends (INVITE, 200, ACK, BYE, 200 each),
 # all on one helper-attached master connection (the peer's TLS
