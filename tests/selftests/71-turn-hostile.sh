@@ -258,10 +258,11 @@ blocked "$PEER" "$PEER4" 40000 55020 peer-excluded drop_peer ||
 # attacker's 3478; the attacker answers with an Allocate success naming a
 # relay on the Edge and confirms a permission for itself. Its answers
 # come in where its address routes back, but it is no edge address:
-# nothing is learned (refused_not_edge) ---
+# nothing is learned (refused_not_edge). The relay it names is in the
+# range the policy has by now (50000-55029) ---
 ne0=$(stat refused_not_edge)
 ip netns exec "$ATK" "$TURNPY" yesserver --bind "$ATK4" \
-	--relayed "$EDGE4:55050" >"$tmp/yes-atk.log" 2>&1 &
+	--relayed "$EDGE4:55005" >"$tmp/yes-atk.log" 2>&1 &
 at_exit kill $!
 poll 20 grep -q listening "$tmp/yes-atk.log" ||
 	fail "the attacker's yesserver did not start"
@@ -272,9 +273,9 @@ turn_cmd e1 perm "$ATK4"
 turn_wait e1 '^ok perm' || fail "the attacker's server: no answer"
 poll 10 stat_above refused_not_edge "$ne0" ||
 	check_fail "the internet host's answers were not refused as not the Edge's"
-pins_none ".edge_port == 55050" ||
+pins_none ".edge_port == 55005" ||
 	check_fail "an internet host answering an edge address's datagrams opened a pinhole"
-blocked "$ATK" "$ATK4" 40000 55050 atk-server drop_atk ||
+blocked "$ATK" "$ATK4" 40000 55005 atk-server drop_atk ||
 	check_fail "the attacker got into the relay it named"
 
 ip netns exec "$FW" edgepin -j stats | sed 's/^/# /'
