@@ -8,8 +8,11 @@
 cd "$(dirname "$0")/../tests/selftests" || exit 1
 . ./lib.sh
 . ./sipp/lib.sh
-need sipp nft conntrack socat edgepin python3 kamailio openssl
+need sipp nft conntrack socat edgepin python3 kamailio openssl turnserver
 topo_up >/dev/null 2>&1
+# the TURN row's permitted peer; coturn's relays clear of the listeners
+ip -n "$PEER" addr add 198.51.100.3/24 dev eth0
+TURN_MIN_PORT=52000 TURN_MAX_PORT=52999
 modprobe nf_conntrack_edgepin || fail "modprobe nf_conntrack_edgepin"
 # On another port than edgepin (its helper tuple would clash); attached
 # explicitly by nftables on 5060 either way.
@@ -59,16 +62,24 @@ segments() {
 segments mss
 
 # attach HELPER: the firewall's only table, helper type HELPER on 5060.
+# With edgepin, its TURN helper on 3478 too; Linux has none.
 attach() {
+	local turn="" turn_set=""
+	if [ "$1" = edgepin ]; then
+		turn='ct helper turn-udp { type "edgepin-turn" protocol udp; l3proto inet; }'
+		turn_set='udp dport 3478 ct helper set "turn-udp"'
+	fi
 	ip netns exec "$FW" nft flush ruleset
 	ip netns exec "$FW" nft -f - 2>&3 <<NFT || { echo "attach $1 failed" >&3; exit 1; }
 table inet compare {
 	ct helper sip-udp { type "$1" protocol udp; l3proto inet; }
 	ct helper sip-tcp { type "$1" protocol tcp; l3proto inet; }
+	$turn
 	chain pre {
 		type filter hook prerouting priority mangle; policy accept;
 		udp dport 5060 ct helper set "sip-udp"
 		tcp dport { 5060, 5061 } ct helper set "sip-tcp"
+		$turn_set
 	}
 	chain forward {
 		type filter hook forward priority filter; policy accept;
@@ -182,6 +193,35 @@ tls() {
 	return 0
 }
 
+# turn H: a TURN client on the internet (the peer's host, 198.51.100.2)
+# allocates a relay on coturn, the Edge's TURN server, and permits a peer
+# (198.51.100.3); no SIP at all. R[turn,H]: does the peer's first
+# datagram to the relay (nothing left the relay towards it yet) reach
+# the client through coturn?
+turn() {
+	local h=$1 d=$tmp/turn-$1 c=turn_${1//-/_}
+	mkdir -p "$d"
+	coturn_start "$d"
+	TURN_NS=$PEER turn_client "$c" --bind "$PEER4" --sport 40400
+	turn_cmd "$c" allocate
+	if turn_wait "$c" '^relayed ' 30; then
+		turn_cmd "$c" perm 198.51.100.3
+		turn_wait "$c" '^ok perm' 30
+		echo "$h-turn" | ip netns exec "$PEER" socat -u - \
+			"UDP4-SENDTO:$EDGE4:$(turn_relay "$c"),bind=198.51.100.3:40000"
+		R[turn,$h]=$(yn poll 10 grep -q \
+			"^data 198.51.100.3 40000 $h-turn" "$tmp/$c.log")
+	else
+		echo "# $h turn: no allocation: $(cat "$tmp/$c.log")" >&3
+		R[turn,$h]="no allocation"
+		failed=1
+	fi
+	turn_cmd "$c" quit
+	kill "$COTURN_PID"
+	wait "$COTURN_PID" 2>/dev/null
+	return 0
+}
+
 # Each scenario sets R[scenario] for helper $1.
 declare -A R
 failed=0
@@ -248,6 +288,7 @@ scenarios() {
 	R[many,$h]="$n/20"
 	end_call
 	tls "$h"
+	turn "$h"
 }
 
 scenarios edgepin
@@ -270,4 +311,5 @@ row "attacker's media to the call's port refused" atk
 row "media stream cut at BYE" bye
 row "20 calls on one TCP connection: calls whose media got in" many
 row "SIP over TLS to the Edge's TLS-terminating proxy (Kamailio 5.6, mirroring it in HEPv3 to edgepin feed): media in" tls
+row "TURN-learned pinholes: a peer permitted on coturn's relay (no SIP), its first datagram reaches the client through the relay" turn
 exit $failed
