@@ -151,11 +151,33 @@ struct edgepin_turn_perm {
 /* The helper's private data in each master conntrack. */
 struct edgepin_turn_ct {
 	struct edgepin_turn_conn *conn;	/* under turn.lock */
+	/* a conn's spent and raw, kept past the conn (evicted, idle) */
+	bool spent;
+	bool raw;
 };
 
 static inline struct edgepin_turn_ct *turn_ct(const struct nf_conn *ct)
 {
 	return (struct edgepin_turn_ct *)nfct_help(ct)->data;
+}
+
+/*
+ * Mark @c spent or raw, for good: the mark stays with its conntrack. An
+ * unconfirmed one loses its helper data when a helper goes (the
+ * extension generation changes): nfct_help() is then NULL.
+ */
+static void conn_spend(struct edgepin_turn_conn *c)
+{
+	c->spent = true;
+	if (nfct_help(c->ct))
+		turn_ct(c->ct)->spent = true;
+}
+
+static void conn_make_raw(struct edgepin_turn_conn *c)
+{
+	c->raw = true;
+	if (nfct_help(c->ct))
+		turn_ct(c->ct)->raw = true;
 }
 
 static struct edgepin_net *turn_net(struct edgepin_turn *t)
@@ -472,7 +494,7 @@ static void alloc_lifetime(struct edgepin_turn *t, struct edgepin_turn_conn *c,
 
 	if (!life) {
 		alloc_end(t, c, EDGEPIN_EVENT_PINHOLE_CLOSE);
-		c->spent = true;
+		conn_spend(c);
 		return;
 	}
 	life = min_t(u32, life, TURN_ALLOC_MAX_SECS);
@@ -588,8 +610,13 @@ static void perm_pin(struct edgepin_turn *t, struct edgepin_turn_conn *c,
 			perm_set_timeout(pm);
 			return;
 		}
-		/* removed behind our back (conntrack -D expect): anew */
+		/*
+		 * Removed behind our back (conntrack -D expect): anew. Not
+		 * reaped: the flows it let in are the new pinhole's.
+		 */
 		perm_close(t, pm, EDGEPIN_EVENT_PINHOLE_CLOSE);
+		list_del(&pm->node);
+		edgepin_obj_free(pm);
 	}
 	if (c->n_perms >= p->max_per_call) {
 		refused(en, EDGEPIN_REFUSED_MAX_PER_CALL);
@@ -720,8 +747,11 @@ static struct edgepin_turn_conn *conn_get(struct edgepin_turn *t,
 					  struct nf_conn **put)
 {
 	const struct nf_conntrack_tuple *rt = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
-	struct edgepin_turn_conn *c = turn_ct(ct)->conn, *old;
+	struct edgepin_turn_conn *c, *old;
 
+	if (!nfct_help(ct))
+		return NULL;
+	c = turn_ct(ct)->conn;
 	/* ->destroy() has run, or is about to: nothing may stay */
 	if (c || t->dying || nf_ct_is_dying(ct))
 		return c;
@@ -755,6 +785,8 @@ static struct edgepin_turn_conn *conn_get(struct edgepin_turn *t,
 	c->server_port = ntohs(rt->src.u.all);
 	c->created = jiffies;
 	c->last = jiffies;
+	c->spent = turn_ct(ct)->spent;
+	c->raw = turn_ct(ct)->raw;
 	INIT_LIST_HEAD(&c->perms);
 	list_add_tail(&c->node, &t->conns);
 	t->n_conns++;
@@ -791,6 +823,18 @@ static bool turn_type_learns(const u8 *buf)
 }
 
 /*
+ * May @ct speak TURN with us at all? Its responder must be an edge
+ * address and its originator not (no edge configured: any).
+ */
+static bool turn_ct_trusted(const struct edgepin_policy *p,
+			    const struct nf_conn *ct)
+{
+	return !p->n_edges ||
+	       (!edgepin_ct_from_edge(p, ct, IP_CT_DIR_ORIGINAL) &&
+		edgepin_ct_from_edge(p, ct, IP_CT_DIR_REPLY));
+}
+
+/*
  * One STUN/TURN message of @ct's direction @dir. Requests go from the
  * client (the connection's originator), answers from the server, which
  * must be an edge address (DESIGN.md, "Trust": with no edge configured,
@@ -823,8 +867,7 @@ static void turn_message(struct edgepin_net *en, struct nf_conn *ct,
 	spin_lock_bh(&t->lock);
 	/* the policy of the moment, as edgepin_turn_policy_changed() saw */
 	p = rcu_dereference(en->policy);
-	if (p->n_edges && (edgepin_ct_from_edge(p, ct, IP_CT_DIR_ORIGINAL) ||
-			   !edgepin_ct_from_edge(p, ct, IP_CT_DIR_REPLY))) {
+	if (!turn_ct_trusted(p, ct)) {
 		if (m.cls == STUN_CLASS_SUCCESS)
 			refused(en, EDGEPIN_REFUSED_NOT_EDGE);
 		goto out;
@@ -833,16 +876,20 @@ static void turn_message(struct edgepin_net *en, struct nf_conn *ct,
 		c = conn_get(t, ct, p, &put);
 		/* RFC 6062: the connection now carries a peer's bytes */
 		if (c && m.method == STUN_METHOD_CONNECTION_BIND)
-			c->raw = true;
+			conn_make_raw(c);
 		else if (c)
 			txn_add(t, c, &m);
 		goto out;
 	}
 	/* only the server's side may confirm anything */
-	if (m.method == STUN_METHOD_CONNECTION_BIND ||
-	    edgepin_turn_spoofed(en, skb, ct, dir))
+	if (!nfct_help(ct) || edgepin_turn_spoofed(en, skb, ct, dir))
 		goto out;
 	c = turn_ct(ct)->conn;
+	/* the server's word that the connection is now a peer's */
+	if (c && m.method == STUN_METHOD_CONNECTION_BIND) {
+		conn_make_raw(c);
+		goto out;
+	}
 	x = c ? txn_find(c, &m) : NULL;
 	if (!x || x->method != m.method || x->state != TXN_PENDING) {
 		if (m.cls == STUN_CLASS_SUCCESS)
@@ -853,8 +900,14 @@ static void turn_message(struct edgepin_net *en, struct nf_conn *ct,
 	x->state = TXN_ANSWERED;
 	c->last = jiffies;
 	if (m.cls == STUN_CLASS_ERROR) {
-		/* 437 Allocation Mismatch: the server has none (any more) */
-		if (m.error_code == 437 && c->allocated)
+		/*
+		 * 437 Allocation Mismatch to a request that needs one: the
+		 * server has none (any more). To an RFC Allocate it means
+		 * one exists (RFC 8656 section 7.2).
+		 */
+		if (m.error_code == 437 && c->allocated &&
+		    (m.method != STUN_METHOD_ALLOCATE ||
+		     m.dialect == STUN_DIALECT_MSTURN))
 			alloc_lifetime(t, c, 0, skb);
 		goto reap;
 	}
@@ -936,6 +989,8 @@ static int turn_tcp_segment(struct edgepin_net *en, struct nf_conn *ct,
 	rcu_read_lock();
 	spin_lock_bh(&t->lock);
 	p = rcu_dereference(en->policy);
+	if (!nfct_help(ct) || turn_ct(ct)->raw || !turn_ct_trusted(p, ct))
+		goto unlock;
 	c = turn_ct(ct)->conn;
 	if (!c) {
 		/* the client speaks first, and TURN from its first byte */
@@ -1115,18 +1170,19 @@ static void turn_destroy(struct nf_conn *ct)
 /*
  * Should @c go? Its master is dying (its ->destroy() may never come:
  * its helper was taken away), was never confirmed (the packet was
- * dropped), or no longer has this helper; or it is a UDP client that
- * allocated nothing for a while.
+ * dropped), or no longer has this helper; it carries a peer's bytes
+ * (RFC 6062: nothing to keep but the mark, in the conntrack); or it
+ * allocated nothing for a while (a TCP one resyncs if it speaks again).
  */
 static bool conn_gone(const struct edgepin_turn_conn *c)
 {
 	const struct nf_conn *ct = c->ct;
 
-	if (nf_ct_is_dying(ct) || !turn_ct_ours(ct))
+	if (nf_ct_is_dying(ct) || !turn_ct_ours(ct) || c->raw)
 		return true;
 	if (!nf_ct_is_confirmed(ct))
 		return time_after(jiffies, c->created + 5 * HZ);
-	return !c->allocated && c->proto == IPPROTO_UDP &&
+	return !c->allocated &&
 	       time_after(jiffies, c->last + TURN_IDLE_SECS * HZ);
 }
 
@@ -1154,6 +1210,7 @@ static void turn_gc(struct work_struct *work)
 		}
 		if (c->allocated && time_after_eq(jiffies, c->alloc_expires)) {
 			alloc_end(t, c, EDGEPIN_EVENT_PINHOLE_EXPIRE);
+			conn_spend(c);
 		} else {
 			list_for_each_entry_safe(pm, ptmp, &c->perms, cnode)
 				if (time_after_eq(jiffies, pm->expires))
