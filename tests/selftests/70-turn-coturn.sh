@@ -18,35 +18,14 @@
 . ./lib.sh
 need nft conntrack socat jq edgepin python3 turnserver turnutils_uclient \
 	turnutils_peer
-turn_topo
-run modprobe nf_conntrack_edgepin || fail "modprobe"
-tmp=$(mktemp -d)
-at_exit rm -rf "$tmp"
-failed=0
-check_fail() {
-	echo "# FAIL: $*"
-	failed=1
-}
+turn_setup
 
-in_ns "$FW" edgepin policy set edge "$EDGE4" "$EDGE6" || fail "policy set edge"
 if ! turn_ruleset; then
 	check_fail "helper $TURN_HELPER cannot be attached; going on with the guard alone"
 	turn_ruleset nohelper || fail "guard ruleset"
 fi
 coturn_start "$tmp"
 
-counter_above() { # NAME N: counter NAME counted more than N packets
-	[ "$(nft_count "$1")" -gt "$2" ]
-}
-# blocked SRC-NS SRC-ADDR SPORT PORT TAG COUNTER: a datagram from SRC to
-# the edge's PORT is dropped by the guard (COUNTER counts it).
-blocked() {
-	local n0
-	n0=$(nft_count "$6")
-	echo "$5" | ip netns exec "$1" socat -u - \
-		"UDP4-SENDTO:$EDGE4:$4,bind=$2:$3,reuseaddr"
-	poll 10 counter_above "$6" "$n0"
-}
 # from_peer ADDR SPORT PORT TAG: the peer sends TAG from ADDR:SPORT to the
 # edge's PORT.
 from_peer() {

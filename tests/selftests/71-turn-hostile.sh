@@ -21,16 +21,7 @@
 # one in a run.
 . ./lib.sh
 need nft conntrack socat jq edgepin python3 turnserver
-turn_topo
-run modprobe nf_conntrack_edgepin || fail "modprobe"
-tmp=$(mktemp -d)
-at_exit rm -rf "$tmp"
-failed=0
-check_fail() {
-	echo "# FAIL: $*"
-	failed=1
-}
-in_ns "$FW" edgepin policy set edge "$EDGE4" "$EDGE6" || fail "policy set edge"
+turn_setup
 in_ns "$FW" sysctl -qw net.ipv4.conf.all.rp_filter=2 \
 	net.ipv4.conf.a0.rp_filter=2 net.ipv4.conf.e0.rp_filter=2 \
 	net.ipv4.conf.i0.rp_filter=2 || fail "rp_filter"
@@ -38,20 +29,10 @@ SPOOF="$PWD/spoof.py"
 atk_mac=$(ip netns exec "$FW" cat /sys/class/net/a0/address)
 edge_mac=$(ip netns exec "$FW" cat /sys/class/net/e0/address)
 
-counter_above() {
-	[ "$(nft_count "$1")" -gt "$2" ]
-}
 stat_above() {
 	local v
 	v=$(stat "$1")
 	[ "$v" != null ] && [ "$v" -gt "$2" ]
-}
-blocked() { # SRC-NS SRC-ADDR SPORT PORT TAG COUNTER
-	local n0
-	n0=$(nft_count "$6")
-	echo "$5" | ip netns exec "$1" socat -u - \
-		"UDP4-SENDTO:$EDGE4:$4,bind=$2:$3,reuseaddr"
-	poll 10 counter_above "$6" "$n0"
 }
 forge() { # OUT ARGS...: turn.py forge
 	local o=$1

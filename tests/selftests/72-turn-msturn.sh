@@ -13,31 +13,12 @@
 # connects, the attacker cannot. The checks go on after a failure.
 . ./lib.sh
 need nft conntrack socat jq edgepin python3
-turn_topo
-run modprobe nf_conntrack_edgepin || fail "modprobe"
-tmp=$(mktemp -d)
-at_exit rm -rf "$tmp"
-failed=0
-check_fail() {
-	echo "# FAIL: $*"
-	failed=1
-}
-in_ns "$FW" edgepin policy set edge "$EDGE4" "$EDGE6" || fail "policy set edge"
+turn_setup
 if ! turn_ruleset; then
 	check_fail "helper $TURN_HELPER cannot be attached; going on with the guard alone"
 	turn_ruleset nohelper || fail "guard ruleset"
 fi
 
-counter_above() {
-	[ "$(nft_count "$1")" -gt "$2" ]
-}
-blocked() { # SRC-NS SRC-ADDR SPORT PORT TAG COUNTER
-	local n0
-	n0=$(nft_count "$6")
-	echo "$5" | ip netns exec "$1" socat -u - \
-		"UDP4-SENDTO:$EDGE4:$4,bind=$2:$3,reuseaddr"
-	poll 10 counter_above "$6" "$n0"
-}
 from() { # NS ADDR SPORT PORT TAG
 	echo "$5" | ip netns exec "$1" socat -u - \
 		"UDP4-SENDTO:$EDGE4:$4,bind=$2:$3,reuseaddr"

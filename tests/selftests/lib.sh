@@ -741,6 +741,36 @@ table inet edgepin_turn {
 NFT
 }
 
+# turn_setup: how the TURN selftests begin: turn_topo, the module, $tmp,
+# the edge addresses in the policy; check_fail then records a failure
+# (in $failed) and the test goes on, so that a kernel without a defence
+# shows each one it lacks.
+turn_setup() {
+	turn_topo
+	run modprobe nf_conntrack_edgepin || fail "modprobe"
+	tmp=$(mktemp -d)
+	at_exit rm -rf "$tmp"
+	failed=0
+	in_ns "$FW" edgepin policy set edge "$EDGE4" "$EDGE6" ||
+		fail "policy set edge"
+}
+check_fail() {
+	echo "# FAIL: $*"
+	failed=1
+}
+counter_above() { # NAME N: counter NAME counted more than N packets
+	[ "$(nft_count "$1")" -gt "$2" ]
+}
+# blocked SRC-NS SRC-ADDR SPORT PORT TAG COUNTER: a datagram from SRC to
+# the edge's PORT is dropped by the guard (COUNTER counts it).
+blocked() {
+	local n0
+	n0=$(nft_count "$6")
+	echo "$5" | ip netns exec "$1" socat -u - \
+		"UDP4-SENDTO:$EDGE4:$4,bind=$2:$3,reuseaddr"
+	poll 10 counter_above "$6" "$n0"
+}
+
 # nft_count NAME: packets counted by counter NAME of table edgepin_turn.
 nft_count() {
 	ip netns exec "$FW" nft -j list counter inet edgepin_turn "$1" |
